@@ -1,0 +1,18 @@
+//! Plain values shared by `app-scene` (which produces them from the Yrs document) and `app-render`
+//! (which draws them). Neither of those crates knows the other; this crate is their only common language.
+//!
+//! Everything here is cheap, `Clone`, and free of I/O: ids, transforms, materials, shapes, nodes, lights,
+//! scene changes, and the validation rules every edge of the engine applies before writing anything.
+
+mod change;
+mod id;
+mod light;
+mod node;
+mod validate;
+
+pub use change::{NodeFields, SceneChange};
+pub use glam;
+pub use id::{IdError, NodeId};
+pub use light::DirectionalLight;
+pub use node::{Material, Node, Shape, ShapeKind, Transform};
+pub use validate::{ValueError, check_finite, check_positive, check_unit};

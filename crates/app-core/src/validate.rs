@@ -1,0 +1,73 @@
+//! Validation rules applied at every edge (JS calls, remote documents) before a value is written or drawn.
+
+/// A number that the scene cannot hold. `what` names the parameter, so the message a JS caller sees
+/// names the problem ("radius must be > 0, got -1").
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    /// NaN or an infinity.
+    #[error("{what} must be a finite number, got {value}")]
+    NonFinite {
+        /// The parameter's name.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A size, radius or extent that is zero or negative.
+    #[error("{what} must be > 0, got {value}")]
+    NotPositive {
+        /// The parameter's name.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+    /// A color channel, metallic or roughness outside 0..=1.
+    #[error("{what} must be within 0..1, got {value}")]
+    OutOfUnitRange {
+        /// The parameter's name.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
+}
+
+/// `value` if it is finite.
+pub fn check_finite(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    // A finite f64 beyond f32's range would become an infinity once stored as f32.
+    if value.is_finite() && value.abs() <= f64::from(f32::MAX) {
+        Ok(value as f32)
+    } else {
+        Err(ValueError::NonFinite { what, value })
+    }
+}
+
+/// `value` if it is finite and > 0.
+pub fn check_positive(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    let v = check_finite(what, value)?;
+    if v > 0.0 { Ok(v) } else { Err(ValueError::NotPositive { what, value }) }
+}
+
+/// `value` if it is finite and within 0..=1.
+pub fn check_unit(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    let v = check_finite(what, value)?;
+    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(ValueError::OutOfUnitRange { what, value }) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_rule_accepts_and_rejects() {
+        assert_eq!(check_finite("x", 1.5), Ok(1.5));
+        assert!(matches!(check_finite("x", f64::NAN), Err(ValueError::NonFinite { .. })));
+        assert!(matches!(check_finite("x", 1e300), Err(ValueError::NonFinite { .. })));
+        assert_eq!(check_positive("radius", 2.0), Ok(2.0));
+        let err = check_positive("radius", -1.0).unwrap_err();
+        assert_eq!(err.to_string(), "radius must be > 0, got -1");
+        assert!(matches!(check_positive("radius", 0.0), Err(ValueError::NotPositive { .. })));
+        assert!(matches!(check_positive("radius", f64::INFINITY), Err(ValueError::NonFinite { .. })));
+        assert_eq!(check_unit("red", 1.0), Ok(1.0));
+        assert!(matches!(check_unit("red", 1.01), Err(ValueError::OutOfUnitRange { .. })));
+        assert!(matches!(check_unit("red", -0.01), Err(ValueError::OutOfUnitRange { .. })));
+    }
+}

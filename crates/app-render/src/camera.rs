@@ -1,0 +1,70 @@
+//! The orbit camera: a target point, yaw and pitch around it, and a distance.
+
+use glam::camera::rh::{proj::directx, view};
+use glam::{Mat4, Vec3};
+
+/// A camera orbiting `target`. Angles in radians; yaw 0 looks along -Z, positive pitch looks down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OrbitCamera {
+    /// Point the camera looks at, in world space.
+    pub target_in_world: Vec3,
+    /// Rotation around the world Y axis.
+    pub yaw_rad: f32,
+    /// Elevation above the target's horizontal plane; kept inside ±89°.
+    pub pitch_rad: f32,
+    /// Distance from the target, > 0.
+    pub distance: f32,
+    /// Vertical field of view.
+    pub fovy_rad: f32,
+}
+
+impl Default for OrbitCamera {
+    fn default() -> Self {
+        Self {
+            target_in_world: Vec3::ZERO,
+            yaw_rad: 0.0,
+            pitch_rad: 0.35,
+            distance: 6.0,
+            fovy_rad: 45f32.to_radians(),
+        }
+    }
+}
+
+impl OrbitCamera {
+    /// The camera's position in world space.
+    pub fn eye_in_world(&self) -> Vec3 {
+        let (sin_yaw, cos_yaw) = self.yaw_rad.sin_cos();
+        let (sin_pitch, cos_pitch) = self.pitch_rad.sin_cos();
+        let backwards = Vec3::new(sin_yaw * cos_pitch, sin_pitch, cos_yaw * cos_pitch);
+        self.target_in_world + backwards * self.distance
+    }
+
+    /// View matrix.
+    pub fn view_from_world(&self) -> Mat4 {
+        view::look_at_mat4(self.eye_in_world(), self.target_in_world, Vec3::Y)
+    }
+
+    /// Projection × view for a viewport of the given aspect ratio (width / height). Near and far planes
+    /// follow the distance, so depth precision does not depend on the scene's absolute scale.
+    pub fn clip_from_world(&self, aspect: f32) -> Mat4 {
+        let near = (self.distance * 0.01).max(1e-4);
+        let far = self.distance * 100.0;
+        // wgpu's clip space is Direct3D's: NDC z in 0..1, y up.
+        directx::perspective(self.fovy_rad, aspect.max(1e-6), near, far) * self.view_from_world()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_projects_to_the_viewport_centre() {
+        let camera = OrbitCamera { target_in_world: Vec3::new(1.0, 2.0, 3.0), ..Default::default() };
+        let clip = camera.clip_from_world(16.0 / 9.0) * camera.target_in_world.extend(1.0);
+        let ndc = clip.truncate() / clip.w;
+        assert!(ndc.x.abs() < 1e-5 && ndc.y.abs() < 1e-5);
+        assert!((0.0..1.0).contains(&ndc.z));
+        assert!((camera.eye_in_world() - camera.target_in_world).length() - camera.distance < 1e-4);
+    }
+}

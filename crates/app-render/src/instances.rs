@@ -1,0 +1,206 @@
+//! Per-mesh instance buffers, kept compact and updated incrementally.
+//!
+//! Each [`ShapeKind`](app_core::ShapeKind) has one [`InstanceSet`]: a dense CPU array of [`InstanceRaw`]
+//! mirrored in one GPU vertex buffer. Removing a node moves the last instance into its slot (swap-remove),
+//! so the buffer stays compact and one draw call covers the whole set. Writes are tracked as a dirty slot
+//! range, so a frame with no changes uploads nothing and a one-node change uploads one instance.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use app_core::{Material, NodeId};
+use bytemuck::{Pod, Zeroable};
+use glam::{Mat3, Mat4};
+
+/// Per-instance vertex data (locations 2..=10 in `scene.wgsl`). Vertex buffers rather than storage
+/// buffers, so WebGL2 draws it too.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct InstanceRaw {
+    world_from_mesh: [[f32; 4]; 4],
+    normal_from_mesh: [[f32; 3]; 3],
+    base_color_metallic: [f32; 4],
+    emissive_roughness: [f32; 4],
+}
+
+impl InstanceRaw {
+    /// Packs a node's world matrix and material.
+    pub fn new(world_from_mesh: Mat4, material: &Material) -> Self {
+        // Inverse-transpose keeps normals perpendicular under non-uniform scale. A degenerate matrix
+        // (zero scale) has no inverse; its normals are then meaningless and the instance is invisible anyway.
+        let normal_from_mesh = Mat3::from_mat4(world_from_mesh).inverse().transpose();
+        let normal_from_mesh =
+            if normal_from_mesh.is_finite() { normal_from_mesh } else { Mat3::from_mat4(world_from_mesh) };
+        Self {
+            world_from_mesh: world_from_mesh.to_cols_array_2d(),
+            normal_from_mesh: normal_from_mesh.to_cols_array_2d(),
+            base_color_metallic: material.base_color.extend(material.metallic).to_array(),
+            emissive_roughness: material.emissive.extend(material.roughness).to_array(),
+        }
+    }
+
+    /// The vertex layout matching `scene.wgsl`'s instance attributes.
+    pub const LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
+        array_stride: std::mem::size_of::<InstanceRaw>() as wgpu::BufferAddress,
+        step_mode: wgpu::VertexStepMode::Instance,
+        attributes: &wgpu::vertex_attr_array![
+            2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Float32x4,
+            6 => Float32x3, 7 => Float32x3, 8 => Float32x3,
+            9 => Float32x4, 10 => Float32x4,
+        ],
+    };
+}
+
+/// The instances of one mesh: a dense array, its id ↔ slot maps and its GPU buffer.
+#[derive(Default)]
+pub struct InstanceSet {
+    raw: Vec<InstanceRaw>,
+    id_of_slot: Vec<NodeId>,
+    slot_of_id: HashMap<NodeId, usize>,
+    /// Slots written since the last upload.
+    dirty: Option<Range<usize>>,
+    buffer: Option<wgpu::Buffer>,
+    /// Instances the GPU buffer can hold.
+    capacity: usize,
+}
+
+impl InstanceSet {
+    /// Number of instances.
+    pub fn len(&self) -> u32 {
+        self.raw.len() as u32
+    }
+
+    /// Inserts or overwrites `id`'s instance. Writing an identical value marks nothing dirty.
+    pub fn upsert(&mut self, id: &NodeId, instance: InstanceRaw) {
+        let slot = match self.slot_of_id.get(id) {
+            Some(&slot) => {
+                if self.raw[slot] == instance {
+                    return;
+                }
+                self.raw[slot] = instance;
+                slot
+            }
+            None => {
+                let slot = self.raw.len();
+                self.raw.push(instance);
+                self.id_of_slot.push(id.clone());
+                self.slot_of_id.insert(id.clone(), slot);
+                slot
+            }
+        };
+        self.mark_dirty(slot);
+    }
+
+    /// Removes `id`'s instance, moving the last instance into its slot. Returns false if absent.
+    pub fn remove(&mut self, id: &NodeId) -> bool {
+        let Some(slot) = self.slot_of_id.remove(id) else { return false };
+        let last = self.raw.len() - 1;
+        self.raw.swap_remove(slot);
+        self.id_of_slot.swap_remove(slot);
+        if slot != last {
+            // The moved instance now lives in `slot`; its GPU copy must follow.
+            self.slot_of_id.insert(self.id_of_slot[slot].clone(), slot);
+            self.mark_dirty(slot);
+        }
+        if let Some(dirty) = &mut self.dirty {
+            // Slots past the end no longer exist and need no upload.
+            dirty.end = dirty.end.min(self.raw.len());
+            if dirty.start >= dirty.end {
+                self.dirty = None;
+            }
+        }
+        true
+    }
+
+    fn mark_dirty(&mut self, slot: usize) {
+        self.dirty = Some(match self.dirty.take() {
+            Some(range) => range.start.min(slot)..range.end.max(slot + 1),
+            None => slot..slot + 1,
+        });
+    }
+
+    /// Brings the GPU buffer up to date; returns the bytes written. Grows the buffer by doubling (and then
+    /// writes every instance), otherwise writes only the dirty slot range.
+    pub fn upload(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) -> u64 {
+        let stride = std::mem::size_of::<InstanceRaw>();
+        if self.raw.len() > self.capacity || self.buffer.is_none() {
+            self.capacity = self.raw.len().next_power_of_two().max(16);
+            self.buffer = Some(device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("instances"),
+                size: (self.capacity * stride) as wgpu::BufferAddress,
+                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }));
+            self.dirty = if self.raw.is_empty() { None } else { Some(0..self.raw.len()) };
+        }
+        let (Some(buffer), Some(range)) = (&self.buffer, self.dirty.take()) else { return 0 };
+        let bytes: &[u8] = bytemuck::cast_slice(&self.raw[range.clone()]);
+        queue.write_buffer(buffer, (range.start * stride) as wgpu::BufferAddress, bytes);
+        bytes.len() as u64
+    }
+
+    /// The GPU buffer, once uploaded.
+    pub fn buffer(&self) -> Option<&wgpu::Buffer> {
+        self.buffer.as_ref()
+    }
+
+    /// The slots waiting for upload.
+    #[cfg(test)]
+    fn dirty(&self) -> Option<Range<usize>> {
+        self.dirty.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use glam::Vec3;
+
+    fn id(s: &str) -> NodeId {
+        NodeId::new(s).unwrap()
+    }
+
+    fn instance(x: f32) -> InstanceRaw {
+        InstanceRaw::new(Mat4::from_translation(Vec3::X * x), &Material::default())
+    }
+
+    #[test]
+    fn upsert_marks_only_the_written_slot() {
+        let mut set = InstanceSet::default();
+        for i in 0..10 {
+            set.upsert(&id(&format!("n{i}")), instance(i as f32));
+        }
+        assert_eq!(set.dirty(), Some(0..10));
+        set.dirty = None;
+        set.upsert(&id("n4"), instance(40.0));
+        assert_eq!(set.dirty(), Some(4..5));
+        set.dirty = None;
+        set.upsert(&id("n4"), instance(40.0));
+        assert_eq!(set.dirty(), None, "an identical value writes nothing");
+    }
+
+    #[test]
+    fn remove_swaps_the_last_instance_in_and_stays_compact() {
+        let mut set = InstanceSet::default();
+        for i in 0..5 {
+            set.upsert(&id(&format!("n{i}")), instance(i as f32));
+        }
+        set.dirty = None;
+        assert!(set.remove(&id("n1")));
+        assert!(!set.remove(&id("n1")));
+        assert_eq!(set.len(), 4);
+        assert_eq!(set.raw[1], instance(4.0), "last instance moved into the hole");
+        assert_eq!(set.slot_of_id[&id("n4")], 1);
+        assert_eq!(set.dirty(), Some(1..2));
+        assert!(set.remove(&id("n4")));
+        assert!(set.remove(&id("n3")));
+        assert_eq!(set.len(), 2);
+        assert_eq!(set.dirty(), Some(1..2), "each removal moved another instance into slot 1");
+        set.dirty = None;
+        assert!(set.remove(&id("n2")));
+        assert_eq!(set.dirty(), None, "removing the last slot leaves nothing to upload");
+        for (slot, node) in set.id_of_slot.iter().enumerate() {
+            assert_eq!(set.slot_of_id[node], slot);
+        }
+    }
+}

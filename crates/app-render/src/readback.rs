@@ -1,0 +1,104 @@
+//! Reading rendered images back to the CPU as tightly packed RGBA8.
+
+use crate::RenderError;
+
+/// An RGBA8 image, rows top to bottom, no padding; sRGB-encoded like the canvas shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RgbaImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height * 4` bytes.
+    pub pixels: Vec<u8>,
+}
+
+impl RgbaImage {
+    /// The pixel at (x, y), or `None` outside the image.
+    pub fn pixel(&self, x: u32, y: u32) -> Option<[u8; 4]> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let i = ((y * self.width + x) * 4) as usize;
+        self.pixels.get(i..i + 4).and_then(|p| p.try_into().ok())
+    }
+}
+
+/// A frame copied into a mappable buffer, waiting to be mapped. Rows are padded to wgpu's 256-byte
+/// copy alignment; [`Readback::into_image`] strips the padding.
+pub struct Readback {
+    buffer: wgpu::Buffer,
+    width: u32,
+    height: u32,
+    padded_bytes_per_row: u32,
+}
+
+impl Readback {
+    /// Row pitch of a copy of `width` RGBA8 pixels.
+    pub(crate) fn padded_bytes_per_row(width: u32) -> u32 {
+        (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT
+    }
+
+    /// Creates the destination buffer for a `width`×`height` copy.
+    pub(crate) fn new(device: &wgpu::Device, width: u32, height: u32) -> Self {
+        let padded_bytes_per_row = Self::padded_bytes_per_row(width);
+        let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: u64::from(padded_bytes_per_row) * u64::from(height),
+            usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
+            mapped_at_creation: false,
+        });
+        Self { buffer, width, height, padded_bytes_per_row }
+    }
+
+    /// The copy destination.
+    pub(crate) fn copy_destination(&self) -> wgpu::TexelCopyBufferInfo<'_> {
+        wgpu::TexelCopyBufferInfo {
+            buffer: &self.buffer,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(self.padded_bytes_per_row),
+                rows_per_image: Some(self.height),
+            },
+        }
+    }
+
+    /// Starts mapping; `on_mapped` runs when the GPU is done (natively after a device poll, in the browser
+    /// from the event loop). Call [`Readback::into_image`] after it reported success.
+    pub fn map(&self, on_mapped: impl FnOnce(Result<(), RenderError>) + wgpu::WasmNotSend + 'static) {
+        self.buffer.map_async(wgpu::MapMode::Read, .., move |result| {
+            on_mapped(result.map_err(|e| RenderError::Readback(e.to_string())))
+        });
+    }
+
+    /// The mapped pixels without row padding. Call only after [`Readback::map`] reported success.
+    pub fn into_image(self) -> Result<RgbaImage, RenderError> {
+        let row_bytes = (self.width * 4) as usize;
+        let mut pixels = Vec::with_capacity(row_bytes * self.height as usize);
+        {
+            let mapped =
+                self.buffer.get_mapped_range(..).map_err(|e| RenderError::Readback(e.to_string()))?;
+            for row in mapped.chunks(self.padded_bytes_per_row as usize).take(self.height as usize) {
+                pixels.extend_from_slice(&row[..row_bytes]);
+            }
+        }
+        self.buffer.unmap();
+        if pixels.len() != row_bytes * self.height as usize {
+            return Err(RenderError::Readback("mapped buffer is shorter than the image".into()));
+        }
+        Ok(RgbaImage { width: self.width, height: self.height, pixels })
+    }
+
+    /// Maps and waits, blocking this thread (native only: the browser must never block on the GPU).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn wait(self, device: &wgpu::Device) -> Result<RgbaImage, RenderError> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        self.map(move |result| {
+            // The receiver outlives this callback: it is dropped only after recv below returns.
+            let _ = sender.send(result);
+        });
+        device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| RenderError::Readback(e.to_string()))?;
+        receiver.recv().map_err(|e| RenderError::Readback(e.to_string()))??;
+        self.into_image()
+    }
+}

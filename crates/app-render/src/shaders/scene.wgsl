@@ -1,0 +1,106 @@
+// Scene pass: instanced primitives, metallic-roughness PBR (GGX + Lambert), one directional light and a
+// hemisphere ambient, written as linear HDR radiance. Tonemapping and sRGB encoding happen in tonemap.wgsl.
+
+struct Frame {
+    clip_from_world: mat4x4<f32>,
+    camera_position_in_world: vec4<f32>,
+    // xyz: unit vector from a surface towards the light.
+    to_light_in_world: vec4<f32>,
+    // rgb: light color * intensity * pi, so a white Lambert surface facing the light reflects `intensity`.
+    light_radiance: vec4<f32>,
+    sky_ambient: vec4<f32>,
+    ground_ambient: vec4<f32>,
+};
+
+@group(0) @binding(0) var<uniform> frame: Frame;
+
+struct VertexIn {
+    @location(0) position_in_mesh: vec3<f32>,
+    @location(1) normal_in_mesh: vec3<f32>,
+    // Instance data (see instances.rs, InstanceRaw): world_from_mesh columns, the normal matrix columns,
+    // material, object key.
+    @location(2) world_from_mesh_0: vec4<f32>,
+    @location(3) world_from_mesh_1: vec4<f32>,
+    @location(4) world_from_mesh_2: vec4<f32>,
+    @location(5) world_from_mesh_3: vec4<f32>,
+    @location(6) normal_from_mesh_0: vec3<f32>,
+    @location(7) normal_from_mesh_1: vec3<f32>,
+    @location(8) normal_from_mesh_2: vec3<f32>,
+    @location(9) base_color_metallic: vec4<f32>,
+    @location(10) emissive_roughness: vec4<f32>,
+};
+
+struct VertexOut {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) position_in_world: vec3<f32>,
+    @location(1) normal_in_world: vec3<f32>,
+    @location(2) base_color_metallic: vec4<f32>,
+    @location(3) emissive_roughness: vec4<f32>,
+};
+
+@vertex
+fn vs_main(in: VertexIn) -> VertexOut {
+    let world_from_mesh = mat4x4<f32>(in.world_from_mesh_0, in.world_from_mesh_1, in.world_from_mesh_2, in.world_from_mesh_3);
+    let normal_from_mesh = mat3x3<f32>(in.normal_from_mesh_0, in.normal_from_mesh_1, in.normal_from_mesh_2);
+    let position_in_world = world_from_mesh * vec4<f32>(in.position_in_mesh, 1.0);
+    var out: VertexOut;
+    out.clip_position = frame.clip_from_world * position_in_world;
+    out.position_in_world = position_in_world.xyz;
+    out.normal_in_world = normal_from_mesh * in.normal_in_mesh;
+    out.base_color_metallic = in.base_color_metallic;
+    out.emissive_roughness = in.emissive_roughness;
+    return out;
+}
+
+const PI: f32 = 3.14159265;
+
+fn distribution_ggx(n_dot_h: f32, alpha: f32) -> f32 {
+    let a2 = alpha * alpha;
+    let d = n_dot_h * n_dot_h * (a2 - 1.0) + 1.0;
+    return a2 / (PI * d * d);
+}
+
+fn geometry_smith(n_dot_v: f32, n_dot_l: f32, roughness: f32) -> f32 {
+    // Schlick-GGX with k for direct lighting (Karis 2013).
+    let k = (roughness + 1.0) * (roughness + 1.0) / 8.0;
+    let gv = n_dot_v / (n_dot_v * (1.0 - k) + k);
+    let gl = n_dot_l / (n_dot_l * (1.0 - k) + k);
+    return gv * gl;
+}
+
+fn fresnel_schlick(cos_theta: f32, f0: vec3<f32>) -> vec3<f32> {
+    return f0 + (vec3<f32>(1.0) - f0) * pow(1.0 - cos_theta, 5.0);
+}
+
+@fragment
+fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    var n = normalize(in.normal_in_world);
+    if (!front_facing) {
+        n = -n;
+    }
+    let base_color = in.base_color_metallic.rgb;
+    let metallic = in.base_color_metallic.a;
+    // Clamp so a mirror-like surface still has a finite highlight under a point-like sun.
+    let roughness = clamp(in.emissive_roughness.a, 0.045, 1.0);
+    let emissive = in.emissive_roughness.rgb;
+
+    let v = normalize(frame.camera_position_in_world.xyz - in.position_in_world);
+    let l = frame.to_light_in_world.xyz;
+    let h = normalize(v + l);
+    let n_dot_l = max(dot(n, l), 0.0);
+    let n_dot_v = max(dot(n, v), 1e-4);
+    let n_dot_h = max(dot(n, h), 0.0);
+    let v_dot_h = max(dot(v, h), 0.0);
+
+    let f0 = mix(vec3<f32>(0.04), base_color, metallic);
+    let f = fresnel_schlick(v_dot_h, f0);
+    let specular = distribution_ggx(n_dot_h, roughness * roughness) * geometry_smith(n_dot_v, n_dot_l, roughness) * f
+        / max(4.0 * n_dot_v * n_dot_l, 1e-4);
+    let k_diffuse = (vec3<f32>(1.0) - f) * (1.0 - metallic);
+    let direct = (k_diffuse * base_color / PI + specular) * frame.light_radiance.rgb * n_dot_l;
+
+    let hemisphere = mix(frame.ground_ambient.rgb, frame.sky_ambient.rgb, n.y * 0.5 + 0.5);
+    let ambient = hemisphere * mix(base_color, f0, metallic);
+
+    return vec4<f32>(direct + ambient + emissive, 1.0);
+}

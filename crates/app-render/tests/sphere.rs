@@ -1,0 +1,73 @@
+//! One lit sphere, rendered offscreen on the headless adapter (lavapipe without a GPU).
+
+mod support;
+
+use app_core::glam::{Mat4, Vec3};
+use app_core::{Node, NodeId, Shape, Transform};
+use app_render::RgbaImage;
+
+const SIZE: u32 = 256;
+
+fn red_sphere(radius: f32) -> Node {
+    let mut node = Node::new(NodeId::new("sphere").unwrap(), Shape::Sphere { radius }, Transform::IDENTITY);
+    node.material.base_color = Vec3::new(0.8, 0.1, 0.1);
+    node
+}
+
+/// Pixels that differ from the background corner pixel.
+fn covered(image: &RgbaImage) -> usize {
+    let background = image.pixel(0, 0).unwrap();
+    image.pixels.chunks(4).filter(|p| *p != background).count()
+}
+
+#[test]
+fn one_sphere_centre_is_lit_corner_is_background_and_area_grows_with_radius_squared() {
+    let mut renderer = support::renderer();
+    let empty = support::render(&mut renderer, SIZE, SIZE);
+    let background = empty.pixel(0, 0).unwrap();
+    assert!(empty.pixels.chunks(4).all(|p| p == background), "an empty scene is all background");
+
+    renderer.upsert_node(&red_sphere(0.5), Mat4::IDENTITY);
+    let small = support::render(&mut renderer, SIZE, SIZE);
+    support::save_png(&small, &support::output_path("sphere_r0.5"));
+    renderer.upsert_node(&red_sphere(1.0), Mat4::IDENTITY);
+    let large = support::render(&mut renderer, SIZE, SIZE);
+    support::assert_golden("one_sphere", &large);
+
+    assert_eq!(large.pixel(0, 0).unwrap(), background, "corner shows the background");
+    let [r, g, b, a] = large.pixel(SIZE / 2, SIZE / 2).unwrap();
+    assert_eq!(a, 255);
+    let [r, g, b] = [r, g, b].map(u16::from);
+    assert!(r > 150 && r > 2 * g && r > 2 * b, "centre has the sphere's lit red, got {:?}", [r, g, b]);
+    // The light comes from above: the top of the sphere is brighter than the bottom.
+    let top = large.pixel(SIZE / 2, SIZE / 2 - 40).unwrap();
+    let bottom = large.pixel(SIZE / 2, SIZE / 2 + 40).unwrap();
+    assert!(top[0] > bottom[0], "top {top:?} should be lit more than bottom {bottom:?}");
+
+    let ratio = covered(&large) as f64 / covered(&small) as f64;
+    assert!((3.6..4.4).contains(&ratio), "doubling the radius covered {ratio:.2}x the pixels, expected ~4x");
+}
+
+#[test]
+fn removing_and_hiding_nodes_clears_them() {
+    let mut renderer = support::renderer();
+    let background = support::render(&mut renderer, 64, 64);
+    let mut sphere = red_sphere(1.0);
+    renderer.upsert_node(&sphere, Mat4::IDENTITY);
+    assert_ne!(support::render(&mut renderer, 64, 64), background);
+    sphere.visible = false;
+    renderer.upsert_node(&sphere, Mat4::IDENTITY);
+    assert_eq!(support::render(&mut renderer, 64, 64), background, "hidden node is not drawn");
+    sphere.visible = true;
+    renderer.upsert_node(&sphere, Mat4::IDENTITY);
+    renderer.remove_node(&sphere.id);
+    assert_eq!(support::render(&mut renderer, 64, 64), background, "removed node is not drawn");
+    assert_eq!(renderer.instance_count(), 0);
+}
+
+#[test]
+fn bad_image_sizes_are_errors() {
+    let mut renderer = support::renderer();
+    assert!(renderer.render_offscreen(0, 10).is_err());
+    assert!(renderer.render_offscreen(10, 1 << 20).is_err());
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Installs what building, serving and testing need on a fresh Debian/Ubuntu machine, and says clearly
+# what it cannot install. Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (it only
+# installs what is missing).
+#
+#   scripts/setup.sh demo   # what the demo needs: the wasm target and the matching wasm-bindgen CLI
+#   scripts/setup.sh test   # additionally Chromium, chromedriver, lavapipe, wasm-pack, Node and npm packages
+set -euo pipefail
+
+# Must match the `wasm-bindgen = "=…"` pin in Cargo.toml exactly: the CLI and the crate share a schema.
+WASM_BINDGEN_VERSION=0.2.130
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[setup] cannot continue:\033[0m %s\n' "$*" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+      die "please install these Debian/Ubuntu packages yourself (no root, no passwordless sudo): $*"
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    die "no apt-get on this machine; install the equivalents of: $*"
+  fi
+  say "installing Debian packages: $*"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+setup_rust() {
+  command -v cargo >/dev/null 2>&1 || die "Rust is not installed: see https://rustup.rs (then run this again)"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes on 2 cores)"
+    # Not --locked: one locked dependency of this CLI version is missing from crates.io.
+    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+setup_test() {
+  local pkgs=()
+  command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
+  # lavapipe: Vulkan on the CPU, so the native GPU tests run on machines without a GPU.
+  ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || pkgs+=(mesa-vulkan-drivers)
+  command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+  if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}"; fi
+  if ! command -v wasm-pack >/dev/null 2>&1; then
+    say "installing wasm-pack (about 3 minutes on 2 cores)"
+    cargo install -q wasm-pack --locked
+  fi
+  # Debian's binaryen (wasm-opt 108) writes wasm that fails at run time; wasm-pack would pick it up silently.
+  if command -v wasm-opt >/dev/null 2>&1 && wasm-opt --version 2>/dev/null | grep -q 'version 1[01][0-9]\b'; then
+    say "warning: $(command -v wasm-opt) is an old wasm-opt known to write broken wasm; this project never runs it"
+  fi
+  local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  if [ -f "$root/tests/package.json" ] && { [ ! -d "$root/tests/node_modules" ] || [ "$root/tests/package-lock.json" -nt "$root/tests/node_modules" ]; }; then
+    say "installing the test harness's npm packages (tests/package.json)"
+    (cd "$root/tests" && npm ci --no-audit --no-fund --loglevel=error && touch node_modules)
+  fi
+}
+
+case "${1:-test}" in
+  demo) setup_rust ;;
+  test) setup_rust; setup_test ;;
+  *) die "usage: scripts/setup.sh [demo|test]" ;;
+esac
