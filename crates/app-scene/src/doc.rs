@@ -1,0 +1,174 @@
+//! [`SceneDoc`]: the Yrs document, its observers and undo manager, and the helpers every call shares.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use yrs::undo::{Options, UndoManager};
+use yrs::{Any, DeepObservable, Doc, Map, MapRef, Origin, Transact, TransactionMut};
+
+use crate::clock::{CAPTURE_TIMEOUT_MS, ClockFn, MonotonicClock, system_clock};
+use crate::observe::{Shared, lock, on_lights, on_nodes};
+use crate::problems::Problems;
+use crate::schema::{LIGHTS, META, NODES, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use crate::tree::TreeIndex;
+use crate::SceneError;
+
+/// Origin of transactions made by this crate's edit calls: the only ones the undo manager tracks.
+pub(crate) const LOCAL_ORIGIN: &str = "app-scene/local";
+/// Origin of transactions applying peers' updates: never undone, never re-sent as local updates.
+pub(crate) const REMOTE_ORIGIN: &str = "app-scene/remote";
+/// Key under which this crate's observers are registered.
+const OBSERVER_KEY: &str = "app-scene/observer";
+/// Yjs client ids are 53-bit (they must survive a JavaScript number).
+const CLIENT_ID_MASK: u64 = (1 << 53) - 1;
+
+/// The whole scene as a Yrs document: typed, validated edits; reads that never trust the document;
+/// a change stream; undo/redo of local edits; and the bytes to sync with peers (Yjs-compatible).
+pub struct SceneDoc {
+    // Declared first so it drops first: its drop unregisters observers from `doc`.
+    pub(crate) undo: UndoManager<()>,
+    pub(crate) doc: Doc,
+    pub(crate) nodes: MapRef,
+    pub(crate) lights: MapRef,
+    pub(crate) meta: MapRef,
+    pub(crate) observed: Shared,
+    pub(crate) tree: Mutex<TreeIndex>,
+    /// Nodes the change stream has announced (added and not removed since).
+    pub(crate) emitted: HashSet<Arc<str>>,
+    pub(crate) problems: Mutex<Problems>,
+    pub(crate) client_id: u64,
+    pub(crate) next_counter: u64,
+}
+
+impl Default for SceneDoc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SceneDoc {
+    /// An empty scene with a random client id and the system clock for undo grouping (on wasm, where
+    /// there is none, every edit is its own undo step: use [`SceneDoc::with_clock`]).
+    pub fn new() -> Self {
+        Self::build(Doc::new(), system_clock())
+    }
+
+    /// An empty scene with a fixed client id (masked to 53 bits, as Yjs requires), for tests.
+    /// Two live documents must never share a client id.
+    pub fn with_client_id(client_id: u64) -> Self {
+        Self::build(Doc::with_client_id(client_id & CLIENT_ID_MASK), system_clock())
+    }
+
+    /// An empty scene whose undo manager reads time from `clock` (milliseconds), with a random
+    /// client id or the given one. app-wasm passes a `Date.now` wrapper here.
+    pub fn with_clock(client_id: Option<u64>, clock: ClockFn) -> Self {
+        let doc = match client_id {
+            Some(id) => Doc::with_client_id(id & CLIENT_ID_MASK),
+            None => Doc::new(),
+        };
+        Self::build(doc, Some(clock))
+    }
+
+    fn build(doc: Doc, clock: Option<ClockFn>) -> Self {
+        // A fresh document has no open transaction, so creating roots and registering observers
+        // cannot fail here (the yrs calls that return errors only fail on a busy document).
+        let nodes = doc.get_or_insert_map(NODES);
+        let lights = doc.get_or_insert_map(LIGHTS);
+        let meta = doc.get_or_insert_map(META);
+        let observed = Shared::default();
+        let shared = observed.clone();
+        nodes.observe_deep(OBSERVER_KEY, move |txn, events| on_nodes(&shared, txn, events));
+        let shared = observed.clone();
+        lights.observe_deep(OBSERVER_KEY, move |_, _| on_lights(&shared));
+        let shared = observed.clone();
+        let remote = Origin::from(REMOTE_ORIGIN);
+        let registered = doc.observe_update_v1(OBSERVER_KEY, move |txn, event| {
+            if txn.origin() != Some(&remote) {
+                lock(&shared).local_updates.push(event.update.clone());
+            }
+        });
+        debug_assert!(registered.is_ok(), "a fresh document is never busy");
+
+        let options = Options {
+            capture_timeout_millis: CAPTURE_TIMEOUT_MS,
+            tracked_origins: HashSet::from([Origin::from(LOCAL_ORIGIN)]),
+            capture_transaction: None,
+            timestamp: Arc::new(MonotonicClock::new(clock)),
+            init_undo_stack: Vec::new(),
+            init_redo_stack: Vec::new(),
+        };
+        let mut undo = UndoManager::with_options(options);
+        undo.expand_scope(&doc, &nodes);
+        undo.expand_scope(&doc, &lights);
+
+        let client_id = doc.client_id().get();
+        Self {
+            undo,
+            doc,
+            nodes,
+            lights,
+            meta,
+            observed,
+            tree: Mutex::default(),
+            emitted: HashSet::new(),
+            problems: Mutex::default(),
+            client_id,
+            next_counter: 0,
+        }
+    }
+
+    /// This replica's Yjs client id.
+    pub fn client_id(&self) -> u64 {
+        self.client_id
+    }
+
+    /// Problems found in the document by readers since the last call (wrong types, NaN, huge
+    /// arrays, unknown kinds), each reported once for the document's lifetime.
+    pub fn drain_problems(&mut self) -> Vec<String> {
+        lock_problems(&self.problems).take()
+    }
+
+    pub(crate) fn report(&self, problems: Vec<String>) {
+        if !problems.is_empty() {
+            lock_problems(&self.problems).report(problems);
+        }
+    }
+
+    /// The tree index, brought up to date with what observers marked dirty.
+    pub(crate) fn tree(&self) -> MutexGuard<'_, TreeIndex> {
+        let mut tree = self.tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let dirty = std::mem::take(&mut lock(&self.observed).tree_dirty);
+        if !dirty.is_empty() {
+            match self.doc.try_transact() {
+                Ok(txn) => dirty.iter().for_each(|id| tree.refresh(&txn, &self.nodes, id)),
+                // Unreachable while no transaction outlives a call; keep the ids for next time.
+                Err(_) => lock(&self.observed).tree_dirty.extend(dirty),
+            }
+        }
+        tree
+    }
+}
+
+fn lock_problems(problems: &Mutex<Problems>) -> MutexGuard<'_, Problems> {
+    problems.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Turns a transaction acquisition failure into an error.
+pub(crate) fn busy(error: impl std::fmt::Display) -> SceneError {
+    SceneError::Busy(error.to_string())
+}
+
+/// Runs `f` in a local (undoable) transaction. `f` validates before it writes, so an error leaves
+/// the document untouched. The first successful edit also records the schema version.
+pub(crate) fn write<R>(
+    doc: &Doc,
+    meta: &MapRef,
+    f: impl FnOnce(&mut TransactionMut) -> Result<R, SceneError>,
+) -> Result<R, SceneError> {
+    let mut txn = doc.try_transact_mut_with(LOCAL_ORIGIN).map_err(busy)?;
+    let out = f(&mut txn)?;
+    if !meta.contains_key(&txn, SCHEMA_VERSION_KEY) {
+        meta.insert(&mut txn, SCHEMA_VERSION_KEY, Any::from(SCHEMA_VERSION));
+    }
+    Ok(out)
+}

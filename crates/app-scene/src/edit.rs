@@ -1,0 +1,336 @@
+//! Local edits. Every call validates its arguments and the target node before writing anything, then
+//! writes in one local transaction (one undo step, merged with edits less than 500 ms before it).
+
+use std::sync::Arc;
+
+use app_core::glam::{Quat, Vec3};
+use app_core::{
+    DirectionalLight, Material, NodeId, ShapeKind, Transform, ValueError, check_finite, check_positive,
+    check_unit,
+};
+use yrs::{Any, In, Map, MapPrelim, MapRef, TransactionMut};
+
+use crate::doc::write;
+use crate::schema::{self, MAX_NAME_BYTES, key};
+use crate::tree::{effective_ancestors, node_kind, node_map, stored_order};
+use crate::{SceneDoc, SceneError};
+
+type Check = fn(&'static str, f64) -> Result<f32, ValueError>;
+
+fn vec3(names: [&'static str; 3], v: [f64; 3], check: Check) -> Result<Vec3, SceneError> {
+    Ok(Vec3::new(check(names[0], v[0])?, check(names[1], v[1])?, check(names[2], v[2])?))
+}
+
+const RGB: [&str; 3] = ["red", "green", "blue"];
+
+/// The node map and kind of an existing, valid node.
+fn existing(txn: &TransactionMut, nodes: &MapRef, id: &str) -> Result<(MapRef, ShapeKind), SceneError> {
+    NodeId::new(id)?;
+    match (node_map(txn, nodes, id), node_kind(txn, nodes, id)) {
+        (Some(map), Some(kind)) => Ok((map, kind)),
+        _ => Err(SceneError::UnknownNode(id.to_owned())),
+    }
+}
+
+/// Writes `value` under `k` unless it is already there (a repeated slider value costs nothing).
+fn put(txn: &mut TransactionMut, map: &MapRef, k: &str, value: Any) {
+    if schema::out_any(map.get(txn, k)).as_ref() != Some(&value) {
+        map.insert(txn, k, value);
+    }
+}
+
+fn current_transform(txn: &TransactionMut, map: &MapRef) -> Transform {
+    let mut ignored = Vec::new();
+    let mut fix = schema::Fixes { subject: "", problems: &mut ignored };
+    schema::decode_transform(schema::out_any(map.get(txn, key::TRANSFORM)).as_ref(), &mut fix)
+}
+
+fn current_material(txn: &TransactionMut, map: &MapRef) -> Material {
+    let mut ignored = Vec::new();
+    let mut fix = schema::Fixes { subject: "", problems: &mut ignored };
+    schema::decode_material(schema::out_any(map.get(txn, key::MATERIAL)).as_ref(), &mut fix)
+}
+
+impl SceneDoc {
+    fn add_node(&mut self, kind: ShapeKind, translation: [f64; 3], size: Any) -> Result<NodeId, SceneError> {
+        let translation = vec3(["translation.x", "translation.y", "translation.z"], translation, check_finite)?;
+        let order = self.tree().next_order();
+        let (nodes, client_id, counter) = (&self.nodes, self.client_id, &mut self.next_counter);
+        let id = write(&self.doc, &self.meta, |txn| {
+            // Client id + counter is unique across peers; the check covers a reused client id.
+            let id = loop {
+                *counter += 1;
+                let candidate = format!("{client_id:x}-{counter}");
+                if !nodes.contains_key(txn, &candidate) {
+                    break candidate;
+                }
+            };
+            let fields: [(&str, In); 5] = [
+                (key::KIND, Any::from(kind.as_str()).into()),
+                (key::PLACEMENT, schema::placement_any(None, &order).into()),
+                (key::TRANSFORM, schema::transform_any(&Transform::from_translation(translation)).into()),
+                (schema::shape_key(kind), size.into()),
+                (key::MATERIAL, schema::material_any(&Material::default()).into()),
+            ];
+            nodes.insert(txn, id.as_str(), MapPrelim::from_iter(fields));
+            Ok(id)
+        })?;
+        self.tree().note_order(&order);
+        Ok(NodeId::new(id)?)
+    }
+
+    /// Adds a root sphere. Errors on a non-finite translation or a radius that is not > 0.
+    pub fn add_sphere(&mut self, translation: [f64; 3], radius: f64) -> Result<NodeId, SceneError> {
+        let radius = check_positive("radius", radius)?;
+        self.add_node(ShapeKind::Sphere, translation, Any::from(f64::from(radius)))
+    }
+
+    /// Adds a root box of full size `extents` (each > 0).
+    pub fn add_box(&mut self, translation: [f64; 3], extents: [f64; 3]) -> Result<NodeId, SceneError> {
+        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_positive)?;
+        self.add_node(ShapeKind::Box, translation, schema::vec3_any(extents))
+    }
+
+    /// Adds a root horizontal plane of side `size` (> 0).
+    pub fn add_plane(&mut self, translation: [f64; 3], size: f64) -> Result<NodeId, SceneError> {
+        let size = check_positive("size", size)?;
+        self.add_node(ShapeKind::Plane, translation, Any::from(f64::from(size)))
+    }
+
+    fn set_shape(&mut self, id: &str, kind: ShapeKind, value: Any) -> Result<(), SceneError> {
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            let (map, actual) = existing(txn, nodes, id)?;
+            if actual != kind {
+                let (expected, actual) = (kind.as_str(), actual.as_str());
+                return Err(SceneError::WrongKind { id: id.to_owned(), expected, actual });
+            }
+            put(txn, &map, schema::shape_key(kind), value);
+            Ok(())
+        })
+    }
+
+    /// Sets a sphere's radius (> 0). Errors if `id` is unknown or not a sphere.
+    pub fn set_sphere_radius(&mut self, id: &str, radius: f64) -> Result<(), SceneError> {
+        let radius = check_positive("radius", radius)?;
+        self.set_shape(id, ShapeKind::Sphere, Any::from(f64::from(radius)))
+    }
+
+    /// Sets a box's full extents (each > 0). Errors if `id` is unknown or not a box.
+    pub fn set_box_extents(&mut self, id: &str, extents: [f64; 3]) -> Result<(), SceneError> {
+        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_positive)?;
+        self.set_shape(id, ShapeKind::Box, schema::vec3_any(extents))
+    }
+
+    /// Sets a plane's side length (> 0). Errors if `id` is unknown or not a plane.
+    pub fn set_plane_size(&mut self, id: &str, size: f64) -> Result<(), SceneError> {
+        let size = check_positive("size", size)?;
+        self.set_shape(id, ShapeKind::Plane, Any::from(f64::from(size)))
+    }
+
+    fn edit_transform(&mut self, id: &str, f: impl FnOnce(&mut Transform)) -> Result<(), SceneError> {
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            let (map, _) = existing(txn, nodes, id)?;
+            let mut transform = current_transform(txn, &map);
+            f(&mut transform);
+            put(txn, &map, key::TRANSFORM, schema::transform_any(&transform));
+            Ok(())
+        })
+    }
+
+    /// Sets a node's translation (relative to its parent).
+    pub fn set_translation(&mut self, id: &str, translation: [f64; 3]) -> Result<(), SceneError> {
+        let t = vec3(["translation.x", "translation.y", "translation.z"], translation, check_finite)?;
+        self.edit_transform(id, |transform| transform.translation = t)
+    }
+
+    /// Sets a node's rotation from a quaternion `[x, y, z, w]` (normalised here; must be non-zero).
+    pub fn set_rotation(&mut self, id: &str, xyzw: [f64; 4]) -> Result<(), SceneError> {
+        let [x, y, z] = vec3(["rotation.x", "rotation.y", "rotation.z"], [xyzw[0], xyzw[1], xyzw[2]], check_finite)?
+            .to_array();
+        let w = check_finite("rotation.w", xyzw[3])?;
+        let q = Quat::from_xyzw(x, y, z, w);
+        let len = q.length();
+        if !(len.is_finite() && len > 1e-6) {
+            return Err(SceneError::ZeroRotation);
+        }
+        self.edit_transform(id, |transform| transform.rotation = q / len)
+    }
+
+    /// Sets a node's per-axis scale (each > 0).
+    pub fn set_scale(&mut self, id: &str, scale: [f64; 3]) -> Result<(), SceneError> {
+        let s = vec3(["scale.x", "scale.y", "scale.z"], scale, check_positive)?;
+        self.edit_transform(id, |transform| transform.scale = s)
+    }
+
+    fn edit_material(&mut self, id: &str, f: impl FnOnce(&mut Material)) -> Result<(), SceneError> {
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            let (map, _) = existing(txn, nodes, id)?;
+            let mut material = current_material(txn, &map);
+            f(&mut material);
+            put(txn, &map, key::MATERIAL, schema::material_any(&material));
+            Ok(())
+        })
+    }
+
+    /// Sets a node's base color (linear RGB, each 0..1).
+    pub fn set_base_color(&mut self, id: &str, rgb: [f64; 3]) -> Result<(), SceneError> {
+        let c = vec3(RGB, rgb, check_unit)?;
+        self.edit_material(id, |m| m.base_color = c)
+    }
+
+    /// Sets a node's metallic and roughness (each 0..1).
+    pub fn set_metallic_roughness(&mut self, id: &str, metallic: f64, roughness: f64) -> Result<(), SceneError> {
+        let (metallic, roughness) = (check_unit("metallic", metallic)?, check_unit("roughness", roughness)?);
+        self.edit_material(id, |m| {
+            m.metallic = metallic;
+            m.roughness = roughness;
+        })
+    }
+
+    /// Sets a node's emissive color (linear RGB, each 0..1).
+    pub fn set_emissive(&mut self, id: &str, rgb: [f64; 3]) -> Result<(), SceneError> {
+        let e = vec3(["emissive.red", "emissive.green", "emissive.blue"], rgb, check_unit)?;
+        self.edit_material(id, |m| m.emissive = e)
+    }
+
+    /// Sets a node's display name (at most [`MAX_NAME_BYTES`] bytes).
+    pub fn set_name(&mut self, id: &str, name: &str) -> Result<(), SceneError> {
+        if name.len() > MAX_NAME_BYTES {
+            return Err(SceneError::NameTooLong { len: name.len(), max: MAX_NAME_BYTES });
+        }
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            let (map, _) = existing(txn, nodes, id)?;
+            put(txn, &map, key::NAME, Any::from(name));
+            Ok(())
+        })
+    }
+
+    /// Shows or hides a node (hidden nodes stay in the document).
+    pub fn set_visible(&mut self, id: &str, visible: bool) -> Result<(), SceneError> {
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            let (map, _) = existing(txn, nodes, id)?;
+            put(txn, &map, key::VISIBLE, Any::Bool(visible));
+            Ok(())
+        })
+    }
+
+    /// Sets the directional light: direction (non-zero), color (each 0..1), intensity (>= 0).
+    pub fn set_light(&mut self, direction: [f64; 3], color: [f64; 3], intensity: f64) -> Result<(), SceneError> {
+        let direction = vec3(["direction.x", "direction.y", "direction.z"], direction, check_finite)?;
+        if direction.length_squared() == 0.0 {
+            return Err(SceneError::ZeroDirection);
+        }
+        let color = vec3(RGB, color, check_unit)?;
+        let intensity = check_finite("intensity", intensity)?;
+        if intensity < 0.0 {
+            return Err(ValueError::NotPositive { what: "intensity", value: f64::from(intensity) }.into());
+        }
+        let light = DirectionalLight { direction_in_world: direction, color, intensity };
+        let lights = &self.lights;
+        write(&self.doc, &self.meta, |txn| {
+            let current = schema::out_any(lights.get(txn, schema::SUN));
+            if current.as_ref() != Some(&schema::light_any(&light)) {
+                lights.insert(txn, schema::SUN, schema::light_any(&light));
+            }
+            Ok(())
+        })
+    }
+
+    /// Moves `id` under `parent` (`None`: make it a root), after its new siblings. Errors if either
+    /// node is unknown or `parent` is `id` or one of its descendants.
+    pub fn set_parent(&mut self, id: &str, parent: Option<&str>) -> Result<(), SceneError> {
+        let mut tree = self.tree();
+        let order = tree.next_order();
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            let (map, _) = existing(txn, nodes, id)?;
+            let parent = match parent {
+                None => None,
+                Some(p) => {
+                    existing(txn, nodes, p)?;
+                    if p == id || effective_ancestors(txn, nodes, p).iter().any(|a| a.as_ref() == id) {
+                        return Err(SceneError::Cycle { id: id.to_owned(), parent: p.to_owned() });
+                    }
+                    Some(NodeId::new(p)?)
+                }
+            };
+            put(txn, &map, key::PLACEMENT, schema::placement_any(parent.as_ref(), &order));
+            Ok(())
+        })?;
+        tree.note_order(&order);
+        Ok(())
+    }
+
+    /// Reorders `id` among its siblings: just before `before` (a sibling), or last if `None`.
+    pub fn move_before(&mut self, id: &str, before: Option<&str>) -> Result<(), SceneError> {
+        let parent = self.node(id).ok_or_else(|| SceneError::UnknownNode(id.to_owned()))?.parent;
+        let siblings = self.children(parent.as_ref().map(NodeId::as_str));
+        let tree = self.tree();
+        let nodes = &self.nodes;
+        let order = write(&self.doc, &self.meta, |txn| {
+            let (map, _) = existing(txn, nodes, id)?;
+            let keys: Vec<(NodeId, Arc<str>)> = siblings
+                .into_iter()
+                .filter(|s| s.as_str() != id)
+                .map(|s| {
+                    let k = stored_order(txn, nodes, s.as_str());
+                    (s, k)
+                })
+                .collect();
+            let valid = |k: &Arc<str>| crate::order::is_valid(k).then(|| k.to_string());
+            let (low, high) = match before {
+                None => (keys.last().and_then(|(_, k)| valid(k)), None),
+                Some(b) => {
+                    existing(txn, nodes, b)?;
+                    let at = keys.iter().position(|(s, _)| s.as_str() == b).ok_or_else(|| {
+                        SceneError::NotSibling { id: id.to_owned(), other: b.to_owned() }
+                    })?;
+                    let low = at.checked_sub(1).and_then(|i| valid(&keys[i].1));
+                    (low, valid(&keys[at].1))
+                }
+            };
+            // Equal or malformed neighbour keys (concurrent peers, hostile data) leave no room
+            // between them; fall back to a key after the lower one, which stays well formed.
+            let order = crate::order::key_between(low.as_deref(), high.as_deref())
+                .or_else(|| crate::order::key_between(low.as_deref(), None))
+                .unwrap_or_else(|| tree.next_order());
+            let placement = schema::placement_any(parent.as_ref(), &order);
+            put(txn, &map, key::PLACEMENT, placement);
+            Ok(order)
+        })?;
+        drop(tree);
+        self.tree().note_order(&order);
+        Ok(())
+    }
+
+    /// Removes a node and its whole subtree. Errors if `id` is unknown.
+    pub fn remove_node(&mut self, id: &str) -> Result<(), SceneError> {
+        let tree = self.tree();
+        let nodes = &self.nodes;
+        write(&self.doc, &self.meta, |txn| {
+            existing(txn, nodes, id)?;
+            // Walk the tree as readers see it (a forest, so no node twice): a child that breaks a
+            // cycle is a root, not below us.
+            let mut stack: Vec<Arc<str>> = vec![Arc::from(id)];
+            let mut doomed = Vec::new();
+            while let Some(node) = stack.pop() {
+                for child in tree.children(&node) {
+                    let ancestors = effective_ancestors(txn, nodes, child);
+                    if ancestors.first() == Some(&node) {
+                        stack.push(child.clone());
+                    }
+                }
+                doomed.push(node);
+            }
+            for node in doomed {
+                nodes.remove(txn, &node);
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,24 @@
+//! The scene as a Yrs (Yjs) CRDT document: the single source of truth for what is drawn.
+//!
+//! [`SceneDoc`] wraps a `yrs::Doc` with a typed API: validated edits (nothing invalid is ever
+//! written), reads that never trust the document (a peer may write anything), a change stream in
+//! `app-core` terms, undo/redo of local edits only, and the v1/v2 update bytes to sync with peers
+//! (Yjs-compatible). The document schema is described in `README.md`.
+
+mod changes;
+mod clock;
+mod doc;
+mod edit;
+mod error;
+mod observe;
+pub mod order;
+mod problems;
+mod read;
+pub mod schema;
+mod sync;
+mod tree;
+
+pub use clock::{CAPTURE_TIMEOUT_MS, ClockFn};
+pub use doc::SceneDoc;
+pub use error::SceneError;
+pub use schema::MAX_NAME_BYTES;

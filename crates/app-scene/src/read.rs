@@ -1,0 +1,181 @@
+//! Reads: nodes, snapshots, the light, world matrices. Readers never trust the document: malformed
+//! values are clamped or replaced and reported once through [`SceneDoc::drain_problems`]; a node
+//! whose kind is unknown is skipped.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use app_core::glam::{Mat4, Vec3};
+use app_core::{DirectionalLight, Node, NodeId, Shape, ShapeKind};
+use yrs::{Any, Map, MapRef, Out, ReadTxn, Transact};
+
+use crate::schema::{self, Fixes, key};
+use crate::tree::{effective_ancestors, stored_order};
+use crate::SceneDoc;
+
+/// Sizes read in place of a missing or invalid one.
+const DEFAULT_SIZE: f32 = 1.0;
+
+fn short(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+fn positive(any: Option<Any>, what: &str, fix: &mut Fixes) -> f32 {
+    match any.as_ref().and_then(schema::any_f32).filter(|&v| v > 0.0) {
+        Some(v) => v,
+        None => {
+            fix.problems.push(format!("{}: {what} is not a positive number; using 1", fix.subject));
+            DEFAULT_SIZE
+        }
+    }
+}
+
+/// Decodes the node stored under `id`; `None` (with a problem) if it is not a valid node.
+/// Also returns its depth in the resolved tree.
+pub(crate) fn read_node<T: ReadTxn>(
+    txn: &T,
+    nodes: &MapRef,
+    id: &str,
+    problems: &mut Vec<String>,
+) -> Option<(Node, usize)> {
+    let out = nodes.get(txn, id)?;
+    let Ok(node_id) = NodeId::new(id) else {
+        problems.push(format!("node id {:?}… ({} bytes) is not a valid id; skipping the node", short(id), id.len()));
+        return None;
+    };
+    let subject = format!("node {id:?}");
+    let Out::YMap(map) = out else {
+        problems.push(format!("{subject}: is not a map; skipping it"));
+        return None;
+    };
+    let get = |k: &str| schema::out_any(map.get(txn, k));
+    let kind = match get(key::KIND) {
+        Some(Any::String(kind)) => ShapeKind::parse(&kind).ok_or_else(|| short(&kind)),
+        _ => Err("(none)".to_owned()),
+    };
+    let kind = match kind {
+        Ok(kind) => kind,
+        Err(kind) => {
+            problems.push(format!("{subject}: unknown kind {kind:?}; skipping the node"));
+            return None;
+        }
+    };
+    let mut fix = Fixes { subject: &subject, problems };
+    let shape = match kind {
+        ShapeKind::Sphere => Shape::Sphere { radius: positive(get(key::RADIUS), "radius", &mut fix) },
+        ShapeKind::Plane => Shape::Plane { size: positive(get(key::SIZE), "size", &mut fix) },
+        ShapeKind::Box => {
+            let extents = get(key::EXTENTS)
+                .and_then(|a| schema::any_f32s::<3>(&a))
+                .map(Vec3::from)
+                .filter(|e| e.cmpgt(Vec3::ZERO).all());
+            Shape::Box {
+                extents: extents.unwrap_or_else(|| {
+                    fix.problems.push(format!("{subject}: extents are not 3 positive numbers; using 1"));
+                    Vec3::splat(DEFAULT_SIZE)
+                }),
+            }
+        }
+    };
+    let transform = schema::decode_transform(get(key::TRANSFORM).as_ref(), &mut fix);
+    let material = schema::decode_material(get(key::MATERIAL).as_ref(), &mut fix);
+    let name = schema::decode_name(get(key::NAME).as_ref(), &mut fix);
+    let visible = schema::decode_visible(get(key::VISIBLE).as_ref(), &mut fix);
+    // Decoded for its problems only; the parent comes from the resolved tree.
+    schema::decode_placement(get(key::PLACEMENT).as_ref(), &mut fix);
+    let ancestors = effective_ancestors(txn, nodes, id);
+    let parent = ancestors.first().and_then(|p| NodeId::new(p.as_ref()).ok());
+    let node = Node { id: node_id, name, parent, transform, shape, material, visible };
+    Some((node, ancestors.len()))
+}
+
+impl SceneDoc {
+    /// The node `id`, if it exists and is valid.
+    pub fn node(&self, id: &str) -> Option<Node> {
+        let txn = self.doc.try_transact().ok()?;
+        let mut problems = Vec::new();
+        let node = read_node(&txn, &self.nodes, id, &mut problems).map(|(node, _)| node);
+        self.report(problems);
+        node
+    }
+
+    /// Ids of every valid node, sorted.
+    pub fn node_ids(&self) -> Vec<NodeId> {
+        self.snapshot().into_iter().map(|node| node.id).collect()
+    }
+
+    /// Every valid node, sorted by id, parents resolved (cycles broken, dangling parents dropped).
+    pub fn snapshot(&self) -> Vec<Node> {
+        let Ok(txn) = self.doc.try_transact() else { return Vec::new() };
+        let mut problems = Vec::new();
+        let mut out: Vec<Node> = self
+            .nodes
+            .keys(&txn)
+            .filter_map(|id| read_node(&txn, &self.nodes, id, &mut problems).map(|(node, _)| node))
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        self.report(problems);
+        out
+    }
+
+    /// Number of entries in the `nodes` map (valid or not); O(1).
+    pub fn len(&self) -> usize {
+        self.doc.try_transact().map_or(0, |txn| self.nodes.len(&txn) as usize)
+    }
+
+    /// True if the document holds no node entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Children of `parent` (`None`: the roots) in sibling order (order key, then id).
+    pub fn children(&self, parent: Option<&str>) -> Vec<NodeId> {
+        let candidates: Vec<Arc<str>> = match parent {
+            Some(p) => self.tree().children(p).cloned().collect(),
+            None => match self.doc.try_transact() {
+                Ok(txn) => self.nodes.keys(&txn).map(Arc::from).collect(),
+                Err(_) => return Vec::new(),
+            },
+        };
+        let Ok(txn) = self.doc.try_transact() else { return Vec::new() };
+        let mut out: Vec<(Arc<str>, NodeId)> = candidates
+            .into_iter()
+            .filter(|c| crate::tree::node_kind(&txn, &self.nodes, c).is_some())
+            .filter(|c| effective_ancestors(&txn, &self.nodes, c).first().map(|a| a.as_ref()) == parent)
+            .filter_map(|c| Some((stored_order(&txn, &self.nodes, &c), NodeId::new(c.as_ref()).ok()?)))
+            .collect();
+        out.sort_by(|a, b| match a.0.cmp(&b.0) {
+            Ordering::Equal => a.1.cmp(&b.1),
+            other => other,
+        });
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The directional light (the default light if the document has none).
+    pub fn light(&self) -> DirectionalLight {
+        let Ok(txn) = self.doc.try_transact() else { return DirectionalLight::default() };
+        let mut problems = Vec::new();
+        let any = schema::out_any(self.lights.get(&txn, schema::SUN));
+        let light = schema::decode_light(any.as_ref(), &mut Fixes { subject: "light", problems: &mut problems });
+        self.report(problems);
+        light
+    }
+
+    /// The matrix from `id`'s parent space to world space: the product of its resolved ancestors'
+    /// transforms (identity for a root or an unknown id). Cost is the depth; cycles are broken.
+    pub fn world_from_parent(&self, id: &str) -> Mat4 {
+        let Ok(txn) = self.doc.try_transact() else { return Mat4::IDENTITY };
+        let mut problems = Vec::new();
+        let mut world = Mat4::IDENTITY;
+        for ancestor in effective_ancestors(&txn, &self.nodes, id).iter().rev() {
+            if let Some(map) = crate::tree::node_map(&txn, &self.nodes, ancestor) {
+                let subject = format!("node {ancestor:?}");
+                let mut fix = Fixes { subject: &subject, problems: &mut problems };
+                let any = schema::out_any(map.get(&txn, key::TRANSFORM));
+                world *= schema::decode_transform(any.as_ref(), &mut fix).parent_from_local();
+            }
+        }
+        self.report(problems);
+        world
+    }
+}

@@ -1,0 +1,347 @@
+//! The document schema: root names, node keys, and the conversions between `app-core` values and the
+//! atomic Yrs values stored under each key. Readers never trust the document: every decoder here
+//! accepts any value, clamps or substitutes a default, and names what it fixed in `problems`.
+//!
+//! See `README.md` for the schema as a Yjs client sees it.
+
+use app_core::glam::{Quat, Vec3};
+use app_core::{DirectionalLight, Material, NodeFields, NodeId, ShapeKind, Transform};
+use yrs::{Any, Out};
+
+/// Root map: node id -> node map.
+pub const NODES: &str = "nodes";
+/// Root map: light name -> light value.
+pub const LIGHTS: &str = "lights";
+/// Root map of document metadata.
+pub const META: &str = "meta";
+/// Key of the directional light in [`LIGHTS`].
+pub const SUN: &str = "sun";
+/// Key of the schema version in [`META`].
+pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+/// The schema version this crate writes and reads.
+pub const SCHEMA_VERSION: i64 = 1;
+/// Longest node name accepted, in bytes; longer names from peers are truncated when read.
+pub const MAX_NAME_BYTES: usize = 1024;
+
+/// Keys of a node map.
+pub mod key {
+    /// `"sphere" | "box" | "plane"`.
+    pub const KIND: &str = "kind";
+    /// Display name (string).
+    pub const NAME: &str = "name";
+    /// `[parent id or null, order key]`, one atomic value so a move is one write.
+    pub const PLACEMENT: &str = "placement";
+    /// `[tx, ty, tz, qx, qy, qz, qw, sx, sy, sz]`.
+    pub const TRANSFORM: &str = "transform";
+    /// Sphere radius (number).
+    pub const RADIUS: &str = "radius";
+    /// Box extents `[x, y, z]`.
+    pub const EXTENTS: &str = "extents";
+    /// Plane side length (number).
+    pub const SIZE: &str = "size";
+    /// `[r, g, b, metallic, roughness, er, eg, eb]`.
+    pub const MATERIAL: &str = "material";
+    /// Boolean.
+    pub const VISIBLE: &str = "visible";
+}
+
+/// Which [`NodeFields`] a change under node key `k` touches (unknown keys touch nothing).
+pub fn fields_of_key(k: &str) -> NodeFields {
+    match k {
+        // A new kind changes what is drawn entirely.
+        key::KIND => NodeFields::ALL,
+        key::NAME => NodeFields::NAME,
+        key::PLACEMENT => NodeFields::PLACEMENT,
+        key::TRANSFORM => NodeFields::TRANSFORM,
+        key::RADIUS | key::EXTENTS | key::SIZE => NodeFields::SHAPE,
+        key::MATERIAL => NodeFields::MATERIAL,
+        key::VISIBLE => NodeFields::VISIBLE,
+        _ => NodeFields::NONE,
+    }
+}
+
+/// The key holding the size parameter of `kind`.
+pub fn shape_key(kind: ShapeKind) -> &'static str {
+    match kind {
+        ShapeKind::Sphere => key::RADIUS,
+        ShapeKind::Box => key::EXTENTS,
+        ShapeKind::Plane => key::SIZE,
+    }
+}
+
+fn num(v: f32) -> Any {
+    // Integral values encode as varints, others as float32 (every stored value is an f32).
+    Any::from(f64::from(v))
+}
+
+fn array(values: &[f32]) -> Any {
+    Any::Array(values.iter().map(|&v| num(v)).collect())
+}
+
+/// `[x, y, z]`.
+pub fn vec3_any(v: Vec3) -> Any {
+    array(&v.to_array())
+}
+
+/// The stored form of a transform.
+pub fn transform_any(t: &Transform) -> Any {
+    let (tr, q, s) = (t.translation, t.rotation, t.scale);
+    array(&[tr.x, tr.y, tr.z, q.x, q.y, q.z, q.w, s.x, s.y, s.z])
+}
+
+/// The stored form of a material.
+pub fn material_any(m: &Material) -> Any {
+    let (c, e) = (m.base_color, m.emissive);
+    array(&[c.x, c.y, c.z, m.metallic, m.roughness, e.x, e.y, e.z])
+}
+
+/// The stored form of a placement.
+pub fn placement_any(parent: Option<&NodeId>, order: &str) -> Any {
+    let parent = parent.map_or(Any::Null, |p| Any::from(p.as_str()));
+    Any::Array(vec![parent, Any::from(order)].into())
+}
+
+/// The stored form of the directional light.
+pub fn light_any(light: &DirectionalLight) -> Any {
+    let map = [
+        ("direction".to_owned(), vec3_any(light.direction_in_world)),
+        ("color".to_owned(), vec3_any(light.color)),
+        ("intensity".to_owned(), num(light.intensity)),
+    ];
+    Any::from(map.into_iter().collect::<std::collections::HashMap<_, _>>())
+}
+
+/// A finite number that fits an f32, from an `Any`.
+pub fn any_f32(any: &Any) -> Option<f32> {
+    match any {
+        Any::Number(n) => n.as_f64().and_then(|v| app_core::check_finite("", v).ok()),
+        _ => None,
+    }
+}
+
+/// Exactly `N` finite numbers; anything else (wrong type, wrong length, a huge array) is `None`.
+pub fn any_f32s<const N: usize>(any: &Any) -> Option<[f32; N]> {
+    let Any::Array(items) = any else { return None };
+    if items.len() != N {
+        return None;
+    }
+    let mut out = [0.0; N];
+    for (o, item) in out.iter_mut().zip(items.iter()) {
+        *o = any_f32(item)?;
+    }
+    Some(out)
+}
+
+/// The `Any` stored under a node key, or `None` for a missing key or a shared type (hostile).
+pub fn out_any(out: Option<Out>) -> Option<Any> {
+    match out {
+        Some(Out::Any(any)) => Some(any),
+        _ => None,
+    }
+}
+
+/// Collects what a reader had to fix, each message naming the node and the field.
+pub struct Fixes<'a> {
+    /// The node (or `"light"`) being read.
+    pub subject: &'a str,
+    /// Problems found so far.
+    pub problems: &'a mut Vec<String>,
+}
+
+impl Fixes<'_> {
+    fn report(&mut self, what: &str, fallback: &str) {
+        self.problems.push(format!("{}: {what}; using {fallback}", self.subject));
+    }
+}
+
+/// Decodes a transform; an invalid value becomes the identity (or a unit rotation/scale).
+pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
+    let Some(any) = any else { return Transform::IDENTITY };
+    let Some(v) = any_f32s::<10>(any) else {
+        fix.report("transform is not 10 finite numbers", "the identity");
+        return Transform::IDENTITY;
+    };
+    let translation = Vec3::new(v[0], v[1], v[2]);
+    let q = Quat::from_xyzw(v[3], v[4], v[5], v[6]);
+    let len = q.length();
+    let rotation = if len.is_finite() && len > 1e-6 {
+        q / len
+    } else {
+        fix.report("rotation is not a non-zero quaternion", "no rotation");
+        Quat::IDENTITY
+    };
+    let scale = Vec3::new(v[7], v[8], v[9]);
+    let scale = if scale.cmpgt(Vec3::ZERO).all() {
+        scale
+    } else {
+        fix.report("scale is not positive", "1");
+        Vec3::ONE
+    };
+    Transform { translation, rotation, scale }
+}
+
+fn clamp_unit(v: f32, what: &str, fix: &mut Fixes) -> f32 {
+    if (0.0..=1.0).contains(&v) {
+        v
+    } else {
+        fix.report(&format!("{what} {v} is outside 0..1"), "the nearest bound");
+        v.clamp(0.0, 1.0)
+    }
+}
+
+/// Decodes a material; out-of-range channels are clamped to 0..1, a malformed value is the default.
+pub fn decode_material(any: Option<&Any>, fix: &mut Fixes) -> Material {
+    let Some(any) = any else { return Material::default() };
+    let Some(v) = any_f32s::<8>(any) else {
+        fix.report("material is not 8 finite numbers", "the default material");
+        return Material::default();
+    };
+    let mut c = [0.0; 8];
+    for (i, (out, value)) in c.iter_mut().zip(v).enumerate() {
+        *out = clamp_unit(value, ["red", "green", "blue", "metallic", "roughness", "emissive"][i.min(5)], fix);
+    }
+    Material {
+        base_color: Vec3::new(c[0], c[1], c[2]),
+        metallic: c[3],
+        roughness: c[4],
+        emissive: Vec3::new(c[5], c[6], c[7]),
+    }
+}
+
+/// Decodes a placement: `(parent, order key)`. A malformed value is a root with an empty key.
+pub fn decode_placement(any: Option<&Any>, fix: &mut Fixes) -> (Option<NodeId>, String) {
+    let Some(any) = any else { return (None, String::new()) };
+    let parsed = match any {
+        Any::Array(items) if items.len() == 2 => {
+            let parent = match &items[0] {
+                Any::Null | Any::Undefined => Some(None),
+                Any::String(s) => NodeId::new(s.as_ref()).ok().map(Some),
+                _ => None,
+            };
+            let order = match &items[1] {
+                Any::String(s) if s.len() <= crate::order::MAX_KEY_LEN => Some(s.to_string()),
+                _ => None,
+            };
+            parent.zip(order)
+        }
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| {
+        fix.report("placement is not [parent id or null, order key]", "a root placement");
+        (None, String::new())
+    })
+}
+
+/// The largest valid order key in a placement value, for generating keys after it.
+pub fn placement_order(any: &Any) -> Option<&str> {
+    match any {
+        Any::Array(items) if items.len() == 2 => match &items[1] {
+            Any::String(s) if crate::order::is_valid(s) => Some(s),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Decodes a name, truncating overlong ones at a character boundary.
+pub fn decode_name(any: Option<&Any>, fix: &mut Fixes) -> String {
+    match any {
+        None => String::new(),
+        Some(Any::String(s)) if s.len() <= MAX_NAME_BYTES => s.to_string(),
+        Some(Any::String(s)) => {
+            fix.report(&format!("name is {} bytes long", s.len()), "its first 1024 bytes");
+            let mut end = MAX_NAME_BYTES;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            s[..end].to_owned()
+        }
+        Some(_) => {
+            fix.report("name is not a string", "an empty name");
+            String::new()
+        }
+    }
+}
+
+/// Decodes visibility; anything but a boolean means visible.
+pub fn decode_visible(any: Option<&Any>, fix: &mut Fixes) -> bool {
+    match any {
+        None => true,
+        Some(Any::Bool(b)) => *b,
+        Some(_) => {
+            fix.report("visible is not a boolean", "visible");
+            true
+        }
+    }
+}
+
+/// Decodes the directional light; each malformed part takes its default.
+pub fn decode_light(any: Option<&Any>, fix: &mut Fixes) -> DirectionalLight {
+    let default = DirectionalLight::default();
+    let Some(any) = any else { return default };
+    let Any::Map(map) = any else {
+        fix.report("light is not a map", "the default light");
+        return default;
+    };
+    let direction = map
+        .get("direction")
+        .and_then(any_f32s::<3>)
+        .map(Vec3::from)
+        .filter(|d| d.length_squared() > 0.0 && d.is_finite());
+    let color = map.get("color").and_then(any_f32s::<3>).map(Vec3::from);
+    let intensity = map.get("intensity").and_then(any_f32).filter(|&i| i >= 0.0);
+    if direction.is_none() || color.is_none() || intensity.is_none() {
+        fix.report("light has a malformed direction, color or intensity", "defaults for those");
+    }
+    DirectionalLight {
+        direction_in_world: direction.unwrap_or(default.direction_in_world),
+        color: color.map_or(default.color, |c| c.clamp(Vec3::ZERO, Vec3::ONE)),
+        intensity: intensity.unwrap_or(default.intensity),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixes(problems: &mut Vec<String>) -> Fixes<'_> {
+        Fixes { subject: "n", problems }
+    }
+
+    #[test]
+    fn values_round_trip() {
+        let mut p = Vec::new();
+        let t = Transform {
+            translation: Vec3::new(1.0, -2.5, 3.0),
+            rotation: Quat::from_rotation_y(0.5),
+            scale: Vec3::new(1.0, 2.0, 0.5),
+        };
+        let back = decode_transform(Some(&transform_any(&t)), &mut fixes(&mut p));
+        assert!(back.rotation.abs_diff_eq(t.rotation, 1e-6) && back.translation == t.translation);
+        let m = Material { metallic: 0.25, ..Material::default() };
+        assert_eq!(decode_material(Some(&material_any(&m)), &mut fixes(&mut p)), m);
+        let parent = NodeId::new("p").unwrap();
+        let placed = decode_placement(Some(&placement_any(Some(&parent), "a0")), &mut fixes(&mut p));
+        assert_eq!(placed, (Some(parent), "a0".to_owned()));
+        let light = DirectionalLight::default();
+        assert_eq!(decode_light(Some(&light_any(&light)), &mut fixes(&mut p)), light);
+        assert!(p.is_empty(), "{p:?}");
+    }
+
+    #[test]
+    fn wrong_contents_are_fixed_and_reported() {
+        let mut p = Vec::new();
+        let huge = Any::Array(vec![Any::from(1.0); 100_000].into());
+        assert_eq!(decode_transform(Some(&huge), &mut fixes(&mut p)), Transform::IDENTITY);
+        let nan = Any::Array(vec![Any::from(f64::NAN); 8].into());
+        assert_eq!(decode_material(Some(&nan), &mut fixes(&mut p)), Material::default());
+        let bright = array(&[2.0, 0.5, -1.0, 0.0, 0.5, 0.0, 0.0, 0.0]);
+        assert_eq!(decode_material(Some(&bright), &mut fixes(&mut p)).base_color, Vec3::new(1.0, 0.5, 0.0));
+        assert_eq!(decode_placement(Some(&Any::from("x")), &mut fixes(&mut p)), (None, String::new()));
+        assert!(decode_visible(Some(&Any::from(3.0)), &mut fixes(&mut p)));
+        assert_eq!(decode_name(Some(&Any::from("é".repeat(600))), &mut fixes(&mut p)).len(), 1024);
+        let zero_q = array(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+        assert_eq!(decode_transform(Some(&zero_q), &mut fixes(&mut p)).rotation, Quat::IDENTITY);
+        assert_eq!(p.len(), 8, "{p:#?}");
+    }
+}
