@@ -15,4 +15,4 @@ pub use glam;
 pub use id::{IdError, NodeId};
 pub use light::DirectionalLight;
 pub use node::{Material, Node, Shape, ShapeKind, Transform};
-pub use validate::{ValueError, check_finite, check_positive, check_unit};
+pub use validate::{ValueError, check_finite, check_non_negative, check_positive, check_unit};

@@ -20,6 +20,14 @@ pub enum ValueError {
         /// The rejected value.
         value: f64,
     },
+    /// A time step or other quantity that cannot be negative.
+    #[error("{what} must be >= 0, got {value}")]
+    Negative {
+        /// The parameter's name.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+    },
     /// A color channel, metallic or roughness outside 0..=1.
     #[error("{what} must be within 0..1, got {value}")]
     OutOfUnitRange {
@@ -46,6 +54,12 @@ pub fn check_positive(what: &'static str, value: f64) -> Result<f32, ValueError>
     if v > 0.0 { Ok(v) } else { Err(ValueError::NotPositive { what, value }) }
 }
 
+/// `value` if it is finite and >= 0.
+pub fn check_non_negative(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    let v = check_finite(what, value)?;
+    if v >= 0.0 { Ok(v) } else { Err(ValueError::Negative { what, value }) }
+}
+
 /// `value` if it is finite and within 0..=1.
 pub fn check_unit(what: &'static str, value: f64) -> Result<f32, ValueError> {
     let v = check_finite(what, value)?;
@@ -66,6 +80,8 @@ mod tests {
         assert_eq!(err.to_string(), "radius must be > 0, got -1");
         assert!(matches!(check_positive("radius", 0.0), Err(ValueError::NotPositive { .. })));
         assert!(matches!(check_positive("radius", f64::INFINITY), Err(ValueError::NonFinite { .. })));
+        assert_eq!(check_non_negative("dt", 0.0), Ok(0.0));
+        assert_eq!(check_non_negative("dt", -0.5).unwrap_err().to_string(), "dt must be >= 0, got -0.5");
         assert_eq!(check_unit("red", 1.0), Ok(1.0));
         assert!(matches!(check_unit("red", 1.01), Err(ValueError::OutOfUnitRange { .. })));
         assert!(matches!(check_unit("red", -0.01), Err(ValueError::OutOfUnitRange { .. })));

@@ -1,0 +1,28 @@
+//! The engine's error type: every failure a JavaScript caller can see. wasm-bindgen turns each into a JS
+//! `Error` whose message is the `Display` text below.
+
+/// Why an `Engine` call failed. Each variant's message names the problem for the page developer.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Invalid argument or document edit (unknown id, NaN, radius ≤ 0, ...).
+    #[error(transparent)]
+    Scene(#[from] app_scene::SceneError),
+    /// GPU failure (no adapter, device creation, read-back).
+    #[error(transparent)]
+    Render(#[from] app_render::RenderError),
+    /// Invalid `Engine.create` options.
+    #[error("invalid options: {0}")]
+    Options(String),
+    /// An argument outside the engine's scene API (sizes, pixel ratios) was invalid.
+    #[error("{0}")]
+    Argument(#[from] app_core::ValueError),
+    /// Neither WebGPU nor WebGL2 could be used.
+    #[error("{0}")]
+    NoBackend(String),
+    /// An earlier call panicked; the engine's state can no longer be trusted.
+    #[error("this engine stopped after an internal error (see the console); create a new Engine")]
+    Poisoned,
+    /// The engine was freed.
+    #[error("this engine was freed")]
+    Freed,
+}

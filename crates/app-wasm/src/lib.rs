@@ -1,0 +1,22 @@
+//! The one wasm-bindgen boundary: the JavaScript `Engine` API (see `shared/API.md` and the README) over
+//! `app-scene` (the Yrs document) and `app-render` (wgpu).
+//!
+//! Only this crate touches wasm-bindgen, web-sys and js-sys, and only on `wasm32`. What connects the scene
+//! to the renderer ([`bridge`]) is plain Rust, so it is tested natively with `cargo test`.
+
+pub mod bridge;
+mod error;
+
+pub use error::EngineError;
+
+#[cfg(target_arch = "wasm32")]
+mod engine;
+#[cfg(target_arch = "wasm32")]
+mod options;
+#[cfg(target_arch = "wasm32")]
+mod poison;
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub use engine::Engine;

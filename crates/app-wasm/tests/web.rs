@@ -1,0 +1,109 @@
+//! Browser tests (headless Chromium, WebGPU on SwiftShader): the `Engine` API end to end, down to pixels.
+#![cfg(target_arch = "wasm32")]
+
+use app_wasm::Engine;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SIZE: u32 = 128;
+
+fn canvas() -> web_sys::HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(SIZE);
+    canvas.set_height(SIZE);
+    document.body().unwrap().append_child(&canvas).unwrap();
+    canvas
+}
+
+/// An engine that renders offscreen only: in this headless Chromium (156, SwiftShader) a WebGPU canvas's
+/// `getCurrentTexture()` destroys the device, so the browser tests never touch the swap chain.
+async fn engine() -> Engine {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
+    Engine::create(canvas(), options.into()).await.map_err(JsValue::from).expect("engine")
+}
+
+async fn pixels(engine: &mut Engine) -> Vec<u8> {
+    let value = JsFuture::from(engine.read_pixels()).await.expect("read_pixels resolves");
+    js_sys::Uint8Array::new(&value).to_vec()
+}
+
+fn pixel(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * SIZE + x) * 4) as usize;
+    pixels[i..i + 4].try_into().unwrap()
+}
+
+fn message(error: wasm_bindgen::JsError) -> String {
+    let value = JsValue::from(error);
+    value.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn renders_a_lit_sphere_and_reports_stats() {
+    let mut engine = engine().await;
+    engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
+    let empty = pixels(&mut engine).await;
+    assert_eq!(empty.len(), (SIZE * SIZE * 4) as usize);
+    let background = pixel(&empty, 0, 0);
+
+    engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    engine.render_frame(0.016).unwrap();
+    let image = pixels(&mut engine).await;
+    assert_eq!(pixel(&image, 0, 0), background, "corner shows the background");
+    // The default material is a light grey (0.8): lit, the centre is bright and neutral.
+    let [r, g, b, a] = pixel(&image, SIZE / 2, SIZE / 2).map(i32::from);
+    assert!(
+        a == 255 && r > 180 && (r - g).abs() < 16 && (r - b).abs() < 16,
+        "centre is the lit grey sphere, got {:?}",
+        [r, g, b]
+    );
+    // Lit from above: the top of the sphere is brighter than the bottom.
+    let top = pixel(&image, SIZE / 2, SIZE / 2 - 20)[0];
+    let bottom = pixel(&image, SIZE / 2, SIZE / 2 + 20)[0];
+    assert!(top > bottom, "top {top} should be brighter than bottom {bottom}");
+
+    let stats = engine.stats().unwrap();
+    let get = |key: &str| js_sys::Reflect::get(&stats, &key.into()).unwrap();
+    assert_eq!(get("backend").as_string().as_deref(), Some("webgpu"));
+    assert_eq!(get("nodes").as_f64(), Some(1.0));
+    assert_eq!(get("width").as_f64(), Some(SIZE as f64));
+    assert!(get("draw_calls").as_f64().unwrap() >= 1.0);
+    assert!(get("frame_ms").as_f64().unwrap() >= 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn invalid_radius_and_unknown_ids_throw_and_change_nothing() {
+    let mut engine = engine().await;
+    let id = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    engine.render_frame(0.016).unwrap();
+    let before = pixels(&mut engine).await;
+
+    let negative = message(engine.set_sphere_radius(&id, -1.0).unwrap_err());
+    assert!(negative.contains("radius") && negative.contains("-1"), "message names the problem: {negative}");
+    let nan = message(engine.set_sphere_radius(&id, f64::NAN).unwrap_err());
+    assert!(nan.contains("radius") && nan.contains("finite"), "message names the problem: {nan}");
+    let unknown = message(engine.set_sphere_radius("no-such-node", 2.0).unwrap_err());
+    assert!(unknown.contains("no-such-node"), "message names the id: {unknown}");
+    assert!(engine.add_sphere(f64::INFINITY, 0.0, 0.0, 1.0).is_err());
+    assert!(engine.render_frame(f64::NAN).is_err());
+
+    engine.render_frame(0.016).unwrap();
+    assert_eq!(pixels(&mut engine).await, before, "rejected calls leave the image unchanged");
+
+    engine.set_sphere_radius(&id, 0.5).unwrap();
+    engine.render_frame(0.016).unwrap();
+    assert_ne!(pixels(&mut engine).await, before, "a valid radius change shows");
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_reject_with_a_clear_error() {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"backend".into(), &"vulkan".into()).unwrap();
+    let error = Engine::create(canvas(), options.into()).await.err().expect("rejects");
+    let text = message(error);
+    assert!(text.contains("backend"), "{text}");
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test: installs what is missing, then
+#   1. native: cargo test --workspace (GPU tests on lavapipe when there is no GPU),
+#   2. browser: wasm-bindgen tests of app-wasm in headless Chromium (WebGPU on SwiftShader),
+#   3. end-to-end: tests/*.mjs against the built demo page in headless Chromium.
+# CI (.ci/run) runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+export PATH="$HOME/.cargo/bin:$PATH"
+# SwiftShader is slow; the default 20 s per browser test is too tight on 2 cores.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "native tests (cargo test --workspace)"
+cargo test --workspace
+
+step "browser tests (wasm-pack test --headless --chrome crates/app-wasm)"
+wasm-pack test --headless --chrome crates/app-wasm
+
+step "end-to-end tests (tests/*.test.mjs)"
+bash scripts/build-web.sh
+shopt -s nullglob
+for t in tests/*.test.mjs; do
+  echo "-- $t"
+  node "$t"
+done
+echo
+echo "all tests passed"
