@@ -22,7 +22,10 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as isize - layout.size() as isize, Ordering::Relaxed);
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }
@@ -65,8 +68,18 @@ fn report_sizes() {
     let load = start.elapsed();
     timed.drain_changes();
     let load_drain = start.elapsed();
-    eprintln!("10k nodes: v1 {} B ({:.1} B/node), v2 {} B ({:.1} B/node)", v1.len(), v1.len() as f64 / n as f64, v2.len(), v2.len() as f64 / n as f64);
-    eprintln!("heap per node: built locally {:.0} B, loaded from update (after drain) {:.0} B", built_heap as f64 / n as f64, loaded_heap as f64 / n as f64);
+    eprintln!(
+        "10k nodes: v1 {} B ({:.1} B/node), v2 {} B ({:.1} B/node)",
+        v1.len(),
+        v1.len() as f64 / n as f64,
+        v2.len(),
+        v2.len() as f64 / n as f64
+    );
+    eprintln!(
+        "heap per node: built locally {:.0} B, loaded from update (after drain) {:.0} B",
+        built_heap as f64 / n as f64,
+        loaded_heap as f64 / n as f64
+    );
     eprintln!("one load of 10k from v1: apply {load:?}, apply + first drain {load_drain:?}");
 }
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use app_core::{NodeFields, SceneChange};
 use yrs::Transact;
 
+use crate::SceneDoc;
 use crate::observe::{Pending, lock};
 use crate::read::read_node;
 use crate::tree::cycle_from;
-use crate::SceneDoc;
 
 const MOVED: NodeFields = NodeFields::TRANSFORM;
 const REPLACED: NodeFields = NodeFields::PLACEMENT;
@@ -23,7 +23,10 @@ impl SceneDoc {
     pub fn drain_changes(&mut self) -> Vec<SceneChange> {
         let (mut touched, light) = {
             let mut observed = lock(&self.observed);
-            (std::mem::take(&mut observed.changes), std::mem::take(&mut observed.light))
+            (
+                std::mem::take(&mut observed.changes),
+                std::mem::take(&mut observed.light),
+            )
         };
         if touched.is_empty() && !light {
             return Vec::new();
@@ -39,9 +42,10 @@ impl SceneDoc {
                 observed.light |= light;
                 return Vec::new();
             };
-            let mark = |touched: &mut HashMap<Arc<str>, Pending>, id: &Arc<str>, fields: NodeFields| {
-                touched.entry(id.clone()).or_default().fields |= fields;
-            };
+            let mark =
+                |touched: &mut HashMap<Arc<str>, Pending>, id: &Arc<str>, fields: NodeFields| {
+                    touched.entry(id.clone()).or_default().fields |= fields;
+                };
 
             // A placement change can close or open a cycle; its members' resolved parents change.
             let placed: Vec<Arc<str>> = touched
@@ -76,7 +80,11 @@ impl SceneDoc {
             // Everything below a moved, added or removed node moves in world space.
             let moved: Vec<(Arc<str>, bool)> = touched
                 .iter()
-                .filter(|(_, p)| p.structural || p.fields.intersects(NodeFields::PLACEMENT | NodeFields::TRANSFORM))
+                .filter(|(_, p)| {
+                    p.structural
+                        || p.fields
+                            .intersects(NodeFields::PLACEMENT | NodeFields::TRANSFORM)
+                })
                 .map(|(id, p)| (id.clone(), p.structural))
                 .collect();
             let mut below = Vec::new();
@@ -103,9 +111,15 @@ impl SceneDoc {
                         let change = if self.emitted.insert(id) {
                             SceneChange::NodeAdded(node)
                         } else if pending.structural {
-                            SceneChange::NodeUpdated { node, fields: NodeFields::ALL }
+                            SceneChange::NodeUpdated {
+                                node,
+                                fields: NodeFields::ALL,
+                            }
                         } else {
-                            SceneChange::NodeUpdated { node, fields: pending.fields }
+                            SceneChange::NodeUpdated {
+                                node,
+                                fields: pending.fields,
+                            }
                         };
                         present.push((depth, change));
                     }
@@ -119,9 +133,16 @@ impl SceneDoc {
             drop(txn);
             self.report(problems);
             removed.sort();
-            out.extend(removed.into_iter().filter_map(|id| app_core::NodeId::new(id.as_ref()).ok()).map(SceneChange::NodeRemoved));
+            out.extend(
+                removed
+                    .into_iter()
+                    .filter_map(|id| app_core::NodeId::new(id.as_ref()).ok())
+                    .map(SceneChange::NodeRemoved),
+            );
             let id_of = |c: &SceneChange| match c {
-                SceneChange::NodeAdded(n) | SceneChange::NodeUpdated { node: n, .. } => Some(n.id.clone()),
+                SceneChange::NodeAdded(n) | SceneChange::NodeUpdated { node: n, .. } => {
+                    Some(n.id.clone())
+                }
                 _ => None,
             };
             present.sort_by_cached_key(|(depth, change)| (*depth, id_of(change)));

@@ -39,7 +39,10 @@ pub struct MonotonicClock {
 impl MonotonicClock {
     /// A clock reading `source`, or stepping by more than the capture timeout if `None`.
     pub fn new(source: Option<ClockFn>) -> Self {
-        Self { source, last: AtomicU64::new(1) }
+        Self {
+            source,
+            last: AtomicU64::new(1),
+        }
     }
 }
 

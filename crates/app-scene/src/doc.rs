@@ -6,12 +6,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use yrs::undo::{Options, UndoManager};
 use yrs::{Any, DeepObservable, Doc, Map, MapRef, Origin, Transact, TransactionMut};
 
+use crate::SceneError;
 use crate::clock::{CAPTURE_TIMEOUT_MS, ClockFn, MonotonicClock, system_clock};
 use crate::observe::{Shared, lock, on_lights, on_nodes};
 use crate::problems::Problems;
 use crate::schema::{LIGHTS, META, NODES, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
 use crate::tree::TreeIndex;
-use crate::SceneError;
 
 /// Origin of transactions made by this crate's edit calls: the only ones the undo manager tracks.
 pub(crate) const LOCAL_ORIGIN: &str = "app-scene/local";
@@ -56,7 +56,10 @@ impl SceneDoc {
     /// An empty scene with a fixed client id (masked to 53 bits, as Yjs requires), for tests.
     /// Two live documents must never share a client id.
     pub fn with_client_id(client_id: u64) -> Self {
-        Self::build(Doc::with_client_id(client_id & CLIENT_ID_MASK), system_clock())
+        Self::build(
+            Doc::with_client_id(client_id & CLIENT_ID_MASK),
+            system_clock(),
+        )
     }
 
     /// An empty scene whose undo manager reads time from `clock` (milliseconds), with a random
@@ -77,7 +80,9 @@ impl SceneDoc {
         let meta = doc.get_or_insert_map(META);
         let observed = Shared::default();
         let shared = observed.clone();
-        nodes.observe_deep(OBSERVER_KEY, move |txn, events| on_nodes(&shared, txn, events));
+        nodes.observe_deep(OBSERVER_KEY, move |txn, events| {
+            on_nodes(&shared, txn, events)
+        });
         let shared = observed.clone();
         lights.observe_deep(OBSERVER_KEY, move |_, _| on_lights(&shared));
         let shared = observed.clone();
@@ -136,11 +141,16 @@ impl SceneDoc {
 
     /// The tree index, brought up to date with what observers marked dirty.
     pub(crate) fn tree(&self) -> MutexGuard<'_, TreeIndex> {
-        let mut tree = self.tree.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut tree = self
+            .tree
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let dirty = std::mem::take(&mut lock(&self.observed).tree_dirty);
         if !dirty.is_empty() {
             match self.doc.try_transact() {
-                Ok(txn) => dirty.iter().for_each(|id| tree.refresh(&txn, &self.nodes, id)),
+                Ok(txn) => dirty
+                    .iter()
+                    .for_each(|id| tree.refresh(&txn, &self.nodes, id)),
                 // Unreachable while no transaction outlives a call; keep the ids for next time.
                 Err(_) => lock(&self.observed).tree_dirty.extend(dirty),
             }
@@ -150,7 +160,9 @@ impl SceneDoc {
 }
 
 fn lock_problems(problems: &Mutex<Problems>) -> MutexGuard<'_, Problems> {
-    problems.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    problems
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Turns a transaction acquisition failure into an error.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use app_core::glam::{Quat, Vec3};
 use app_core::{
-    DirectionalLight, Material, NodeId, ShapeKind, Transform, ValueError, check_finite, check_positive,
-    check_unit,
+    DirectionalLight, Material, NodeId, ShapeKind, Transform, ValueError, check_finite,
+    check_positive, check_unit,
 };
 use yrs::{Any, In, Map, MapPrelim, MapRef, TransactionMut};
 
@@ -18,13 +18,21 @@ use crate::{SceneDoc, SceneError};
 type Check = fn(&'static str, f64) -> Result<f32, ValueError>;
 
 fn vec3(names: [&'static str; 3], v: [f64; 3], check: Check) -> Result<Vec3, SceneError> {
-    Ok(Vec3::new(check(names[0], v[0])?, check(names[1], v[1])?, check(names[2], v[2])?))
+    Ok(Vec3::new(
+        check(names[0], v[0])?,
+        check(names[1], v[1])?,
+        check(names[2], v[2])?,
+    ))
 }
 
 const RGB: [&str; 3] = ["red", "green", "blue"];
 
 /// The node map and kind of an existing, valid node.
-fn existing(txn: &TransactionMut, nodes: &MapRef, id: &str) -> Result<(MapRef, ShapeKind), SceneError> {
+fn existing(
+    txn: &TransactionMut,
+    nodes: &MapRef,
+    id: &str,
+) -> Result<(MapRef, ShapeKind), SceneError> {
     NodeId::new(id)?;
     match (node_map(txn, nodes, id), node_kind(txn, nodes, id)) {
         (Some(map), Some(kind)) => Ok((map, kind)),
@@ -41,19 +49,40 @@ fn put(txn: &mut TransactionMut, map: &MapRef, k: &str, value: Any) {
 
 fn current_transform(txn: &TransactionMut, map: &MapRef) -> Transform {
     let mut ignored = Vec::new();
-    let mut fix = schema::Fixes { subject: "", problems: &mut ignored };
-    schema::decode_transform(schema::out_any(map.get(txn, key::TRANSFORM)).as_ref(), &mut fix)
+    let mut fix = schema::Fixes {
+        subject: "",
+        problems: &mut ignored,
+    };
+    schema::decode_transform(
+        schema::out_any(map.get(txn, key::TRANSFORM)).as_ref(),
+        &mut fix,
+    )
 }
 
 fn current_material(txn: &TransactionMut, map: &MapRef) -> Material {
     let mut ignored = Vec::new();
-    let mut fix = schema::Fixes { subject: "", problems: &mut ignored };
-    schema::decode_material(schema::out_any(map.get(txn, key::MATERIAL)).as_ref(), &mut fix)
+    let mut fix = schema::Fixes {
+        subject: "",
+        problems: &mut ignored,
+    };
+    schema::decode_material(
+        schema::out_any(map.get(txn, key::MATERIAL)).as_ref(),
+        &mut fix,
+    )
 }
 
 impl SceneDoc {
-    fn add_node(&mut self, kind: ShapeKind, translation: [f64; 3], size: Any) -> Result<NodeId, SceneError> {
-        let translation = vec3(["translation.x", "translation.y", "translation.z"], translation, check_finite)?;
+    fn add_node(
+        &mut self,
+        kind: ShapeKind,
+        translation: [f64; 3],
+        size: Any,
+    ) -> Result<NodeId, SceneError> {
+        let translation = vec3(
+            ["translation.x", "translation.y", "translation.z"],
+            translation,
+            check_finite,
+        )?;
         let order = self.tree().next_order();
         let (nodes, client_id, counter) = (&self.nodes, self.client_id, &mut self.next_counter);
         let id = write(&self.doc, &self.meta, |txn| {
@@ -65,12 +94,16 @@ impl SceneDoc {
                     break candidate;
                 }
             };
-            let fields: [(&str, In); 5] = [
+            // `name`, `visible` and `material` start at their defaults, which readers assume when
+            // the key is absent: three fewer items per node (heap and bytes).
+            let fields: [(&str, In); 4] = [
                 (key::KIND, Any::from(kind.as_str()).into()),
                 (key::PLACEMENT, schema::placement_any(None, &order).into()),
-                (key::TRANSFORM, schema::transform_any(&Transform::from_translation(translation)).into()),
+                (
+                    key::TRANSFORM,
+                    schema::transform_any(&Transform::from_translation(translation)).into(),
+                ),
                 (schema::shape_key(kind), size.into()),
-                (key::MATERIAL, schema::material_any(&Material::default()).into()),
             ];
             nodes.insert(txn, id.as_str(), MapPrelim::from_iter(fields));
             Ok(id)
@@ -86,8 +119,16 @@ impl SceneDoc {
     }
 
     /// Adds a root box of full size `extents` (each > 0).
-    pub fn add_box(&mut self, translation: [f64; 3], extents: [f64; 3]) -> Result<NodeId, SceneError> {
-        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_positive)?;
+    pub fn add_box(
+        &mut self,
+        translation: [f64; 3],
+        extents: [f64; 3],
+    ) -> Result<NodeId, SceneError> {
+        let extents = vec3(
+            ["extents.x", "extents.y", "extents.z"],
+            extents,
+            check_positive,
+        )?;
         self.add_node(ShapeKind::Box, translation, schema::vec3_any(extents))
     }
 
@@ -103,7 +144,11 @@ impl SceneDoc {
             let (map, actual) = existing(txn, nodes, id)?;
             if actual != kind {
                 let (expected, actual) = (kind.as_str(), actual.as_str());
-                return Err(SceneError::WrongKind { id: id.to_owned(), expected, actual });
+                return Err(SceneError::WrongKind {
+                    id: id.to_owned(),
+                    expected,
+                    actual,
+                });
             }
             put(txn, &map, schema::shape_key(kind), value);
             Ok(())
@@ -118,7 +163,11 @@ impl SceneDoc {
 
     /// Sets a box's full extents (each > 0). Errors if `id` is unknown or not a box.
     pub fn set_box_extents(&mut self, id: &str, extents: [f64; 3]) -> Result<(), SceneError> {
-        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_positive)?;
+        let extents = vec3(
+            ["extents.x", "extents.y", "extents.z"],
+            extents,
+            check_positive,
+        )?;
         self.set_shape(id, ShapeKind::Box, schema::vec3_any(extents))
     }
 
@@ -128,7 +177,11 @@ impl SceneDoc {
         self.set_shape(id, ShapeKind::Plane, Any::from(f64::from(size)))
     }
 
-    fn edit_transform(&mut self, id: &str, f: impl FnOnce(&mut Transform)) -> Result<(), SceneError> {
+    fn edit_transform(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut Transform),
+    ) -> Result<(), SceneError> {
         let nodes = &self.nodes;
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
@@ -141,14 +194,22 @@ impl SceneDoc {
 
     /// Sets a node's translation (relative to its parent).
     pub fn set_translation(&mut self, id: &str, translation: [f64; 3]) -> Result<(), SceneError> {
-        let t = vec3(["translation.x", "translation.y", "translation.z"], translation, check_finite)?;
+        let t = vec3(
+            ["translation.x", "translation.y", "translation.z"],
+            translation,
+            check_finite,
+        )?;
         self.edit_transform(id, |transform| transform.translation = t)
     }
 
     /// Sets a node's rotation from a quaternion `[x, y, z, w]` (normalised here; must be non-zero).
     pub fn set_rotation(&mut self, id: &str, xyzw: [f64; 4]) -> Result<(), SceneError> {
-        let [x, y, z] = vec3(["rotation.x", "rotation.y", "rotation.z"], [xyzw[0], xyzw[1], xyzw[2]], check_finite)?
-            .to_array();
+        let [x, y, z] = vec3(
+            ["rotation.x", "rotation.y", "rotation.z"],
+            [xyzw[0], xyzw[1], xyzw[2]],
+            check_finite,
+        )?
+        .to_array();
         let w = check_finite("rotation.w", xyzw[3])?;
         let q = Quat::from_xyzw(x, y, z, w);
         let len = q.length();
@@ -182,8 +243,16 @@ impl SceneDoc {
     }
 
     /// Sets a node's metallic and roughness (each 0..1).
-    pub fn set_metallic_roughness(&mut self, id: &str, metallic: f64, roughness: f64) -> Result<(), SceneError> {
-        let (metallic, roughness) = (check_unit("metallic", metallic)?, check_unit("roughness", roughness)?);
+    pub fn set_metallic_roughness(
+        &mut self,
+        id: &str,
+        metallic: f64,
+        roughness: f64,
+    ) -> Result<(), SceneError> {
+        let (metallic, roughness) = (
+            check_unit("metallic", metallic)?,
+            check_unit("roughness", roughness)?,
+        );
         self.edit_material(id, |m| {
             m.metallic = metallic;
             m.roughness = roughness;
@@ -192,14 +261,21 @@ impl SceneDoc {
 
     /// Sets a node's emissive color (linear RGB, each 0..1).
     pub fn set_emissive(&mut self, id: &str, rgb: [f64; 3]) -> Result<(), SceneError> {
-        let e = vec3(["emissive.red", "emissive.green", "emissive.blue"], rgb, check_unit)?;
+        let e = vec3(
+            ["emissive.red", "emissive.green", "emissive.blue"],
+            rgb,
+            check_unit,
+        )?;
         self.edit_material(id, |m| m.emissive = e)
     }
 
     /// Sets a node's display name (at most [`MAX_NAME_BYTES`] bytes).
     pub fn set_name(&mut self, id: &str, name: &str) -> Result<(), SceneError> {
         if name.len() > MAX_NAME_BYTES {
-            return Err(SceneError::NameTooLong { len: name.len(), max: MAX_NAME_BYTES });
+            return Err(SceneError::NameTooLong {
+                len: name.len(),
+                max: MAX_NAME_BYTES,
+            });
         }
         let nodes = &self.nodes;
         write(&self.doc, &self.meta, |txn| {
@@ -220,17 +296,34 @@ impl SceneDoc {
     }
 
     /// Sets the directional light: direction (non-zero), color (each 0..1), intensity (>= 0).
-    pub fn set_light(&mut self, direction: [f64; 3], color: [f64; 3], intensity: f64) -> Result<(), SceneError> {
-        let direction = vec3(["direction.x", "direction.y", "direction.z"], direction, check_finite)?;
+    pub fn set_light(
+        &mut self,
+        direction: [f64; 3],
+        color: [f64; 3],
+        intensity: f64,
+    ) -> Result<(), SceneError> {
+        let direction = vec3(
+            ["direction.x", "direction.y", "direction.z"],
+            direction,
+            check_finite,
+        )?;
         if direction.length_squared() == 0.0 {
             return Err(SceneError::ZeroDirection);
         }
         let color = vec3(RGB, color, check_unit)?;
         let intensity = check_finite("intensity", intensity)?;
         if intensity < 0.0 {
-            return Err(ValueError::NotPositive { what: "intensity", value: f64::from(intensity) }.into());
+            return Err(ValueError::NotPositive {
+                what: "intensity",
+                value: f64::from(intensity),
+            }
+            .into());
         }
-        let light = DirectionalLight { direction_in_world: direction, color, intensity };
+        let light = DirectionalLight {
+            direction_in_world: direction,
+            color,
+            intensity,
+        };
         let lights = &self.lights;
         write(&self.doc, &self.meta, |txn| {
             let current = schema::out_any(lights.get(txn, schema::SUN));
@@ -253,13 +346,25 @@ impl SceneDoc {
                 None => None,
                 Some(p) => {
                     existing(txn, nodes, p)?;
-                    if p == id || effective_ancestors(txn, nodes, p).iter().any(|a| a.as_ref() == id) {
-                        return Err(SceneError::Cycle { id: id.to_owned(), parent: p.to_owned() });
+                    if p == id
+                        || effective_ancestors(txn, nodes, p)
+                            .iter()
+                            .any(|a| a.as_ref() == id)
+                    {
+                        return Err(SceneError::Cycle {
+                            id: id.to_owned(),
+                            parent: p.to_owned(),
+                        });
                     }
                     Some(NodeId::new(p)?)
                 }
             };
-            put(txn, &map, key::PLACEMENT, schema::placement_any(parent.as_ref(), &order));
+            put(
+                txn,
+                &map,
+                key::PLACEMENT,
+                schema::placement_any(parent.as_ref(), &order),
+            );
             Ok(())
         })?;
         tree.note_order(&order);
@@ -268,7 +373,10 @@ impl SceneDoc {
 
     /// Reorders `id` among its siblings: just before `before` (a sibling), or last if `None`.
     pub fn move_before(&mut self, id: &str, before: Option<&str>) -> Result<(), SceneError> {
-        let parent = self.node(id).ok_or_else(|| SceneError::UnknownNode(id.to_owned()))?.parent;
+        let parent = self
+            .node(id)
+            .ok_or_else(|| SceneError::UnknownNode(id.to_owned()))?
+            .parent;
         let siblings = self.children(parent.as_ref().map(NodeId::as_str));
         let tree = self.tree();
         let nodes = &self.nodes;
@@ -287,9 +395,13 @@ impl SceneDoc {
                 None => (keys.last().and_then(|(_, k)| valid(k)), None),
                 Some(b) => {
                     existing(txn, nodes, b)?;
-                    let at = keys.iter().position(|(s, _)| s.as_str() == b).ok_or_else(|| {
-                        SceneError::NotSibling { id: id.to_owned(), other: b.to_owned() }
-                    })?;
+                    let at = keys
+                        .iter()
+                        .position(|(s, _)| s.as_str() == b)
+                        .ok_or_else(|| SceneError::NotSibling {
+                            id: id.to_owned(),
+                            other: b.to_owned(),
+                        })?;
                     let low = at.checked_sub(1).and_then(|i| valid(&keys[i].1));
                     (low, valid(&keys[at].1))
                 }

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use app_core::NodeFields;
-use yrs::types::{Event, Events, PathSegment};
 use yrs::TransactionMut;
+use yrs::types::{Event, Events, PathSegment};
 
 use crate::schema::fields_of_key;
 
@@ -53,7 +53,9 @@ pub(crate) type Shared = Arc<Mutex<Observed>>;
 /// Locks the shared record. A poisoned lock only means a panic elsewhere while it was held; the
 /// record is a plain set of ids that is valid at every step, so keep using it.
 pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, Observed> {
-    shared.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Deep observer of the `nodes` root map.
@@ -69,7 +71,10 @@ pub(crate) fn on_nodes(shared: &Shared, txn: &TransactionMut, events: &Events) {
                 }
             }
             (Some(PathSegment::Key(id)), Event::Map(e)) if path.len() == 1 => {
-                let fields = e.keys(txn).keys().fold(NodeFields::NONE, |f, k| f | fields_of_key(k));
+                let fields = e
+                    .keys(txn)
+                    .keys()
+                    .fold(NodeFields::NONE, |f, k| f | fields_of_key(k));
                 observed.note(id, false, fields);
             }
             // A shared type nested inside a node property (not this schema, but a peer may write it):

@@ -58,7 +58,10 @@ fn midpoint(a: &[u8], b: Option<&[u8]>) -> Vec<u8> {
         }
     }
     let da = a.first().and_then(|&c| digit(c)).unwrap_or(0);
-    let db = b.and_then(|b| b.first()).and_then(|&c| digit(c)).unwrap_or(DIGITS.len());
+    let db = b
+        .and_then(|b| b.first())
+        .and_then(|&c| digit(c))
+        .unwrap_or(DIGITS.len());
     if db - da > 1 {
         vec![DIGITS[(da + db).div_ceil(2)]]
     } else if let Some(b) = b.filter(|b| b.len() > 1) {
@@ -158,7 +161,11 @@ pub fn key_between(a: Option<&str>, b: Option<&str>) -> Option<String> {
             if ib == SMALLEST_INTEGER {
                 return join(ib, midpoint(&[], Some(fb.as_bytes())));
             }
-            if ib.len() < b.len() { Some(ib.to_owned()) } else { decrement_integer(ib) }
+            if ib.len() < b.len() {
+                Some(ib.to_owned())
+            } else {
+                decrement_integer(ib)
+            }
         }
         (Some(a), None) => {
             let (ia, fa) = split(a)?;
@@ -173,7 +180,11 @@ pub fn key_between(a: Option<&str>, b: Option<&str>) -> Option<String> {
                 return join(ia, midpoint(fa.as_bytes(), Some(fb.as_bytes())));
             }
             let next = increment_integer(ia)?;
-            if next.as_str() < b { Some(next) } else { join(ia, midpoint(fa.as_bytes(), None)) }
+            if next.as_str() < b {
+                Some(next)
+            } else {
+                join(ia, midpoint(fa.as_bytes(), None))
+            }
         }
     }
 }
@@ -193,9 +204,16 @@ mod tests {
         assert_eq!(key_between(Some("az"), None).as_deref(), Some("b00"));
         assert_eq!(key_between(Some("Zz"), Some("a0")).as_deref(), Some("ZzV"));
         assert_eq!(key_between(Some("a0V"), Some("a1")).as_deref(), Some("a0l"));
-        assert_eq!(key_between(Some("b125"), Some("b129")).as_deref(), Some("b126"));
+        assert_eq!(
+            key_between(Some("b125"), Some("b129")).as_deref(),
+            Some("b126")
+        );
         assert_eq!(key_between(Some("a1"), Some("a0")), None);
-        assert_eq!(key_between(Some("a00"), None), None, "trailing zero is malformed");
+        assert_eq!(
+            key_between(Some("a00"), None),
+            None,
+            "trailing zero is malformed"
+        );
     }
 
     #[test]

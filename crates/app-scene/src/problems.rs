@@ -22,7 +22,9 @@ impl Problems {
             if self.seen.len() >= MAX_REMEMBERED {
                 if !self.overflowed {
                     self.overflowed = true;
-                    self.queue.push(format!("more than {MAX_REMEMBERED} document problems; no longer reporting"));
+                    self.queue.push(format!(
+                        "more than {MAX_REMEMBERED} document problems; no longer reporting"
+                    ));
                 }
                 return;
             }

@@ -9,9 +9,9 @@ use app_core::glam::{Mat4, Vec3};
 use app_core::{DirectionalLight, Node, NodeId, Shape, ShapeKind};
 use yrs::{Any, Map, MapRef, Out, ReadTxn, Transact};
 
+use crate::SceneDoc;
 use crate::schema::{self, Fixes, key};
 use crate::tree::{effective_ancestors, stored_order};
-use crate::SceneDoc;
 
 /// Sizes read in place of a missing or invalid one.
 const DEFAULT_SIZE: f32 = 1.0;
@@ -24,7 +24,10 @@ fn positive(any: Option<Any>, what: &str, fix: &mut Fixes) -> f32 {
     match any.as_ref().and_then(schema::any_f32).filter(|&v| v > 0.0) {
         Some(v) => v,
         None => {
-            fix.problems.push(format!("{}: {what} is not a positive number; using 1", fix.subject));
+            fix.problems.push(format!(
+                "{}: {what} is not a positive number; using 1",
+                fix.subject
+            ));
             DEFAULT_SIZE
         }
     }
@@ -40,7 +43,11 @@ pub(crate) fn read_node<T: ReadTxn>(
 ) -> Option<(Node, usize)> {
     let out = nodes.get(txn, id)?;
     let Ok(node_id) = NodeId::new(id) else {
-        problems.push(format!("node id {:?}… ({} bytes) is not a valid id; skipping the node", short(id), id.len()));
+        problems.push(format!(
+            "node id {:?}… ({} bytes) is not a valid id; skipping the node",
+            short(id),
+            id.len()
+        ));
         return None;
     };
     let subject = format!("node {id:?}");
@@ -56,14 +63,23 @@ pub(crate) fn read_node<T: ReadTxn>(
     let kind = match kind {
         Ok(kind) => kind,
         Err(kind) => {
-            problems.push(format!("{subject}: unknown kind {kind:?}; skipping the node"));
+            problems.push(format!(
+                "{subject}: unknown kind {kind:?}; skipping the node"
+            ));
             return None;
         }
     };
-    let mut fix = Fixes { subject: &subject, problems };
+    let mut fix = Fixes {
+        subject: &subject,
+        problems,
+    };
     let shape = match kind {
-        ShapeKind::Sphere => Shape::Sphere { radius: positive(get(key::RADIUS), "radius", &mut fix) },
-        ShapeKind::Plane => Shape::Plane { size: positive(get(key::SIZE), "size", &mut fix) },
+        ShapeKind::Sphere => Shape::Sphere {
+            radius: positive(get(key::RADIUS), "radius", &mut fix),
+        },
+        ShapeKind::Plane => Shape::Plane {
+            size: positive(get(key::SIZE), "size", &mut fix),
+        },
         ShapeKind::Box => {
             let extents = get(key::EXTENTS)
                 .and_then(|a| schema::any_f32s::<3>(&a))
@@ -71,7 +87,9 @@ pub(crate) fn read_node<T: ReadTxn>(
                 .filter(|e| e.cmpgt(Vec3::ZERO).all());
             Shape::Box {
                 extents: extents.unwrap_or_else(|| {
-                    fix.problems.push(format!("{subject}: extents are not 3 positive numbers; using 1"));
+                    fix.problems.push(format!(
+                        "{subject}: extents are not 3 positive numbers; using 1"
+                    ));
                     Vec3::splat(DEFAULT_SIZE)
                 }),
             }
@@ -85,7 +103,15 @@ pub(crate) fn read_node<T: ReadTxn>(
     schema::decode_placement(get(key::PLACEMENT).as_ref(), &mut fix);
     let ancestors = effective_ancestors(txn, nodes, id);
     let parent = ancestors.first().and_then(|p| NodeId::new(p.as_ref()).ok());
-    let node = Node { id: node_id, name, parent, transform, shape, material, visible };
+    let node = Node {
+        id: node_id,
+        name,
+        parent,
+        transform,
+        shape,
+        material,
+        visible,
+    };
     Some((node, ancestors.len()))
 }
 
@@ -106,7 +132,9 @@ impl SceneDoc {
 
     /// Every valid node, sorted by id, parents resolved (cycles broken, dangling parents dropped).
     pub fn snapshot(&self) -> Vec<Node> {
-        let Ok(txn) = self.doc.try_transact() else { return Vec::new() };
+        let Ok(txn) = self.doc.try_transact() else {
+            return Vec::new();
+        };
         let mut problems = Vec::new();
         let mut out: Vec<Node> = self
             .nodes
@@ -120,7 +148,9 @@ impl SceneDoc {
 
     /// Number of entries in the `nodes` map (valid or not); O(1).
     pub fn len(&self) -> usize {
-        self.doc.try_transact().map_or(0, |txn| self.nodes.len(&txn) as usize)
+        self.doc
+            .try_transact()
+            .map_or(0, |txn| self.nodes.len(&txn) as usize)
     }
 
     /// True if the document holds no node entries.
@@ -137,12 +167,24 @@ impl SceneDoc {
                 Err(_) => return Vec::new(),
             },
         };
-        let Ok(txn) = self.doc.try_transact() else { return Vec::new() };
+        let Ok(txn) = self.doc.try_transact() else {
+            return Vec::new();
+        };
         let mut out: Vec<(Arc<str>, NodeId)> = candidates
             .into_iter()
             .filter(|c| crate::tree::node_kind(&txn, &self.nodes, c).is_some())
-            .filter(|c| effective_ancestors(&txn, &self.nodes, c).first().map(|a| a.as_ref()) == parent)
-            .filter_map(|c| Some((stored_order(&txn, &self.nodes, &c), NodeId::new(c.as_ref()).ok()?)))
+            .filter(|c| {
+                effective_ancestors(&txn, &self.nodes, c)
+                    .first()
+                    .map(|a| a.as_ref())
+                    == parent
+            })
+            .filter_map(|c| {
+                Some((
+                    stored_order(&txn, &self.nodes, &c),
+                    NodeId::new(c.as_ref()).ok()?,
+                ))
+            })
             .collect();
         out.sort_by(|a, b| match a.0.cmp(&b.0) {
             Ordering::Equal => a.1.cmp(&b.1),
@@ -153,10 +195,18 @@ impl SceneDoc {
 
     /// The directional light (the default light if the document has none).
     pub fn light(&self) -> DirectionalLight {
-        let Ok(txn) = self.doc.try_transact() else { return DirectionalLight::default() };
+        let Ok(txn) = self.doc.try_transact() else {
+            return DirectionalLight::default();
+        };
         let mut problems = Vec::new();
         let any = schema::out_any(self.lights.get(&txn, schema::SUN));
-        let light = schema::decode_light(any.as_ref(), &mut Fixes { subject: "light", problems: &mut problems });
+        let light = schema::decode_light(
+            any.as_ref(),
+            &mut Fixes {
+                subject: "light",
+                problems: &mut problems,
+            },
+        );
         self.report(problems);
         light
     }
@@ -164,13 +214,18 @@ impl SceneDoc {
     /// The matrix from `id`'s parent space to world space: the product of its resolved ancestors'
     /// transforms (identity for a root or an unknown id). Cost is the depth; cycles are broken.
     pub fn world_from_parent(&self, id: &str) -> Mat4 {
-        let Ok(txn) = self.doc.try_transact() else { return Mat4::IDENTITY };
+        let Ok(txn) = self.doc.try_transact() else {
+            return Mat4::IDENTITY;
+        };
         let mut problems = Vec::new();
         let mut world = Mat4::IDENTITY;
         for ancestor in effective_ancestors(&txn, &self.nodes, id).iter().rev() {
             if let Some(map) = crate::tree::node_map(&txn, &self.nodes, ancestor) {
                 let subject = format!("node {ancestor:?}");
-                let mut fix = Fixes { subject: &subject, problems: &mut problems };
+                let mut fix = Fixes {
+                    subject: &subject,
+                    problems: &mut problems,
+                };
                 let any = schema::out_any(map.get(&txn, key::TRANSFORM));
                 world *= schema::decode_transform(any.as_ref(), &mut fix).parent_from_local();
             }

@@ -150,13 +150,16 @@ pub struct Fixes<'a> {
 
 impl Fixes<'_> {
     fn report(&mut self, what: &str, fallback: &str) {
-        self.problems.push(format!("{}: {what}; using {fallback}", self.subject));
+        self.problems
+            .push(format!("{}: {what}; using {fallback}", self.subject));
     }
 }
 
 /// Decodes a transform; an invalid value becomes the identity (or a unit rotation/scale).
 pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
-    let Some(any) = any else { return Transform::IDENTITY };
+    let Some(any) = any else {
+        return Transform::IDENTITY;
+    };
     let Some(v) = any_f32s::<10>(any) else {
         fix.report("transform is not 10 finite numbers", "the identity");
         return Transform::IDENTITY;
@@ -177,7 +180,11 @@ pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
         fix.report("scale is not positive", "1");
         Vec3::ONE
     };
-    Transform { translation, rotation, scale }
+    Transform {
+        translation,
+        rotation,
+        scale,
+    }
 }
 
 fn clamp_unit(v: f32, what: &str, fix: &mut Fixes) -> f32 {
@@ -191,14 +198,20 @@ fn clamp_unit(v: f32, what: &str, fix: &mut Fixes) -> f32 {
 
 /// Decodes a material; out-of-range channels are clamped to 0..1, a malformed value is the default.
 pub fn decode_material(any: Option<&Any>, fix: &mut Fixes) -> Material {
-    let Some(any) = any else { return Material::default() };
+    let Some(any) = any else {
+        return Material::default();
+    };
     let Some(v) = any_f32s::<8>(any) else {
         fix.report("material is not 8 finite numbers", "the default material");
         return Material::default();
     };
     let mut c = [0.0; 8];
     for (i, (out, value)) in c.iter_mut().zip(v).enumerate() {
-        *out = clamp_unit(value, ["red", "green", "blue", "metallic", "roughness", "emissive"][i.min(5)], fix);
+        *out = clamp_unit(
+            value,
+            ["red", "green", "blue", "metallic", "roughness", "emissive"][i.min(5)],
+            fix,
+        );
     }
     Material {
         base_color: Vec3::new(c[0], c[1], c[2]),
@@ -210,7 +223,9 @@ pub fn decode_material(any: Option<&Any>, fix: &mut Fixes) -> Material {
 
 /// Decodes a placement: `(parent, order key)`. A malformed value is a root with an empty key.
 pub fn decode_placement(any: Option<&Any>, fix: &mut Fixes) -> (Option<NodeId>, String) {
-    let Some(any) = any else { return (None, String::new()) };
+    let Some(any) = any else {
+        return (None, String::new());
+    };
     let parsed = match any {
         Any::Array(items) if items.len() == 2 => {
             let parent = match &items[0] {
@@ -227,7 +242,10 @@ pub fn decode_placement(any: Option<&Any>, fix: &mut Fixes) -> (Option<NodeId>, 
         _ => None,
     };
     parsed.unwrap_or_else(|| {
-        fix.report("placement is not [parent id or null, order key]", "a root placement");
+        fix.report(
+            "placement is not [parent id or null, order key]",
+            "a root placement",
+        );
         (None, String::new())
     })
 }
@@ -249,7 +267,10 @@ pub fn decode_name(any: Option<&Any>, fix: &mut Fixes) -> String {
         None => String::new(),
         Some(Any::String(s)) if s.len() <= MAX_NAME_BYTES => s.to_string(),
         Some(Any::String(s)) => {
-            fix.report(&format!("name is {} bytes long", s.len()), "its first 1024 bytes");
+            fix.report(
+                &format!("name is {} bytes long", s.len()),
+                "its first 1024 bytes",
+            );
             let mut end = MAX_NAME_BYTES;
             while !s.is_char_boundary(end) {
                 end -= 1;
@@ -291,7 +312,10 @@ pub fn decode_light(any: Option<&Any>, fix: &mut Fixes) -> DirectionalLight {
     let color = map.get("color").and_then(any_f32s::<3>).map(Vec3::from);
     let intensity = map.get("intensity").and_then(any_f32).filter(|&i| i >= 0.0);
     if direction.is_none() || color.is_none() || intensity.is_none() {
-        fix.report("light has a malformed direction, color or intensity", "defaults for those");
+        fix.report(
+            "light has a malformed direction, color or intensity",
+            "defaults for those",
+        );
     }
     DirectionalLight {
         direction_in_world: direction.unwrap_or(default.direction_in_world),
@@ -305,7 +329,10 @@ mod tests {
     use super::*;
 
     fn fixes(problems: &mut Vec<String>) -> Fixes<'_> {
-        Fixes { subject: "n", problems }
+        Fixes {
+            subject: "n",
+            problems,
+        }
     }
 
     #[test]
@@ -318,13 +345,25 @@ mod tests {
         };
         let back = decode_transform(Some(&transform_any(&t)), &mut fixes(&mut p));
         assert!(back.rotation.abs_diff_eq(t.rotation, 1e-6) && back.translation == t.translation);
-        let m = Material { metallic: 0.25, ..Material::default() };
-        assert_eq!(decode_material(Some(&material_any(&m)), &mut fixes(&mut p)), m);
+        let m = Material {
+            metallic: 0.25,
+            ..Material::default()
+        };
+        assert_eq!(
+            decode_material(Some(&material_any(&m)), &mut fixes(&mut p)),
+            m
+        );
         let parent = NodeId::new("p").unwrap();
-        let placed = decode_placement(Some(&placement_any(Some(&parent), "a0")), &mut fixes(&mut p));
+        let placed = decode_placement(
+            Some(&placement_any(Some(&parent), "a0")),
+            &mut fixes(&mut p),
+        );
         assert_eq!(placed, (Some(parent), "a0".to_owned()));
         let light = DirectionalLight::default();
-        assert_eq!(decode_light(Some(&light_any(&light)), &mut fixes(&mut p)), light);
+        assert_eq!(
+            decode_light(Some(&light_any(&light)), &mut fixes(&mut p)),
+            light
+        );
         assert!(p.is_empty(), "{p:?}");
     }
 
@@ -332,16 +371,34 @@ mod tests {
     fn wrong_contents_are_fixed_and_reported() {
         let mut p = Vec::new();
         let huge = Any::Array(vec![Any::from(1.0); 100_000].into());
-        assert_eq!(decode_transform(Some(&huge), &mut fixes(&mut p)), Transform::IDENTITY);
+        assert_eq!(
+            decode_transform(Some(&huge), &mut fixes(&mut p)),
+            Transform::IDENTITY
+        );
         let nan = Any::Array(vec![Any::from(f64::NAN); 8].into());
-        assert_eq!(decode_material(Some(&nan), &mut fixes(&mut p)), Material::default());
+        assert_eq!(
+            decode_material(Some(&nan), &mut fixes(&mut p)),
+            Material::default()
+        );
         let bright = array(&[2.0, 0.5, -1.0, 0.0, 0.5, 0.0, 0.0, 0.0]);
-        assert_eq!(decode_material(Some(&bright), &mut fixes(&mut p)).base_color, Vec3::new(1.0, 0.5, 0.0));
-        assert_eq!(decode_placement(Some(&Any::from("x")), &mut fixes(&mut p)), (None, String::new()));
+        assert_eq!(
+            decode_material(Some(&bright), &mut fixes(&mut p)).base_color,
+            Vec3::new(1.0, 0.5, 0.0)
+        );
+        assert_eq!(
+            decode_placement(Some(&Any::from("x")), &mut fixes(&mut p)),
+            (None, String::new())
+        );
         assert!(decode_visible(Some(&Any::from(3.0)), &mut fixes(&mut p)));
-        assert_eq!(decode_name(Some(&Any::from("é".repeat(600))), &mut fixes(&mut p)).len(), 1024);
+        assert_eq!(
+            decode_name(Some(&Any::from("é".repeat(600))), &mut fixes(&mut p)).len(),
+            1024
+        );
         let zero_q = array(&[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
-        assert_eq!(decode_transform(Some(&zero_q), &mut fixes(&mut p)).rotation, Quat::IDENTITY);
+        assert_eq!(
+            decode_transform(Some(&zero_q), &mut fixes(&mut p)).rotation,
+            Quat::IDENTITY
+        );
         assert_eq!(p.len(), 8, "{p:#?}");
     }
 }

@@ -2,9 +2,9 @@
 //! malformed input, both while applying it and (for some accepted inputs) in a later encode. See
 //! `README.md` for what the guard below guarantees natively and on wasm.
 
-use yrs::updates::decoder::Decode;
 #[cfg(panic = "unwind")]
 use yrs::Doc;
+use yrs::updates::decoder::Decode;
 use yrs::{ReadTxn, StateVector, Transact, Update};
 
 use crate::doc::{REMOTE_ORIGIN, busy};
@@ -60,15 +60,19 @@ fn rehearse(live: &Doc, update: &[u8], encoding: Encoding) -> Result<(), SceneEr
         let store = txn.store();
         let pending = store.pending_update().map(|p| p.update.encode_v1());
         // A v1 update with no blocks (client count 0) followed by the delete set.
-        let pending_ds = store.pending_ds().map(|ds| [vec![0u8], ds.encode_v1()].concat());
+        let pending_ds = store
+            .pending_ds()
+            .map(|ds| [vec![0u8], ds.encode_v1()].concat());
         (encode_whole_v1(&txn), pending, pending_ds)
     };
     let scratch = Doc::new();
     let apply = |bytes: &[u8], encoding: Encoding| -> Result<(), String> {
         let mut txn = scratch.try_transact_mut().map_err(|e| e.to_string())?;
-        txn.apply_update(decode(bytes, encoding)?).map_err(|e| e.to_string())
+        txn.apply_update(decode(bytes, encoding)?)
+            .map_err(|e| e.to_string())
     };
-    guarded(|| apply(&state, Encoding::V1)).map_err(|e| SceneError::BadUpdate(format!("cannot copy the document: {e}")))?;
+    guarded(|| apply(&state, Encoding::V1))
+        .map_err(|e| SceneError::BadUpdate(format!("cannot copy the document: {e}")))?;
     // Pending parts make the copy faithful; if yrs cannot re-read them the copy is still useful.
     for part in [pending, pending_ds].into_iter().flatten() {
         let _ = guarded(|| apply(&part, Encoding::V1));
@@ -101,8 +105,12 @@ impl SceneDoc {
         rehearse(&self.doc, update, encoding)?;
         // Decoding fully before opening a transaction keeps a malformed update off the document.
         let decoded = guarded(|| decode(update, encoding)).map_err(SceneError::BadUpdate)?;
-        let mut txn = self.doc.try_transact_mut_with(REMOTE_ORIGIN).map_err(busy)?;
-        guarded(|| txn.apply_update(decoded).map_err(|e| e.to_string())).map_err(SceneError::BadUpdate)
+        let mut txn = self
+            .doc
+            .try_transact_mut_with(REMOTE_ORIGIN)
+            .map_err(busy)?;
+        guarded(|| txn.apply_update(decoded).map_err(|e| e.to_string()))
+            .map_err(SceneError::BadUpdate)
     }
 
     /// Applies a peer's v1 update (Yjs `applyUpdate`). Not undoable by this replica. A malformed or
@@ -120,18 +128,24 @@ impl SceneDoc {
     /// dependencies are not included (see `encode_whole_v1`).
     pub fn encode_state_v1(&self) -> Vec<u8> {
         // A read transaction only fails while a write is open, which no call leaves behind.
-        self.doc.try_transact().map_or_else(|_| Vec::new(), |t| encode_whole_v1(&t))
+        self.doc
+            .try_transact()
+            .map_or_else(|_| Vec::new(), |t| encode_whole_v1(&t))
     }
 
     /// The whole document as a v2 update (smaller; for storage).
     pub fn encode_state_v2(&self) -> Vec<u8> {
-        self.doc.try_transact().map_or_else(|_| Vec::new(), |t| encode_whole_v2(&t))
+        self.doc
+            .try_transact()
+            .map_or_else(|_| Vec::new(), |t| encode_whole_v2(&t))
     }
 
     /// This replica's state vector, v1-encoded (Yjs `encodeStateVector`).
     pub fn state_vector_v1(&self) -> Vec<u8> {
         use yrs::updates::encoder::Encode;
-        self.doc.try_transact().map_or_else(|_| Vec::new(), |t| t.state_vector().encode_v1())
+        self.doc
+            .try_transact()
+            .map_or_else(|_| Vec::new(), |t| t.state_vector().encode_v1())
     }
 
     /// What a peer with the given (v1) state vector is missing, as a v1 update.

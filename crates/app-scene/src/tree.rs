@@ -34,8 +34,13 @@ pub(crate) fn node_kind<T: ReadTxn>(txn: &T, nodes: &MapRef, id: &str) -> Option
 }
 
 /// The stored placement array of a node, if well formed: `(parent, order key)`.
-fn stored_placement<T: ReadTxn>(txn: &T, map: &MapRef) -> Option<(Option<Arc<str>>, Option<Arc<str>>)> {
-    let Some(Out::Any(Any::Array(items))) = map.get(txn, key::PLACEMENT) else { return None };
+fn stored_placement<T: ReadTxn>(
+    txn: &T,
+    map: &MapRef,
+) -> Option<(Option<Arc<str>>, Option<Arc<str>>)> {
+    let Some(Out::Any(Any::Array(items))) = map.get(txn, key::PLACEMENT) else {
+        return None;
+    };
     if items.len() != 2 {
         return None;
     }
@@ -74,9 +79,13 @@ pub(crate) fn effective_ancestors<T: ReadTxn>(txn: &T, nodes: &MapRef, id: &str)
     while let Some(parent) = next {
         if parent.as_ref() == id || seen.contains(&parent) {
             // A cycle. `full` is the walk including `id`; the cycle is its tail from `parent`.
-            let full: Vec<&str> = std::iter::once(id).chain(path.iter().map(|p| p.as_ref())).collect();
+            let full: Vec<&str> = std::iter::once(id)
+                .chain(path.iter().map(|p| p.as_ref()))
+                .collect();
             let start = full.iter().position(|&n| n == parent.as_ref()).unwrap_or(0);
-            let breaker = (start..full.len()).min_by_key(|&i| full[i]).unwrap_or(start);
+            let breaker = (start..full.len())
+                .min_by_key(|&i| full[i])
+                .unwrap_or(start);
             // The breaker is a root: keep the ancestors up to and including it.
             path.truncate(breaker);
             return path;
@@ -127,13 +136,20 @@ impl TreeIndex {
                 }
             }
         }
-        let Some(map) = node_map(txn, nodes, id) else { return };
-        let Some((parent, order)) = stored_placement(txn, &map) else { return };
+        let Some(map) = node_map(txn, nodes, id) else {
+            return;
+        };
+        let Some((parent, order)) = stored_placement(txn, &map) else {
+            return;
+        };
         if let Some(order) = order {
             self.note_order(&order);
         }
         if let Some(parent) = parent.filter(|p| p != id) {
-            self.children.entry(parent.clone()).or_default().insert(id.clone());
+            self.children
+                .entry(parent.clone())
+                .or_default()
+                .insert(id.clone());
             self.parent_of.insert(id.clone(), parent);
         }
     }

@@ -19,12 +19,26 @@ fn adds_each_kind_with_defaults() {
     assert_eq!(sphere.transform.translation, Vec3::new(1.0, 2.0, 3.0));
     assert_eq!(sphere.material, Material::default());
     assert!(sphere.visible && sphere.name.is_empty() && sphere.parent.is_none());
-    assert_eq!(d.node(b.as_str()).unwrap().shape, Shape::Box { extents: Vec3::new(1.0, 2.0, 3.0) });
-    assert_eq!(d.node(p.as_str()).unwrap().shape, Shape::Plane { size: 10.0 });
+    assert_eq!(
+        d.node(b.as_str()).unwrap().shape,
+        Shape::Box {
+            extents: Vec3::new(1.0, 2.0, 3.0)
+        }
+    );
+    assert_eq!(
+        d.node(p.as_str()).unwrap().shape,
+        Shape::Plane { size: 10.0 }
+    );
     let mut ids = vec![s.clone(), b, p];
     ids.sort();
     assert_eq!(d.node_ids(), ids);
-    assert_eq!(d.snapshot().iter().map(|n| n.id.clone()).collect::<Vec<_>>(), ids);
+    assert_eq!(
+        d.snapshot()
+            .iter()
+            .map(|n| n.id.clone())
+            .collect::<Vec<_>>(),
+        ids
+    );
     assert_eq!(d.len(), 3);
     assert!(s.as_str().starts_with("1-"), "ids carry the client id: {s}");
     assert!(d.drain_problems().is_empty());
@@ -36,12 +50,26 @@ fn add_rejects_invalid_values_and_writes_nothing() {
     let err = d.add_sphere([0.0; 3], -1.0).unwrap_err();
     assert_eq!(err.to_string(), "radius must be > 0, got -1");
     let err = d.add_sphere([f64::NAN, 0.0, 0.0], 1.0).unwrap_err();
-    assert_eq!(err.to_string(), "translation.x must be a finite number, got NaN");
-    assert!(d.add_box([0.0; 3], [1.0, 0.0, 1.0]).unwrap_err().to_string().starts_with("extents.y must be > 0"));
+    assert_eq!(
+        err.to_string(),
+        "translation.x must be a finite number, got NaN"
+    );
+    assert!(
+        d.add_box([0.0; 3], [1.0, 0.0, 1.0])
+            .unwrap_err()
+            .to_string()
+            .starts_with("extents.y must be > 0")
+    );
     assert!(d.add_plane([0.0; 3], f64::INFINITY).is_err());
-    assert!(d.add_sphere([1e300, 0.0, 0.0], 1.0).is_err(), "beyond f32 range");
+    assert!(
+        d.add_sphere([1e300, 0.0, 0.0], 1.0).is_err(),
+        "beyond f32 range"
+    );
     assert!(d.is_empty());
-    assert!(d.take_local_updates().is_empty(), "a rejected call sends nothing");
+    assert!(
+        d.take_local_updates().is_empty(),
+        "a rejected call sends nothing"
+    );
 }
 
 #[test]
@@ -53,17 +81,51 @@ fn shape_setters_check_kind_and_value() {
     d.set_sphere_radius(s.as_str(), 2.0).unwrap();
     d.set_box_extents(b.as_str(), [2.0, 3.0, 4.0]).unwrap();
     d.set_plane_size(p.as_str(), 5.0).unwrap();
-    assert_eq!(d.node(s.as_str()).unwrap().shape, Shape::Sphere { radius: 2.0 });
-    assert_eq!(d.node(b.as_str()).unwrap().shape, Shape::Box { extents: Vec3::new(2.0, 3.0, 4.0) });
-    assert_eq!(d.node(p.as_str()).unwrap().shape, Shape::Plane { size: 5.0 });
+    assert_eq!(
+        d.node(s.as_str()).unwrap().shape,
+        Shape::Sphere { radius: 2.0 }
+    );
+    assert_eq!(
+        d.node(b.as_str()).unwrap().shape,
+        Shape::Box {
+            extents: Vec3::new(2.0, 3.0, 4.0)
+        }
+    );
+    assert_eq!(
+        d.node(p.as_str()).unwrap().shape,
+        Shape::Plane { size: 5.0 }
+    );
     let err = d.set_sphere_radius(b.as_str(), 1.0).unwrap_err();
-    assert_eq!(err.to_string(), format!("node \"{b}\" is a box, not a sphere"));
-    assert!(matches!(d.set_box_extents(s.as_str(), [1.0; 3]), Err(SceneError::WrongKind { .. })));
-    assert!(matches!(d.set_plane_size(s.as_str(), 1.0), Err(SceneError::WrongKind { .. })));
-    assert_eq!(d.set_sphere_radius("abc", 1.0).unwrap_err().to_string(), "unknown node id \"abc\"");
-    assert_eq!(d.set_sphere_radius(s.as_str(), 0.0).unwrap_err().to_string(), "radius must be > 0, got 0");
-    assert!(matches!(d.set_sphere_radius("", 1.0), Err(SceneError::Id(_))));
-    assert!(matches!(d.set_sphere_radius(&"x".repeat(200), 1.0), Err(SceneError::Id(_))));
+    assert_eq!(
+        err.to_string(),
+        format!("node \"{b}\" is a box, not a sphere")
+    );
+    assert!(matches!(
+        d.set_box_extents(s.as_str(), [1.0; 3]),
+        Err(SceneError::WrongKind { .. })
+    ));
+    assert!(matches!(
+        d.set_plane_size(s.as_str(), 1.0),
+        Err(SceneError::WrongKind { .. })
+    ));
+    assert_eq!(
+        d.set_sphere_radius("abc", 1.0).unwrap_err().to_string(),
+        "unknown node id \"abc\""
+    );
+    assert_eq!(
+        d.set_sphere_radius(s.as_str(), 0.0)
+            .unwrap_err()
+            .to_string(),
+        "radius must be > 0, got 0"
+    );
+    assert!(matches!(
+        d.set_sphere_radius("", 1.0),
+        Err(SceneError::Id(_))
+    ));
+    assert!(matches!(
+        d.set_sphere_radius(&"x".repeat(200), 1.0),
+        Err(SceneError::Id(_))
+    ));
 }
 
 #[test]
@@ -75,14 +137,34 @@ fn transform_setters() {
     d.set_scale(s.as_str(), [1.0, 2.0, 3.0]).unwrap();
     let t = d.node(s.as_str()).unwrap().transform;
     assert_eq!(t.translation, Vec3::new(1.0, 2.0, 3.0));
-    assert!(t.rotation.abs_diff_eq(Quat::from_xyzw(0.0, 1.0, 0.0, 0.0), 1e-6), "normalised");
+    assert!(
+        t.rotation
+            .abs_diff_eq(Quat::from_xyzw(0.0, 1.0, 0.0, 0.0), 1e-6),
+        "normalised"
+    );
     assert_eq!(t.scale, Vec3::new(1.0, 2.0, 3.0));
-    assert!(matches!(d.set_rotation(s.as_str(), [0.0; 4]), Err(SceneError::ZeroRotation)));
-    assert!(d.set_rotation(s.as_str(), [f64::NAN, 0.0, 0.0, 1.0]).is_err());
+    assert!(matches!(
+        d.set_rotation(s.as_str(), [0.0; 4]),
+        Err(SceneError::ZeroRotation)
+    ));
+    assert!(
+        d.set_rotation(s.as_str(), [f64::NAN, 0.0, 0.0, 1.0])
+            .is_err()
+    );
     assert!(d.set_scale(s.as_str(), [1.0, -1.0, 1.0]).is_err());
-    assert!(d.set_translation(s.as_str(), [0.0, f64::NEG_INFINITY, 0.0]).is_err());
-    assert!(matches!(d.set_translation("nope", [0.0; 3]), Err(SceneError::UnknownNode(_))));
-    assert_eq!(d.node(s.as_str()).unwrap().transform, t, "failed calls changed nothing");
+    assert!(
+        d.set_translation(s.as_str(), [0.0, f64::NEG_INFINITY, 0.0])
+            .is_err()
+    );
+    assert!(matches!(
+        d.set_translation("nope", [0.0; 3]),
+        Err(SceneError::UnknownNode(_))
+    ));
+    assert_eq!(
+        d.node(s.as_str()).unwrap().transform,
+        t,
+        "failed calls changed nothing"
+    );
 }
 
 #[test]
@@ -100,10 +182,18 @@ fn material_name_visibility_setters() {
     assert_eq!(n.material.emissive, Vec3::Z);
     assert_eq!(n.name, "Sun");
     assert!(!n.visible);
-    assert_eq!(d.set_base_color(s.as_str(), [1.5, 0.0, 0.0]).unwrap_err().to_string(), "red must be within 0..1, got 1.5");
+    assert_eq!(
+        d.set_base_color(s.as_str(), [1.5, 0.0, 0.0])
+            .unwrap_err()
+            .to_string(),
+        "red must be within 0..1, got 1.5"
+    );
     assert!(d.set_metallic_roughness(s.as_str(), 0.5, -0.1).is_err());
     assert!(d.set_emissive(s.as_str(), [0.0, f64::NAN, 0.0]).is_err());
-    assert!(matches!(d.set_name(s.as_str(), &"x".repeat(2000)), Err(SceneError::NameTooLong { .. })));
+    assert!(matches!(
+        d.set_name(s.as_str(), &"x".repeat(2000)),
+        Err(SceneError::NameTooLong { .. })
+    ));
     assert!(d.set_visible("nope", true).is_err());
     assert!(d.set_base_color("nope", [0.0; 3]).is_err());
     assert_eq!(d.node(s.as_str()).unwrap(), n);
@@ -115,8 +205,14 @@ fn light_defaults_and_setter() {
     assert_eq!(d.light(), app_core::DirectionalLight::default());
     d.set_light([0.0, -1.0, 0.0], [1.0, 0.9, 0.8], 3.0).unwrap();
     let l = d.light();
-    assert_eq!((l.direction_in_world, l.color, l.intensity), (Vec3::NEG_Y, Vec3::new(1.0, 0.9, 0.8), 3.0));
-    assert!(matches!(d.set_light([0.0; 3], [1.0; 3], 1.0), Err(SceneError::ZeroDirection)));
+    assert_eq!(
+        (l.direction_in_world, l.color, l.intensity),
+        (Vec3::NEG_Y, Vec3::new(1.0, 0.9, 0.8), 3.0)
+    );
+    assert!(matches!(
+        d.set_light([0.0; 3], [1.0; 3], 1.0),
+        Err(SceneError::ZeroDirection)
+    ));
     assert!(d.set_light([0.0, 1.0, 0.0], [2.0, 1.0, 1.0], 1.0).is_err());
     assert!(d.set_light([0.0, 1.0, 0.0], [1.0; 3], -1.0).is_err());
 }
@@ -131,13 +227,23 @@ fn reparent_reorder_and_cycles() {
     d.set_parent(c.as_str(), Some(b.as_str())).unwrap();
     assert_eq!(d.node(c.as_str()).unwrap().parent, Some(b.clone()));
     let world = d.world_from_parent(c.as_str());
-    assert!(world.transform_point3(Vec3::ZERO).abs_diff_eq(Vec3::new(1.0, 2.0, 0.0), 1e-6));
+    assert!(
+        world
+            .transform_point3(Vec3::ZERO)
+            .abs_diff_eq(Vec3::new(1.0, 2.0, 0.0), 1e-6)
+    );
     assert_eq!(d.world_from_parent(a.as_str()), Mat4::IDENTITY);
     assert_eq!(d.world_from_parent("unknown"), Mat4::IDENTITY);
     let err = d.set_parent(a.as_str(), Some(c.as_str())).unwrap_err();
     assert!(matches!(err, SceneError::Cycle { .. }), "{err}");
-    assert!(matches!(d.set_parent(a.as_str(), Some(a.as_str())), Err(SceneError::Cycle { .. })));
-    assert!(matches!(d.set_parent(a.as_str(), Some("nope")), Err(SceneError::UnknownNode(_))));
+    assert!(matches!(
+        d.set_parent(a.as_str(), Some(a.as_str())),
+        Err(SceneError::Cycle { .. })
+    ));
+    assert!(matches!(
+        d.set_parent(a.as_str(), Some("nope")),
+        Err(SceneError::UnknownNode(_))
+    ));
     assert_eq!(d.children(Some(a.as_str())), vec![b.clone()]);
     assert_eq!(d.children(None), vec![a.clone()]);
 
@@ -151,7 +257,10 @@ fn reparent_reorder_and_cycles() {
     assert_eq!(d.children(None), vec![a.clone(), y.clone(), x.clone()]);
     d.move_before(a.as_str(), None).unwrap();
     assert_eq!(d.children(None), vec![y.clone(), x.clone(), a.clone()]);
-    assert!(matches!(d.move_before(a.as_str(), Some(c.as_str())), Err(SceneError::NotSibling { .. })));
+    assert!(matches!(
+        d.move_before(a.as_str(), Some(c.as_str())),
+        Err(SceneError::NotSibling { .. })
+    ));
     assert!(d.move_before("nope", None).is_err());
 
     // Back to a root.
@@ -170,7 +279,10 @@ fn remove_takes_the_subtree() {
     d.set_parent(c.as_str(), Some(b.as_str())).unwrap();
     d.remove_node(a.as_str()).unwrap();
     assert_eq!(d.node_ids(), vec![other]);
-    assert!(matches!(d.remove_node(a.as_str()), Err(SceneError::UnknownNode(_))));
+    assert!(matches!(
+        d.remove_node(a.as_str()),
+        Err(SceneError::UnknownNode(_))
+    ));
 }
 
 #[test]
@@ -229,5 +341,8 @@ fn ids_are_unique_across_peers() {
 fn random_client_ids_fit_in_53_bits() {
     let d = SceneDoc::new();
     assert!(d.client_id() < (1 << 53));
-    assert_eq!(SceneDoc::with_client_id(u64::MAX).client_id(), (1 << 53) - 1);
+    assert_eq!(
+        SceneDoc::with_client_id(u64::MAX).client_id(),
+        (1 << 53) - 1
+    );
 }

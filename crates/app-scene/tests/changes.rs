@@ -34,7 +34,9 @@ fn local_edits_appear_once_with_their_fields() {
     }
     d.set_name(a.as_str(), "x").unwrap();
     d.set_visible(a.as_str(), false).unwrap();
-    assert!(matches!(&d.drain_changes()[..], [SceneChange::NodeUpdated { fields, .. }] if *fields == NodeFields::NAME | NodeFields::VISIBLE));
+    assert!(
+        matches!(&d.drain_changes()[..], [SceneChange::NodeUpdated { fields, .. }] if *fields == NodeFields::NAME | NodeFields::VISIBLE)
+    );
     d.remove_node(a.as_str()).unwrap();
     assert_eq!(d.drain_changes(), vec![SceneChange::NodeRemoved(a)]);
 }
@@ -60,17 +62,35 @@ fn moving_a_parent_reports_its_subtree_parents_first() {
     assert_eq!(first.len(), 4);
     d.set_translation(a.as_str(), [1.0, 0.0, 0.0]).unwrap();
     let changes = d.drain_changes();
-    assert_eq!(ids(&changes), vec![(a.to_string(), "updated"), (b.to_string(), "updated"), (c.to_string(), "updated")]);
+    assert_eq!(
+        ids(&changes),
+        vec![
+            (a.to_string(), "updated"),
+            (b.to_string(), "updated"),
+            (c.to_string(), "updated")
+        ]
+    );
     for change in &changes {
-        let SceneChange::NodeUpdated { fields, .. } = change else { panic!() };
+        let SceneChange::NodeUpdated { fields, .. } = change else {
+            panic!()
+        };
         assert!(fields.contains(NodeFields::TRANSFORM));
     }
-    assert!(!ids(&changes).iter().any(|(id, _)| *id == unrelated.to_string()));
+    assert!(
+        !ids(&changes)
+            .iter()
+            .any(|(id, _)| *id == unrelated.to_string())
+    );
     // Reparenting b moves b and c.
     d.set_parent(b.as_str(), None).unwrap();
     let changes = d.drain_changes();
-    assert_eq!(ids(&changes), vec![(b.to_string(), "updated"), (c.to_string(), "updated")]);
-    assert!(matches!(&changes[0], SceneChange::NodeUpdated { node, fields } if node.parent.is_none() && fields.contains(NodeFields::PLACEMENT)));
+    assert_eq!(
+        ids(&changes),
+        vec![(b.to_string(), "updated"), (c.to_string(), "updated")]
+    );
+    assert!(
+        matches!(&changes[0], SceneChange::NodeUpdated { node, fields } if node.parent.is_none() && fields.contains(NodeFields::PLACEMENT))
+    );
 }
 
 #[test]
@@ -83,10 +103,16 @@ fn remote_edits_and_light_appear_too() {
         p2.apply_update_v1(&u).unwrap();
     }
     let changes = p2.drain_changes();
-    assert_eq!(ids(&changes), vec![(a.to_string(), "added"), ("light".to_owned(), "light")]);
+    assert_eq!(
+        ids(&changes),
+        vec![(a.to_string(), "added"), ("light".to_owned(), "light")]
+    );
     p1.set_translation(a.as_str(), [0.0, 5.0, 0.0]).unwrap();
-    p2.apply_update_v1(&p1.encode_diff_v1(&p2.state_vector_v1()).unwrap()).unwrap();
-    assert!(matches!(&p2.drain_changes()[..], [SceneChange::NodeUpdated { fields, .. }] if *fields == NodeFields::TRANSFORM));
+    p2.apply_update_v1(&p1.encode_diff_v1(&p2.state_vector_v1()).unwrap())
+        .unwrap();
+    assert!(
+        matches!(&p2.drain_changes()[..], [SceneChange::NodeUpdated { fields, .. }] if *fields == NodeFields::TRANSFORM)
+    );
     p1.remove_node(a.as_str()).unwrap();
     p2.apply_update_v2(&p1.encode_state_v2()).unwrap();
     assert_eq!(p2.drain_changes(), vec![SceneChange::NodeRemoved(a)]);
@@ -104,7 +130,10 @@ fn undo_of_a_removal_re_adds_the_subtree() {
     assert_eq!(d.drain_changes().len(), 2);
     assert!(d.undo().unwrap());
     let changes = d.drain_changes();
-    assert_eq!(ids(&changes), vec![(a.to_string(), "added"), (b.to_string(), "added")]);
+    assert_eq!(
+        ids(&changes),
+        vec![(a.to_string(), "added"), (b.to_string(), "added")]
+    );
     assert_eq!(d.node(b.as_str()).unwrap().parent, Some(a));
 }
 
@@ -112,7 +141,9 @@ fn undo_of_a_removal_re_adds_the_subtree() {
 fn drain_cost_does_not_depend_on_document_size() {
     // Functional check (timings are in the bench): one edit yields one change in a large document.
     let mut d = SceneDoc::with_client_id(1);
-    let ids: Vec<_> = (0..2000).map(|i| d.add_sphere([i as f64, 0.0, 0.0], 1.0).unwrap()).collect();
+    let ids: Vec<_> = (0..2000)
+        .map(|i| d.add_sphere([i as f64, 0.0, 0.0], 1.0).unwrap())
+        .collect();
     assert_eq!(d.drain_changes().len(), 2000);
     d.set_sphere_radius(ids[1234].as_str(), 3.0).unwrap();
     assert_eq!(d.drain_changes().len(), 1);

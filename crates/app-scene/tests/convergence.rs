@@ -7,19 +7,58 @@ use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
 enum Op {
-    AddSphere { peer: usize, x: i8, r: u8 },
-    AddBox { peer: usize, x: i8 },
-    Translate { peer: usize, node: usize, x: i8 },
-    Radius { peer: usize, node: usize, r: u8 },
-    Color { peer: usize, node: usize, g: u8 },
-    Remove { peer: usize, node: usize },
-    Reparent { peer: usize, node: usize, parent: Option<usize> },
-    Reorder { peer: usize, node: usize, before: Option<usize> },
-    Undo { peer: usize },
-    Redo { peer: usize },
-    EndStep { peer: usize },
+    AddSphere {
+        peer: usize,
+        x: i8,
+        r: u8,
+    },
+    AddBox {
+        peer: usize,
+        x: i8,
+    },
+    Translate {
+        peer: usize,
+        node: usize,
+        x: i8,
+    },
+    Radius {
+        peer: usize,
+        node: usize,
+        r: u8,
+    },
+    Color {
+        peer: usize,
+        node: usize,
+        g: u8,
+    },
+    Remove {
+        peer: usize,
+        node: usize,
+    },
+    Reparent {
+        peer: usize,
+        node: usize,
+        parent: Option<usize>,
+    },
+    Reorder {
+        peer: usize,
+        node: usize,
+        before: Option<usize>,
+    },
+    Undo {
+        peer: usize,
+    },
+    Redo {
+        peer: usize,
+    },
+    EndStep {
+        peer: usize,
+    },
     /// Deliver some of what has been sent so far to `to`, in a scrambled order.
-    Deliver { to: usize, seed: u64 },
+    Deliver {
+        to: usize,
+        seed: u64,
+    },
 }
 
 fn op(peers: usize) -> impl Strategy<Value = Op> {
@@ -28,7 +67,11 @@ fn op(peers: usize) -> impl Strategy<Value = Op> {
     prop_oneof![
         (p.clone(), any::<i8>(), 1..10u8).prop_map(|(peer, x, r)| Op::AddSphere { peer, x, r }),
         (p.clone(), any::<i8>()).prop_map(|(peer, x)| Op::AddBox { peer, x }),
-        (p.clone(), n.clone(), any::<i8>()).prop_map(|(peer, node, x)| Op::Translate { peer, node, x }),
+        (p.clone(), n.clone(), any::<i8>()).prop_map(|(peer, node, x)| Op::Translate {
+            peer,
+            node,
+            x
+        }),
         (p.clone(), n.clone(), 1..10u8).prop_map(|(peer, node, r)| Op::Radius { peer, node, r }),
         (p.clone(), n.clone(), any::<u8>()).prop_map(|(peer, node, g)| Op::Color { peer, node, g }),
         (p.clone(), n.clone()).prop_map(|(peer, node)| Op::Remove { peer, node }),
@@ -70,7 +113,12 @@ struct World {
 
 impl World {
     fn new(n: usize) -> Self {
-        Self { peers: (0..n).map(|i| SceneDoc::with_client_id(i as u64 + 1)).collect(), log: Vec::new() }
+        Self {
+            peers: (0..n)
+                .map(|i| SceneDoc::with_client_id(i as u64 + 1))
+                .collect(),
+            log: Vec::new(),
+        }
     }
 
     /// Nodes `peer` may edit: all it knows, or only its own.
@@ -91,7 +139,9 @@ impl World {
         }
         // Errors (wrong kind, cycles, unknown ids after a remote removal) are part of the game.
         match *op {
-            Op::AddSphere { peer, x, r } => drop(self.peers[peer].add_sphere([f(x), 0.0, 0.0], f(r))),
+            Op::AddSphere { peer, x, r } => {
+                drop(self.peers[peer].add_sphere([f(x), 0.0, 0.0], f(r)))
+            }
             Op::AddBox { peer, x } => drop(self.peers[peer].add_box([0.0, f(x), 0.0], [1.0; 3])),
             Op::Translate { peer, node, x } => {
                 if let Some(id) = self.pick(peer, node, own_only) {
@@ -217,7 +267,10 @@ proptest! {
 #[test]
 #[ignore = "yrs 0.28.1 undo/redo divergence; see doc comment"]
 fn undo_interleaved_with_concurrent_edits() {
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 48, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 48,
+        ..ProptestConfig::default()
+    });
     let strategy = (prop::collection::vec(op(3), 1..60), any::<u64>());
     runner
         .run(&strategy, |(ops, seed)| {

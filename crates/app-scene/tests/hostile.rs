@@ -99,12 +99,19 @@ fn malformed_updates_are_rejected_and_change_nothing() {
         let result = d.apply_update_v1(update);
         if let Err(e) = &result {
             assert!(matches!(e, SceneError::BadUpdate(_)), "{e}");
-            assert_eq!(d.encode_state_v1(), before, "a rejected update leaves the document as it was");
+            assert_eq!(
+                d.encode_state_v1(),
+                before,
+                "a rejected update leaves the document as it was"
+            );
         }
     }
     assert!(d.apply_update_v2(&valid_v1).is_err(), "v1 bytes are not v2");
     assert_eq!(d.encode_state_v1(), before);
-    assert!(matches!(d.encode_diff_v1(&[0xff, 0xff, 0xff]), Err(SceneError::BadStateVector(_))));
+    assert!(matches!(
+        d.encode_diff_v1(&[0xff, 0xff, 0xff]),
+        Err(SceneError::BadStateVector(_))
+    ));
     exercise(&mut d);
 }
 
@@ -112,7 +119,11 @@ fn run_mutations(v2: bool, count: usize, seed: u64) -> (usize, usize) {
     let source = sample();
     let base = SceneDoc::with_client_id(99);
     let base_state = base.encode_state_v1();
-    let valid = if v2 { source.encode_state_v2() } else { source.encode_state_v1() };
+    let valid = if v2 {
+        source.encode_state_v2()
+    } else {
+        source.encode_state_v1()
+    };
     let mut rng = XorShift(seed);
     let (mut accepted, mut rejected) = (0, 0);
     for _ in 0..count {
@@ -120,7 +131,11 @@ fn run_mutations(v2: bool, count: usize, seed: u64) -> (usize, usize) {
         let mut d = SceneDoc::with_client_id(99);
         d.apply_update_v1(&base_state).unwrap();
         let before = d.encode_state_v1();
-        let result = if v2 { d.apply_update_v2(&update) } else { d.apply_update_v1(&update) };
+        let result = if v2 {
+            d.apply_update_v2(&update)
+        } else {
+            d.apply_update_v1(&update)
+        };
         match result {
             Ok(()) => accepted += 1,
             Err(_) => {
@@ -137,18 +152,27 @@ fn run_mutations(v2: bool, count: usize, seed: u64) -> (usize, usize) {
 fn mutated_v1_updates_never_panic_the_document() {
     quiet_yrs_panics();
     let (accepted, rejected) = run_mutations(false, 3000, 0x9e37_79b9_7f4a_7c15);
-    assert!(rejected > 0 && accepted + rejected == 3000, "{accepted} accepted, {rejected} rejected");
+    assert!(
+        rejected > 0 && accepted + rejected == 3000,
+        "{accepted} accepted, {rejected} rejected"
+    );
 }
 
 #[test]
 fn mutated_v2_updates_never_panic_the_document() {
     quiet_yrs_panics();
     let (accepted, rejected) = run_mutations(true, 3000, 0x2545_f491_4f6c_dd1d);
-    assert!(rejected > 0 && accepted + rejected == 3000, "{accepted} accepted, {rejected} rejected");
+    assert!(
+        rejected > 0 && accepted + rejected == 3000,
+        "{accepted} accepted, {rejected} rejected"
+    );
 }
 
 fn node(txn: &mut TransactionMut, nodes: &MapRef, id: &str, fields: Vec<(&str, Any)>) {
-    let prelim: MapPrelim = fields.into_iter().map(|(k, v)| (k, yrs::In::Any(v))).collect();
+    let prelim: MapPrelim = fields
+        .into_iter()
+        .map(|(k, v)| (k, yrs::In::Any(v)))
+        .collect();
     nodes.insert(txn, id, prelim);
 }
 
@@ -160,29 +184,61 @@ fn hostile_document() -> Vec<u8> {
     {
         let mut txn = doc.transact_mut();
         let nums = |v: &[f64]| Any::Array(v.iter().map(|&x| Any::from(x)).collect());
-        node(&mut txn, &nodes, "string-radius", vec![("kind", "sphere".into()), ("radius", "big".into())]);
-        node(&mut txn, &nodes, "nan", vec![
-            ("kind", "sphere".into()),
-            ("radius", Any::from(f64::NAN)),
-            ("transform", nums(&[f64::NAN; 10])),
-            ("material", nums(&[5.0, -1.0, 0.5, 2.0, 0.5, 0.0, 0.0, 0.0])),
-        ]);
-        node(&mut txn, &nodes, "huge", vec![
-            ("kind", "box".into()),
-            ("extents", nums(&vec![1.0; 1_000_000])),
-            ("placement", Any::Array(vec![Any::from("huge"), Any::from(1.0)].into())),
-        ]);
+        node(
+            &mut txn,
+            &nodes,
+            "string-radius",
+            vec![("kind", "sphere".into()), ("radius", "big".into())],
+        );
+        node(
+            &mut txn,
+            &nodes,
+            "nan",
+            vec![
+                ("kind", "sphere".into()),
+                ("radius", Any::from(f64::NAN)),
+                ("transform", nums(&[f64::NAN; 10])),
+                ("material", nums(&[5.0, -1.0, 0.5, 2.0, 0.5, 0.0, 0.0, 0.0])),
+            ],
+        );
+        node(
+            &mut txn,
+            &nodes,
+            "huge",
+            vec![
+                ("kind", "box".into()),
+                ("extents", nums(&vec![1.0; 1_000_000])),
+                (
+                    "placement",
+                    Any::Array(vec![Any::from("huge"), Any::from(1.0)].into()),
+                ),
+            ],
+        );
         node(&mut txn, &nodes, "torus", vec![("kind", "torus".into())]);
-        node(&mut txn, &nodes, "ok", vec![
-            ("kind", "plane".into()),
-            ("size", Any::from(2)),
-            ("visible", Any::from("yes")),
-            ("name", Any::from(7)),
-        ]);
-        node(&mut txn, &nodes, &"L".repeat(300), vec![("kind", "sphere".into())]);
+        node(
+            &mut txn,
+            &nodes,
+            "ok",
+            vec![
+                ("kind", "plane".into()),
+                ("size", Any::from(2)),
+                ("visible", Any::from("yes")),
+                ("name", Any::from(7)),
+            ],
+        );
+        node(
+            &mut txn,
+            &nodes,
+            &"L".repeat(300),
+            vec![("kind", "sphere".into())],
+        );
         nodes.insert(&mut txn, "not-a-map", Any::from(3));
         // A shared type where an atomic transform belongs.
-        let weird = nodes.insert(&mut txn, "nested", MapPrelim::from([("kind", yrs::In::Any("sphere".into()))]));
+        let weird = nodes.insert(
+            &mut txn,
+            "nested",
+            MapPrelim::from([("kind", yrs::In::Any("sphere".into()))]),
+        );
         weird.insert(&mut txn, "transform", MapPrelim::default());
         lights.insert(&mut txn, "sun", Any::from("bright"));
     }
@@ -197,21 +253,44 @@ fn wrong_contents_are_clamped_skipped_and_reported_once() {
     let snapshot = d.snapshot();
     let ids: Vec<&str> = snapshot.iter().map(|n| n.id.as_str()).collect();
     assert_eq!(ids, ["huge", "nan", "nested", "ok", "string-radius"]);
-    let by_id = |id: &str| snapshot.iter().find(|n| n.id.as_str() == id).unwrap().clone();
+    let by_id = |id: &str| {
+        snapshot
+            .iter()
+            .find(|n| n.id.as_str() == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_id("string-radius").shape, Shape::Sphere { radius: 1.0 });
     let nan = by_id("nan");
     assert_eq!(nan.transform, Transform::IDENTITY);
     assert_eq!(nan.material.base_color, Vec3::new(1.0, 0.0, 0.5));
     assert_eq!(nan.material.metallic, 1.0);
     assert_eq!(by_id("huge").shape, Shape::Box { extents: Vec3::ONE });
-    assert_eq!(by_id("huge").parent, None, "a node that names itself as parent is a root");
+    assert_eq!(
+        by_id("huge").parent,
+        None,
+        "a node that names itself as parent is a root"
+    );
     let ok = by_id("ok");
     assert!(ok.visible && ok.name.is_empty() && ok.shape == Shape::Plane { size: 2.0 });
     assert_eq!(by_id("nested").transform, Transform::IDENTITY);
     assert_eq!(d.light(), app_core::DirectionalLight::default());
     let problems = d.drain_problems();
-    for needle in ["torus", "radius", "transform", "extents", "not a map", "300 bytes", "light", "visible", "name"] {
-        assert!(problems.iter().any(|p| p.contains(needle)), "no problem mentions {needle}: {problems:#?}");
+    for needle in [
+        "torus",
+        "radius",
+        "transform",
+        "extents",
+        "not a map",
+        "300 bytes",
+        "light",
+        "visible",
+        "name",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(needle)),
+            "no problem mentions {needle}: {problems:#?}"
+        );
     }
     // Reading again reports nothing new.
     d.snapshot();
@@ -223,5 +302,8 @@ fn wrong_contents_are_clamped_skipped_and_reported_once() {
     // Editing a clamped node writes only valid values.
     d.set_sphere_radius("nan", 2.0).unwrap();
     assert_eq!(d.node("nan").unwrap().shape, Shape::Sphere { radius: 2.0 });
-    assert!(matches!(d.set_sphere_radius("torus", 1.0), Err(SceneError::UnknownNode(_))));
+    assert!(matches!(
+        d.set_sphere_radius("torus", 1.0),
+        Err(SceneError::UnknownNode(_))
+    ));
 }

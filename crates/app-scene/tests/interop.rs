@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use app_core::glam::Vec3;
 use app_core::Shape;
+use app_core::glam::Vec3;
 use app_scene::SceneDoc;
 
 fn repo_root() -> PathBuf {
@@ -22,7 +22,9 @@ fn yjs_reads_and_writes_scene_documents() {
         return;
     }
     if !root.join("tests/node_modules/yjs").exists() {
-        println!("SKIPPED yjs interop: tests/node_modules/yjs is missing (run `npm ci --prefix tests`)");
+        println!(
+            "SKIPPED yjs interop: tests/node_modules/yjs is missing (run `npm ci --prefix tests`)"
+        );
         return;
     }
     let dir = std::env::temp_dir().join(format!("app-scene-interop-{}", std::process::id()));
@@ -44,12 +46,22 @@ fn yjs_reads_and_writes_scene_documents() {
         .env("SCENE_TO_RUST", &to_rust)
         .output()
         .unwrap();
-    assert!(out.status.success(), "node failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "node failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary = String::from_utf8(out.stdout).unwrap();
     // Yjs saw both nodes with the schema's values.
     assert!(summary.contains(&format!("\"{sphere}\":{{\"kind\":\"sphere\",\"name\":\"ball\",\"parent\":null,\"translation\":[1,2,3],\"radius\":0.75")), "{summary}");
-    assert!(summary.contains(&format!("\"parent\":\"{sphere}\"")), "{summary}");
-    assert!(summary.contains("\"material\":[0.25,0.5,1,0,0.5,0,0,0]"), "{summary}");
+    assert!(
+        summary.contains(&format!("\"parent\":\"{sphere}\"")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("\"material\":[0.25,0.5,1,0,0.5,0,0,0]"),
+        "{summary}"
+    );
     assert!(summary.contains("\"schema\":1"), "{summary}");
     assert!(summary.contains("\"intensity\":2"), "{summary}");
 
@@ -63,19 +75,42 @@ fn yjs_reads_and_writes_scene_documents() {
     from_v2.apply_update_v2(&v2).unwrap();
     d.apply_update_v1(&diff).unwrap();
     for doc in [&mut fresh, &mut from_v2, &mut d] {
-        assert_eq!(doc.node(sphere.as_str()).unwrap().shape, Shape::Sphere { radius: 2.5 });
+        assert_eq!(
+            doc.node(sphere.as_str()).unwrap().shape,
+            Shape::Sphere { radius: 2.5 }
+        );
         let js_box = doc.node("js-box").unwrap();
         assert_eq!(js_box.parent, Some(sphere.clone()));
-        assert_eq!(js_box.shape, Shape::Box { extents: Vec3::new(0.5, 1.0, 2.0) });
+        assert_eq!(
+            js_box.shape,
+            Shape::Box {
+                extents: Vec3::new(0.5, 1.0, 2.0)
+            }
+        );
         assert_eq!(js_box.transform.translation, Vec3::new(1.0, 2.0, 3.0));
-        assert_eq!((js_box.name.as_str(), js_box.visible, js_box.material.roughness), ("from yjs", false, 0.25));
-        assert_eq!(doc.node("js-plane").unwrap().shape, Shape::Plane { size: 8.0 });
+        assert_eq!(
+            (
+                js_box.name.as_str(),
+                js_box.visible,
+                js_box.material.roughness
+            ),
+            ("from yjs", false, 0.25)
+        );
+        assert_eq!(
+            doc.node("js-plane").unwrap().shape,
+            Shape::Plane { size: 8.0 }
+        );
         assert_eq!(doc.light().intensity, 4.0);
         assert_eq!(doc.node_ids().len(), 4);
         assert!(doc.drain_problems().is_empty());
     }
     assert_eq!(fresh.snapshot(), d.snapshot());
     // The children order places Yjs's "zz" key after the Rust box.
-    assert_eq!(d.children(Some(sphere.as_str())).last().map(|id| id.as_str()), Some("js-box"));
+    assert_eq!(
+        d.children(Some(sphere.as_str()))
+            .last()
+            .map(|id| id.as_str()),
+        Some("js-box")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

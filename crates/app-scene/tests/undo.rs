@@ -1,11 +1,12 @@
 //! Undo/redo: local only, merging rapid edits, never reverting a peer's edit.
 
-use app_core::glam::Vec3;
 use app_core::Shape;
+use app_core::glam::Vec3;
 use app_scene::SceneDoc;
 
 fn sync(from: &mut SceneDoc, to: &mut SceneDoc) {
-    to.apply_update_v1(&from.encode_diff_v1(&to.state_vector_v1()).unwrap()).unwrap();
+    to.apply_update_v1(&from.encode_diff_v1(&to.state_vector_v1()).unwrap())
+        .unwrap();
 }
 
 #[test]
@@ -17,7 +18,10 @@ fn undo_and_redo_an_add() {
     assert!(d.undo().unwrap());
     assert!(d.node(a.as_str()).is_none());
     assert!(d.redo().unwrap());
-    assert_eq!(d.node(a.as_str()).unwrap().shape, Shape::Sphere { radius: 1.0 });
+    assert_eq!(
+        d.node(a.as_str()).unwrap().shape,
+        Shape::Sphere { radius: 1.0 }
+    );
     assert!(!d.redo().unwrap());
 }
 
@@ -27,15 +31,25 @@ fn rapid_edits_merge_into_one_step() {
     let a = d.add_sphere([0.0; 3], 1.0).unwrap();
     d.end_undo_step();
     for i in 1..=20 {
-        d.set_translation(a.as_str(), [f64::from(i), 0.0, 0.0]).unwrap();
+        d.set_translation(a.as_str(), [f64::from(i), 0.0, 0.0])
+            .unwrap();
     }
     d.end_undo_step();
     d.set_sphere_radius(a.as_str(), 2.0).unwrap();
     assert!(d.undo().unwrap());
-    assert_eq!(d.node(a.as_str()).unwrap().shape, Shape::Sphere { radius: 1.0 });
-    assert_eq!(d.node(a.as_str()).unwrap().transform.translation, Vec3::new(20.0, 0.0, 0.0));
+    assert_eq!(
+        d.node(a.as_str()).unwrap().shape,
+        Shape::Sphere { radius: 1.0 }
+    );
+    assert_eq!(
+        d.node(a.as_str()).unwrap().transform.translation,
+        Vec3::new(20.0, 0.0, 0.0)
+    );
     assert!(d.undo().unwrap(), "the whole drag is one step");
-    assert_eq!(d.node(a.as_str()).unwrap().transform.translation, Vec3::ZERO);
+    assert_eq!(
+        d.node(a.as_str()).unwrap().transform.translation,
+        Vec3::ZERO
+    );
 }
 
 #[test]
