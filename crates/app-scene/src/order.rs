@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(key_between(Some("a0V"), Some("a1")).as_deref(), Some("a0l"));
         assert_eq!(
             key_between(Some("b125"), Some("b129")).as_deref(),
-            Some("b126")
+            Some("b127")
         );
         assert_eq!(key_between(Some("a1"), Some("a0")), None);
         assert_eq!(

@@ -33,11 +33,11 @@ pub(crate) fn node_kind<T: ReadTxn>(txn: &T, nodes: &MapRef, id: &str) -> Option
     }
 }
 
-/// The stored placement array of a node, if well formed: `(parent, order key)`.
-fn stored_placement<T: ReadTxn>(
-    txn: &T,
-    map: &MapRef,
-) -> Option<(Option<Arc<str>>, Option<Arc<str>>)> {
+/// A stored placement: parent id and order key, each only if it is a string.
+type Placement = (Option<Arc<str>>, Option<Arc<str>>);
+
+/// The stored placement array of a node, if well formed.
+fn stored_placement<T: ReadTxn>(txn: &T, map: &MapRef) -> Option<Placement> {
     let Some(Out::Any(Any::Array(items))) = map.get(txn, key::PLACEMENT) else {
         return None;
     };
@@ -128,12 +128,12 @@ pub(crate) struct TreeIndex {
 impl TreeIndex {
     /// Re-reads the placement of `id` (gone if the node is gone).
     pub fn refresh<T: ReadTxn>(&mut self, txn: &T, nodes: &MapRef, id: &Arc<str>) {
-        if let Some(old) = self.parent_of.remove(id) {
-            if let Some(set) = self.children.get_mut(&old) {
-                set.remove(id);
-                if set.is_empty() {
-                    self.children.remove(&old);
-                }
+        if let Some(old) = self.parent_of.remove(id)
+            && let Some(set) = self.children.get_mut(&old)
+        {
+            set.remove(id);
+            if set.is_empty() {
+                self.children.remove(&old);
             }
         }
         let Some(map) = node_map(txn, nodes, id) else {
