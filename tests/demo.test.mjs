@@ -1,6 +1,6 @@
 // End-to-end: the real demo page (web/) in headless Chromium, WebGPU on SwiftShader.
 import { join } from 'node:path';
-import { assert, differingPixels, launch, open, outDir, readPixels, run, serve } from './lib/harness.mjs';
+import { assert, differingPixels, launch, open, outDir, readPixels, run, savePng, serve } from './lib/harness.mjs';
 
 const server = await serve();
 const browser = await launch();
@@ -20,7 +20,7 @@ try {
       // The default material is light grey: lit, the centre is bright and neutral.
       assert(r > 180 && Math.abs(r - g) < 16 && Math.abs(r - b) < 16, `centre pixel is not the lit sphere: ${[r, g, b]}`);
       assert(r !== br || g !== bg || b !== bb, 'centre equals background');
-      await page.screenshot({ path: join(outDir, 'demo-loaded.png') });
+      savePng(image, join(outDir, 'demo-loaded.png'));
       assert(errors.length === 0, `console errors: ${errors.join('\n')}`);
     },
     'moving the radius slider changes the image': async () => {
@@ -30,7 +30,7 @@ try {
       const after = await readPixels(page);
       const changed = differingPixels(before, after);
       assert(changed > 1000, `only ${changed} pixels changed`);
-      await page.screenshot({ path: join(outDir, 'demo-radius-2.png') });
+      savePng(after, join(outDir, 'demo-radius-2.png'));
       const stats = await page.evaluate(() => window.engine.stats());
       assert(stats.backend === 'webgpu' && stats.nodes === 1, `stats ${JSON.stringify(stats)}`);
       assert(errors.length === 0, `console errors: ${errors.join('\n')}`);

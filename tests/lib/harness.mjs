@@ -1,7 +1,8 @@
 // Shared end-to-end harness: serve web/ on a free loopback port and drive Debian's Chromium headless
 // through playwright-core (which cannot download browsers here, and need not).
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { crc32, deflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -82,4 +83,26 @@ export async function run(name, steps) {
 
 export function assert(condition, message) {
   if (!condition) throw new Error(message);
+}
+
+/** Writes an RGBA8 image ({ width, height, pixels }) as a PNG, so test renders can be looked at. */
+export function savePng(image, path) {
+  const chunk = (type, data) => {
+    const length = Buffer.alloc(4); length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(image.width, 0); header.writeUInt32BE(image.height, 4);
+  header[8] = 8; header[9] = 6; // 8-bit RGBA
+  const stride = image.width * 4;
+  const raw = Buffer.alloc((stride + 1) * image.height);
+  for (let y = 0; y < image.height; y++) {
+    raw[y * (stride + 1)] = 0; // filter: none
+    Buffer.from(image.pixels.slice(y * stride, (y + 1) * stride)).copy(raw, y * (stride + 1) + 1);
+  }
+  writeFileSync(path, Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]));
 }

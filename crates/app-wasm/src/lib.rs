@@ -14,6 +14,8 @@ mod engine;
 #[cfg(target_arch = "wasm32")]
 mod options;
 #[cfg(target_arch = "wasm32")]
+mod outbox;
+#[cfg(target_arch = "wasm32")]
 mod poison;
 #[cfg(target_arch = "wasm32")]
 mod web;

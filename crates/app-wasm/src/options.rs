@@ -30,10 +30,15 @@ impl CreateOptions {
     /// Reads `options` (undefined, null or an object). Unknown backend names are errors.
     pub fn from_js(options: &JsValue) -> Result<Self, EngineError> {
         if options.is_undefined() || options.is_null() {
-            return Ok(Self { backend: BackendChoice::Auto, present: true });
+            return Ok(Self {
+                backend: BackendChoice::Auto,
+                present: true,
+            });
         }
         if !options.is_object() {
-            return Err(EngineError::Options("options must be an object, e.g. { backend: \"auto\" }".into()));
+            return Err(EngineError::Options(
+                "options must be an object, e.g. { backend: \"auto\" }".into(),
+            ));
         }
         let backend = js_sys::Reflect::get(options, &JsValue::from_str("backend"))
             .map_err(|_| EngineError::Options("could not read options.backend".into()))?;
@@ -57,7 +62,9 @@ impl CreateOptions {
             true
         } else {
             present.as_bool().ok_or_else(|| {
-                EngineError::Options(format!("options.present must be true or false, got {present:?}"))
+                EngineError::Options(format!(
+                    "options.present must be true or false, got {present:?}"
+                ))
             })?
         };
         Ok(Self { backend, present })

@@ -7,7 +7,8 @@ use app_scene::SceneDoc;
 use app_wasm::bridge::{apply_scene_changes, rebuild_renderer};
 
 fn gpu() -> Gpu {
-    pollster::block_on(Gpu::headless()).expect("a Vulkan or GL adapter (install mesa-vulkan-drivers)")
+    pollster::block_on(Gpu::headless())
+        .expect("a Vulkan or GL adapter (install mesa-vulkan-drivers)")
 }
 
 fn render(renderer: &mut Renderer) -> RgbaImage {
@@ -26,7 +27,11 @@ fn edits_reach_the_pixels_and_a_rebuilt_renderer_draws_the_same_image() {
     assert_eq!(apply_scene_changes(&mut scene, &mut renderer), 1);
     let one = render(&mut renderer);
     assert_ne!(one, empty, "the added sphere is drawn");
-    assert_eq!(apply_scene_changes(&mut scene, &mut renderer), 0, "nothing changed since the last drain");
+    assert_eq!(
+        apply_scene_changes(&mut scene, &mut renderer),
+        0,
+        "nothing changed since the last drain"
+    );
 
     scene.set_sphere_radius(id.as_str(), 0.5).unwrap();
     scene.add_sphere([1.5, 0.0, 0.0], 0.4).unwrap();
@@ -38,7 +43,11 @@ fn edits_reach_the_pixels_and_a_rebuilt_renderer_draws_the_same_image() {
     drop(renderer);
     let mut rebuilt = Renderer::new(&gpu);
     rebuild_renderer(&mut scene, &mut rebuilt);
-    assert_eq!(render(&mut rebuilt), edited, "the document alone rebuilds the same picture");
+    assert_eq!(
+        render(&mut rebuilt),
+        edited,
+        "the document alone rebuilds the same picture"
+    );
 
     scene.remove_node(id.as_str()).unwrap();
     apply_scene_changes(&mut scene, &mut rebuilt);
@@ -58,5 +67,9 @@ fn remote_edits_are_drawn_like_local_ones() {
 
     let mut alice_view = Renderer::new(&gpu);
     apply_scene_changes(&mut alice, &mut alice_view);
-    assert_eq!(render(&mut alice_view), render(&mut bob_view), "both peers draw the same scene");
+    assert_eq!(
+        render(&mut alice_view),
+        render(&mut bob_view),
+        "both peers draw the same scene"
+    );
 }

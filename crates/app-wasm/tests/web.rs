@@ -12,7 +12,11 @@ const SIZE: u32 = 128;
 
 fn canvas() -> web_sys::HtmlCanvasElement {
     let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").unwrap().dyn_into().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     canvas.set_width(SIZE);
     canvas.set_height(SIZE);
     document.body().unwrap().append_child(&canvas).unwrap();
@@ -24,11 +28,16 @@ fn canvas() -> web_sys::HtmlCanvasElement {
 async fn engine() -> Engine {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
-    Engine::create(canvas(), options.into()).await.map_err(JsValue::from).expect("engine")
+    Engine::create(canvas(), options.into())
+        .await
+        .map_err(JsValue::from)
+        .expect("engine")
 }
 
 async fn pixels(engine: &mut Engine) -> Vec<u8> {
-    let value = JsFuture::from(engine.read_pixels()).await.expect("read_pixels resolves");
+    let value = JsFuture::from(engine.read_pixels())
+        .await
+        .expect("read_pixels resolves");
     js_sys::Uint8Array::new(&value).to_vec()
 }
 
@@ -39,7 +48,10 @@ fn pixel(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {
 
 fn message(error: wasm_bindgen::JsError) -> String {
     let value = JsValue::from(error);
-    value.dyn_into::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default()
+    value
+        .dyn_into::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default()
 }
 
 #[wasm_bindgen_test]
@@ -53,7 +65,11 @@ async fn renders_a_lit_sphere_and_reports_stats() {
     engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     engine.render_frame(0.016).unwrap();
     let image = pixels(&mut engine).await;
-    assert_eq!(pixel(&image, 0, 0), background, "corner shows the background");
+    assert_eq!(
+        pixel(&image, 0, 0),
+        background,
+        "corner shows the background"
+    );
     // The default material is a light grey (0.8): lit, the centre is bright and neutral.
     let [r, g, b, a] = pixel(&image, SIZE / 2, SIZE / 2).map(i32::from);
     assert!(
@@ -64,7 +80,10 @@ async fn renders_a_lit_sphere_and_reports_stats() {
     // Lit from above: the top of the sphere is brighter than the bottom.
     let top = pixel(&image, SIZE / 2, SIZE / 2 - 20)[0];
     let bottom = pixel(&image, SIZE / 2, SIZE / 2 + 20)[0];
-    assert!(top > bottom, "top {top} should be brighter than bottom {bottom}");
+    assert!(
+        top > bottom,
+        "top {top} should be brighter than bottom {bottom}"
+    );
 
     let stats = engine.stats().unwrap();
     let get = |key: &str| js_sys::Reflect::get(&stats, &key.into()).unwrap();
@@ -83,27 +102,173 @@ async fn invalid_radius_and_unknown_ids_throw_and_change_nothing() {
     let before = pixels(&mut engine).await;
 
     let negative = message(engine.set_sphere_radius(&id, -1.0).unwrap_err());
-    assert!(negative.contains("radius") && negative.contains("-1"), "message names the problem: {negative}");
+    assert!(
+        negative.contains("radius") && negative.contains("-1"),
+        "message names the problem: {negative}"
+    );
     let nan = message(engine.set_sphere_radius(&id, f64::NAN).unwrap_err());
-    assert!(nan.contains("radius") && nan.contains("finite"), "message names the problem: {nan}");
+    assert!(
+        nan.contains("radius") && nan.contains("finite"),
+        "message names the problem: {nan}"
+    );
     let unknown = message(engine.set_sphere_radius("no-such-node", 2.0).unwrap_err());
-    assert!(unknown.contains("no-such-node"), "message names the id: {unknown}");
+    assert!(
+        unknown.contains("no-such-node"),
+        "message names the id: {unknown}"
+    );
     assert!(engine.add_sphere(f64::INFINITY, 0.0, 0.0, 1.0).is_err());
     assert!(engine.render_frame(f64::NAN).is_err());
 
     engine.render_frame(0.016).unwrap();
-    assert_eq!(pixels(&mut engine).await, before, "rejected calls leave the image unchanged");
+    assert_eq!(
+        pixels(&mut engine).await,
+        before,
+        "rejected calls leave the image unchanged"
+    );
 
     engine.set_sphere_radius(&id, 0.5).unwrap();
     engine.render_frame(0.016).unwrap();
-    assert_ne!(pixels(&mut engine).await, before, "a valid radius change shows");
+    assert_ne!(
+        pixels(&mut engine).await,
+        before,
+        "a valid radius change shows"
+    );
 }
 
 #[wasm_bindgen_test]
 async fn bad_options_reject_with_a_clear_error() {
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"backend".into(), &"vulkan".into()).unwrap();
-    let error = Engine::create(canvas(), options.into()).await.err().expect("rejects");
+    let error = Engine::create(canvas(), options.into())
+        .await
+        .err()
+        .expect("rejects");
     let text = message(error);
     assert!(text.contains("backend"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn scene_calls_validate_and_undo_redo_only_local_edits() {
+    let mut engine = engine().await;
+    assert!(!engine.undo().unwrap(), "nothing to undo yet");
+    let sphere = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    // A slider drag: rapid edits of one property merge into the add's undo step (500 ms window).
+    for radius in [1.1, 1.2, 1.3] {
+        engine.set_sphere_radius(&sphere, radius).unwrap();
+    }
+    assert!(engine.undo().unwrap());
+    assert!(
+        engine.node_ids().unwrap().is_empty(),
+        "one undo reverted the add and the drag"
+    );
+    assert!(!engine.undo().unwrap());
+    assert!(engine.redo().unwrap());
+    assert_eq!(engine.node_ids().unwrap(), vec![sphere.clone()]);
+
+    let cube = engine.add_box(1.0, 0.0, 0.0, 1.0, 2.0, 1.0).unwrap();
+    let floor = engine.add_plane(0.0, -1.0, 0.0, 10.0).unwrap();
+    let mut sorted = vec![sphere.clone(), cube.clone(), floor.clone()];
+    sorted.sort();
+    assert_eq!(engine.node_ids().unwrap(), sorted);
+    engine.set_position(&cube, 2.0, 0.0, 0.0).unwrap();
+    engine.set_color(&cube, 0.1, 0.2, 0.9).unwrap();
+    engine.set_material(&cube, 1.0, 0.3).unwrap();
+
+    assert!(message(engine.set_color(&cube, 1.5, 0.0, 0.0).unwrap_err()).contains("0..1"));
+    assert!(message(engine.set_material(&cube, -0.1, 0.5).unwrap_err()).contains("0..1"));
+    assert!(engine.set_position("nope", 0.0, 0.0, 0.0).is_err());
+    assert!(engine.add_box(0.0, 0.0, 0.0, 1.0, 0.0, 1.0).is_err());
+    assert!(engine.add_plane(0.0, 0.0, 0.0, f64::NAN).is_err());
+    assert!(engine.remove_node("nope").is_err());
+    assert!(
+        engine.set_sphere_radius(&cube, 1.0).is_err(),
+        "a box has no radius"
+    );
+
+    engine.remove_node(&floor).unwrap();
+    assert_eq!(engine.node_ids().unwrap().len(), 2);
+    engine.render_frame(0.016).unwrap();
+    let stats = engine.stats().unwrap();
+    assert_eq!(
+        js_sys::Reflect::get(&stats, &"nodes".into())
+            .unwrap()
+            .as_f64(),
+        Some(2.0)
+    );
+    assert_eq!(
+        js_sys::Reflect::get(&stats, &"instances".into())
+            .unwrap()
+            .as_f64(),
+        Some(2.0)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn two_engines_sync_through_updates_and_reject_garbage() {
+    let mut alice = engine().await;
+    let mut bob = engine().await;
+    let received = std::rc::Rc::new(std::cell::RefCell::new(Vec::<Vec<u8>>::new()));
+    let sink = received.clone();
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Uint8Array)>::new(
+        move |update: js_sys::Uint8Array| {
+            sink.borrow_mut().push(update.to_vec());
+        },
+    );
+    alice
+        .on_local_update(Some(
+            callback
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone(),
+        ))
+        .unwrap();
+
+    let id = alice.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    alice.set_sphere_radius(&id, 0.5).unwrap();
+    assert!(
+        received.borrow().is_empty(),
+        "delivered after the call returns, never inside it"
+    );
+    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+        .await
+        .unwrap();
+    let updates = received.borrow().clone();
+    assert!(!updates.is_empty(), "local edits produced updates");
+    for update in &updates {
+        bob.apply_update(update).unwrap();
+    }
+    assert_eq!(bob.node_ids().unwrap(), vec![id.clone()]);
+    alice.render_frame(0.0).unwrap();
+    bob.render_frame(0.0).unwrap();
+    assert_eq!(
+        pixels(&mut alice).await,
+        pixels(&mut bob).await,
+        "both draw the same scene"
+    );
+
+    // Bob's edit is not undoable by Alice.
+    alice.apply_update(&bob.encode_state().unwrap()).unwrap();
+    let bobs = bob.add_box(2.0, 0.0, 0.0, 1.0, 1.0, 1.0).unwrap();
+    alice.apply_update(&bob.encode_state().unwrap()).unwrap();
+    while alice.undo().unwrap() {}
+    assert_eq!(
+        alice.node_ids().unwrap(),
+        vec![bobs],
+        "undo removed only Alice's own sphere"
+    );
+
+    let before = bob.encode_state().unwrap();
+    assert!(
+        bob.apply_update(&[0xff, 0x01, 0x02, 0x03]).is_err(),
+        "garbage is rejected"
+    );
+    let mut truncated = before.clone();
+    truncated.truncate(before.len() / 2);
+    let _ = bob.apply_update(&truncated);
+    assert_eq!(
+        bob.encode_state().unwrap(),
+        before,
+        "rejected updates change nothing"
+    );
+    drop(callback);
 }
