@@ -34,7 +34,10 @@ impl NodeId {
             return Err(IdError::Empty);
         }
         if id.len() > Self::MAX_LEN {
-            return Err(IdError::TooLong { len: id.len(), max: Self::MAX_LEN });
+            return Err(IdError::TooLong {
+                len: id.len(),
+                max: Self::MAX_LEN,
+            });
         }
         Ok(Self(id))
     }
@@ -69,15 +72,27 @@ mod tests {
     #[test]
     fn rejects_empty_and_overlong_ids() {
         assert_eq!(NodeId::new(""), Err(IdError::Empty));
-        assert!(matches!(NodeId::new("x".repeat(129)), Err(IdError::TooLong { len: 129, .. })));
-        assert_eq!(NodeId::new("abc").map(|id| id.to_string()), Ok("abc".to_owned()));
+        assert!(matches!(
+            NodeId::new("x".repeat(129)),
+            Err(IdError::TooLong { len: 129, .. })
+        ));
+        assert_eq!(
+            NodeId::new("abc").map(|id| id.to_string()),
+            Ok("abc".to_owned())
+        );
     }
 
     #[test]
     fn stable_hash_depends_only_on_the_id() {
         let a = NodeId::new("node-1").unwrap();
-        assert_eq!(a.stable_hash(), NodeId::new("node-1").unwrap().stable_hash());
-        assert_ne!(a.stable_hash(), NodeId::new("node-2").unwrap().stable_hash());
+        assert_eq!(
+            a.stable_hash(),
+            NodeId::new("node-1").unwrap().stable_hash()
+        );
+        assert_ne!(
+            a.stable_hash(),
+            NodeId::new("node-2").unwrap().stable_hash()
+        );
         // FNV-1a of the empty-prefix "a" is a published value; pins the algorithm.
         assert_eq!(NodeId::new("a").unwrap().stable_hash(), 0xe40c_292c);
     }

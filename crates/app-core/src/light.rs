@@ -15,6 +15,10 @@ pub struct DirectionalLight {
 
 impl Default for DirectionalLight {
     fn default() -> Self {
-        Self { direction_in_world: Vec3::new(-0.4, -1.0, -0.6), color: Vec3::ONE, intensity: 1.0 }
+        Self {
+            direction_in_world: Vec3::new(-0.4, -1.0, -0.6),
+            color: Vec3::ONE,
+            intensity: 1.0,
+        }
     }
 }

@@ -23,11 +23,18 @@ impl Default for Transform {
 
 impl Transform {
     /// No translation, rotation or scale.
-    pub const IDENTITY: Self = Self { translation: Vec3::ZERO, rotation: Quat::IDENTITY, scale: Vec3::ONE };
+    pub const IDENTITY: Self = Self {
+        translation: Vec3::ZERO,
+        rotation: Quat::IDENTITY,
+        scale: Vec3::ONE,
+    };
 
     /// A pure translation.
     pub fn from_translation(translation: Vec3) -> Self {
-        Self { translation, ..Self::IDENTITY }
+        Self {
+            translation,
+            ..Self::IDENTITY
+        }
     }
 
     /// The matrix taking points in this node's space to its parent's space.
@@ -51,7 +58,12 @@ pub struct Material {
 
 impl Default for Material {
     fn default() -> Self {
-        Self { base_color: Vec3::new(0.8, 0.8, 0.8), metallic: 0.0, roughness: 0.5, emissive: Vec3::ZERO }
+        Self {
+            base_color: Vec3::new(0.8, 0.8, 0.8),
+            metallic: 0.0,
+            roughness: 0.5,
+            emissive: Vec3::ZERO,
+        }
     }
 }
 
@@ -147,7 +159,15 @@ pub struct Node {
 impl Node {
     /// A visible root node with default material and name.
     pub fn new(id: NodeId, shape: Shape, transform: Transform) -> Self {
-        Self { id, name: String::new(), parent: None, transform, shape, material: Material::default(), visible: true }
+        Self {
+            id,
+            name: String::new(),
+            parent: None,
+            transform,
+            shape,
+            material: Material::default(),
+            visible: true,
+        }
     }
 
     /// The matrix taking the shape's unit mesh to world space, given the parent's world matrix.
@@ -173,9 +193,15 @@ mod tests {
     #[test]
     fn world_from_mesh_scales_then_places() {
         let id = NodeId::new("n").unwrap();
-        let node = Node::new(id, Shape::Sphere { radius: 2.0 }, Transform::from_translation(Vec3::X * 10.0));
+        let node = Node::new(
+            id,
+            Shape::Sphere { radius: 2.0 },
+            Transform::from_translation(Vec3::X * 10.0),
+        );
         let top_of_unit_sphere = Vec3::Y;
-        let p = node.world_from_mesh(Mat4::IDENTITY).transform_point3(top_of_unit_sphere);
+        let p = node
+            .world_from_mesh(Mat4::IDENTITY)
+            .transform_point3(top_of_unit_sphere);
         assert!((p - Vec3::new(10.0, 2.0, 0.0)).length() < 1e-6);
     }
 }

@@ -51,19 +51,31 @@ pub fn check_finite(what: &'static str, value: f64) -> Result<f32, ValueError> {
 /// `value` if it is finite and > 0.
 pub fn check_positive(what: &'static str, value: f64) -> Result<f32, ValueError> {
     let v = check_finite(what, value)?;
-    if v > 0.0 { Ok(v) } else { Err(ValueError::NotPositive { what, value }) }
+    if v > 0.0 {
+        Ok(v)
+    } else {
+        Err(ValueError::NotPositive { what, value })
+    }
 }
 
 /// `value` if it is finite and >= 0.
 pub fn check_non_negative(what: &'static str, value: f64) -> Result<f32, ValueError> {
     let v = check_finite(what, value)?;
-    if v >= 0.0 { Ok(v) } else { Err(ValueError::Negative { what, value }) }
+    if v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(ValueError::Negative { what, value })
+    }
 }
 
 /// `value` if it is finite and within 0..=1.
 pub fn check_unit(what: &'static str, value: f64) -> Result<f32, ValueError> {
     let v = check_finite(what, value)?;
-    if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(ValueError::OutOfUnitRange { what, value }) }
+    if (0.0..=1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(ValueError::OutOfUnitRange { what, value })
+    }
 }
 
 #[cfg(test)]
@@ -73,17 +85,38 @@ mod tests {
     #[test]
     fn each_rule_accepts_and_rejects() {
         assert_eq!(check_finite("x", 1.5), Ok(1.5));
-        assert!(matches!(check_finite("x", f64::NAN), Err(ValueError::NonFinite { .. })));
-        assert!(matches!(check_finite("x", 1e300), Err(ValueError::NonFinite { .. })));
+        assert!(matches!(
+            check_finite("x", f64::NAN),
+            Err(ValueError::NonFinite { .. })
+        ));
+        assert!(matches!(
+            check_finite("x", 1e300),
+            Err(ValueError::NonFinite { .. })
+        ));
         assert_eq!(check_positive("radius", 2.0), Ok(2.0));
         let err = check_positive("radius", -1.0).unwrap_err();
         assert_eq!(err.to_string(), "radius must be > 0, got -1");
-        assert!(matches!(check_positive("radius", 0.0), Err(ValueError::NotPositive { .. })));
-        assert!(matches!(check_positive("radius", f64::INFINITY), Err(ValueError::NonFinite { .. })));
+        assert!(matches!(
+            check_positive("radius", 0.0),
+            Err(ValueError::NotPositive { .. })
+        ));
+        assert!(matches!(
+            check_positive("radius", f64::INFINITY),
+            Err(ValueError::NonFinite { .. })
+        ));
         assert_eq!(check_non_negative("dt", 0.0), Ok(0.0));
-        assert_eq!(check_non_negative("dt", -0.5).unwrap_err().to_string(), "dt must be >= 0, got -0.5");
+        assert_eq!(
+            check_non_negative("dt", -0.5).unwrap_err().to_string(),
+            "dt must be >= 0, got -0.5"
+        );
         assert_eq!(check_unit("red", 1.0), Ok(1.0));
-        assert!(matches!(check_unit("red", 1.01), Err(ValueError::OutOfUnitRange { .. })));
-        assert!(matches!(check_unit("red", -0.01), Err(ValueError::OutOfUnitRange { .. })));
+        assert!(matches!(
+            check_unit("red", 1.01),
+            Err(ValueError::OutOfUnitRange { .. })
+        ));
+        assert!(matches!(
+            check_unit("red", -0.01),
+            Err(ValueError::OutOfUnitRange { .. })
+        ));
     }
 }

@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn target_projects_to_the_viewport_centre() {
-        let camera = OrbitCamera { target_in_world: Vec3::new(1.0, 2.0, 3.0), ..Default::default() };
+        let camera = OrbitCamera {
+            target_in_world: Vec3::new(1.0, 2.0, 3.0),
+            ..Default::default()
+        };
         let clip = camera.clip_from_world(16.0 / 9.0) * camera.target_in_world.extend(1.0);
         let ndc = clip.truncate() / clip.w;
         assert!(ndc.x.abs() < 1e-5 && ndc.y.abs() < 1e-5);

@@ -34,7 +34,11 @@ impl Gpu {
             })
             .await
             .map_err(|e| RenderError::RequestDevice(e.to_string()))?;
-        Ok(Self { device, queue, info: adapter.get_info() })
+        Ok(Self {
+            device,
+            queue,
+            info: adapter.get_info(),
+        })
     }
 
     /// A device with no surface, for tests, benchmarks and screenshots on a native machine. Honors

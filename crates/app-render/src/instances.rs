@@ -29,8 +29,11 @@ impl InstanceRaw {
         // Inverse-transpose keeps normals perpendicular under non-uniform scale. A degenerate matrix
         // (zero scale) has no inverse; its normals are then meaningless and the instance is invisible anyway.
         let normal_from_mesh = Mat3::from_mat4(world_from_mesh).inverse().transpose();
-        let normal_from_mesh =
-            if normal_from_mesh.is_finite() { normal_from_mesh } else { Mat3::from_mat4(world_from_mesh) };
+        let normal_from_mesh = if normal_from_mesh.is_finite() {
+            normal_from_mesh
+        } else {
+            Mat3::from_mat4(world_from_mesh)
+        };
         Self {
             world_from_mesh: world_from_mesh.to_cols_array_2d(),
             normal_from_mesh: normal_from_mesh.to_cols_array_2d(),
@@ -93,7 +96,9 @@ impl InstanceSet {
 
     /// Removes `id`'s instance, moving the last instance into its slot. Returns false if absent.
     pub fn remove(&mut self, id: &NodeId) -> bool {
-        let Some(slot) = self.slot_of_id.remove(id) else { return false };
+        let Some(slot) = self.slot_of_id.remove(id) else {
+            return false;
+        };
         let last = self.raw.len() - 1;
         self.raw.swap_remove(slot);
         self.id_of_slot.swap_remove(slot);
@@ -131,9 +136,15 @@ impl InstanceSet {
                 usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             }));
-            self.dirty = if self.raw.is_empty() { None } else { Some(0..self.raw.len()) };
+            self.dirty = if self.raw.is_empty() {
+                None
+            } else {
+                Some(0..self.raw.len())
+            };
         }
-        let (Some(buffer), Some(range)) = (&self.buffer, self.dirty.take()) else { return 0 };
+        let (Some(buffer), Some(range)) = (&self.buffer, self.dirty.take()) else {
+            return 0;
+        };
         let bytes: &[u8] = bytemuck::cast_slice(&self.raw[range.clone()]);
         queue.write_buffer(buffer, (range.start * stride) as wgpu::BufferAddress, bytes);
         bytes.len() as u64
@@ -189,16 +200,28 @@ mod tests {
         assert!(set.remove(&id("n1")));
         assert!(!set.remove(&id("n1")));
         assert_eq!(set.len(), 4);
-        assert_eq!(set.raw[1], instance(4.0), "last instance moved into the hole");
+        assert_eq!(
+            set.raw[1],
+            instance(4.0),
+            "last instance moved into the hole"
+        );
         assert_eq!(set.slot_of_id[&id("n4")], 1);
         assert_eq!(set.dirty(), Some(1..2));
         assert!(set.remove(&id("n4")));
         assert!(set.remove(&id("n3")));
         assert_eq!(set.len(), 2);
-        assert_eq!(set.dirty(), Some(1..2), "each removal moved another instance into slot 1");
+        assert_eq!(
+            set.dirty(),
+            Some(1..2),
+            "each removal moved another instance into slot 1"
+        );
         set.dirty = None;
         assert!(set.remove(&id("n2")));
-        assert_eq!(set.dirty(), None, "removing the last slot leaves nothing to upload");
+        assert_eq!(
+            set.dirty(),
+            None,
+            "removing the last slot leaves nothing to upload"
+        );
         for (slot, node) in set.id_of_slot.iter().enumerate() {
             assert_eq!(set.slot_of_id[node], slot);
         }

@@ -40,7 +40,10 @@ pub fn mesh_data(kind: ShapeKind) -> MeshData {
         ShapeKind::Sphere => uv_sphere(SPHERE_SEGMENTS, SPHERE_RINGS),
         ShapeKind::Box => cuboid(),
         ShapeKind::Plane => {
-            let mut mesh = MeshData { vertices: Vec::new(), indices: Vec::new() };
+            let mut mesh = MeshData {
+                vertices: Vec::new(),
+                indices: Vec::new(),
+            };
             push_face(&mut mesh, Vec3::Y, Vec3::Z, Vec3::X, 0.0);
             mesh
         }
@@ -53,8 +56,15 @@ fn uv_sphere(segments: u32, rings: u32) -> MeshData {
         let theta = std::f32::consts::PI * ring as f32 / rings as f32;
         for segment in 0..=segments {
             let phi = std::f32::consts::TAU * segment as f32 / segments as f32;
-            let p = [theta.sin() * phi.cos(), theta.cos(), theta.sin() * phi.sin()];
-            vertices.push(MeshVertex { position_in_mesh: p, normal_in_mesh: p });
+            let p = [
+                theta.sin() * phi.cos(),
+                theta.cos(),
+                theta.sin() * phi.sin(),
+            ];
+            vertices.push(MeshVertex {
+                position_in_mesh: p,
+                normal_in_mesh: p,
+            });
         }
     }
     let mut indices = Vec::with_capacity((segments * rings * 6) as usize);
@@ -73,7 +83,10 @@ fn uv_sphere(segments: u32, rings: u32) -> MeshData {
 }
 
 fn cuboid() -> MeshData {
-    let mut mesh = MeshData { vertices: Vec::new(), indices: Vec::new() };
+    let mut mesh = MeshData {
+        vertices: Vec::new(),
+        indices: Vec::new(),
+    };
     // (normal, u, v) with u × v = normal, so the quad below winds CCW seen from outside.
     let faces = [
         (Vec3::X, Vec3::Y, Vec3::Z),
@@ -94,9 +107,13 @@ fn push_face(mesh: &mut MeshData, normal: Vec3, u: Vec3, v: Vec3, offset: f32) {
     let base = mesh.vertices.len() as u32;
     for (su, sv) in [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)] {
         let p = normal * offset + u * su + v * sv;
-        mesh.vertices.push(MeshVertex { position_in_mesh: p.to_array(), normal_in_mesh: normal.to_array() });
+        mesh.vertices.push(MeshVertex {
+            position_in_mesh: p.to_array(),
+            normal_in_mesh: normal.to_array(),
+        });
     }
-    mesh.indices.extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
+    mesh.indices
+        .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
 }
 
 /// A mesh uploaded to the GPU.
@@ -120,7 +137,11 @@ impl GpuMesh {
             contents: bytemuck::cast_slice(&data.indices),
             usage: wgpu::BufferUsages::INDEX,
         });
-        Self { vertex_buffer, index_buffer, index_count: data.indices.len() as u32 }
+        Self {
+            vertex_buffer,
+            index_buffer,
+            index_count: data.indices.len() as u32,
+        }
     }
 }
 
@@ -135,17 +156,22 @@ mod tests {
         for kind in [ShapeKind::Sphere, ShapeKind::Box] {
             let mesh = mesh_data(kind);
             for tri in mesh.indices.chunks(3) {
-                let [a, b, c] = [0, 1, 2].map(|i| Vec3::from(mesh.vertices[tri[i] as usize].position_in_mesh));
+                let [a, b, c] =
+                    [0, 1, 2].map(|i| Vec3::from(mesh.vertices[tri[i] as usize].position_in_mesh));
                 let face_normal = (b - a).cross(c - a);
                 if face_normal.length() < 1e-7 {
                     continue; // degenerate triangle at a sphere pole
                 }
                 let centroid = (a + b + c) / 3.0;
-                assert!(face_normal.dot(centroid) > 0.0, "{kind:?} triangle {tri:?} winds inwards");
+                assert!(
+                    face_normal.dot(centroid) > 0.0,
+                    "{kind:?} triangle {tri:?} winds inwards"
+                );
             }
         }
         let plane = mesh_data(ShapeKind::Plane);
-        let [a, b, c] = [0, 1, 2].map(|i| Vec3::from(plane.vertices[plane.indices[i] as usize].position_in_mesh));
+        let [a, b, c] = [0, 1, 2]
+            .map(|i| Vec3::from(plane.vertices[plane.indices[i] as usize].position_in_mesh));
         assert!((b - a).cross(c - a).y > 0.0, "plane must face +Y");
     }
 }

@@ -36,7 +36,8 @@ pub struct Readback {
 impl Readback {
     /// Row pitch of a copy of `width` RGBA8 pixels.
     pub(crate) fn padded_bytes_per_row(width: u32) -> u32 {
-        (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT
+        (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT
     }
 
     /// Creates the destination buffer for a `width`×`height` copy.
@@ -48,7 +49,12 @@ impl Readback {
             usage: wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::MAP_READ,
             mapped_at_creation: false,
         });
-        Self { buffer, width, height, padded_bytes_per_row }
+        Self {
+            buffer,
+            width,
+            height,
+            padded_bytes_per_row,
+        }
     }
 
     /// The copy destination.
@@ -65,10 +71,14 @@ impl Readback {
 
     /// Starts mapping; `on_mapped` runs when the GPU is done (natively after a device poll, in the browser
     /// from the event loop). Call [`Readback::into_image`] after it reported success.
-    pub fn map(&self, on_mapped: impl FnOnce(Result<(), RenderError>) + wgpu::WasmNotSend + 'static) {
-        self.buffer.map_async(wgpu::MapMode::Read, .., move |result| {
-            on_mapped(result.map_err(|e| RenderError::Readback(e.to_string())))
-        });
+    pub fn map(
+        &self,
+        on_mapped: impl FnOnce(Result<(), RenderError>) + wgpu::WasmNotSend + 'static,
+    ) {
+        self.buffer
+            .map_async(wgpu::MapMode::Read, .., move |result| {
+                on_mapped(result.map_err(|e| RenderError::Readback(e.to_string())))
+            });
     }
 
     /// The mapped pixels without row padding. Call only after [`Readback::map`] reported success.
@@ -76,17 +86,28 @@ impl Readback {
         let row_bytes = (self.width * 4) as usize;
         let mut pixels = Vec::with_capacity(row_bytes * self.height as usize);
         {
-            let mapped =
-                self.buffer.get_mapped_range(..).map_err(|e| RenderError::Readback(e.to_string()))?;
-            for row in mapped.chunks(self.padded_bytes_per_row as usize).take(self.height as usize) {
+            let mapped = self
+                .buffer
+                .get_mapped_range(..)
+                .map_err(|e| RenderError::Readback(e.to_string()))?;
+            for row in mapped
+                .chunks(self.padded_bytes_per_row as usize)
+                .take(self.height as usize)
+            {
                 pixels.extend_from_slice(&row[..row_bytes]);
             }
         }
         self.buffer.unmap();
         if pixels.len() != row_bytes * self.height as usize {
-            return Err(RenderError::Readback("mapped buffer is shorter than the image".into()));
+            return Err(RenderError::Readback(
+                "mapped buffer is shorter than the image".into(),
+            ));
         }
-        Ok(RgbaImage { width: self.width, height: self.height, pixels })
+        Ok(RgbaImage {
+            width: self.width,
+            height: self.height,
+            pixels,
+        })
     }
 
     /// Maps and waits, blocking this thread (native only: the browser must never block on the GPU).
@@ -97,8 +118,12 @@ impl Readback {
             // The receiver outlives this callback: it is dropped only after recv below returns.
             let _ = sender.send(result);
         });
-        device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| RenderError::Readback(e.to_string()))?;
-        receiver.recv().map_err(|e| RenderError::Readback(e.to_string()))??;
+        device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| RenderError::Readback(e.to_string()))?;
+        receiver
+            .recv()
+            .map_err(|e| RenderError::Readback(e.to_string()))??;
         self.into_image()
     }
 }

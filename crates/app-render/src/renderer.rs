@@ -13,7 +13,12 @@ use crate::targets::{DEPTH_FORMAT, HDR_FORMAT, Targets};
 use crate::{Gpu, OrbitCamera, RenderError};
 
 /// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
-const CLEAR_RADIANCE: wgpu::Color = wgpu::Color { r: 0.018, g: 0.022, b: 0.032, a: 1.0 };
+const CLEAR_RADIANCE: wgpu::Color = wgpu::Color {
+    r: 0.018,
+    g: 0.022,
+    b: 0.032,
+    a: 1.0,
+};
 /// Color of offscreen images; RGBA8 so read-back bytes need no swizzle, sRGB like a canvas.
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
 
@@ -64,7 +69,8 @@ impl Renderer {
     pub fn new(gpu: &Gpu) -> Self {
         let device = &gpu.device;
         let scene_shader = device.create_shader_module(wgpu::include_wgsl!("shaders/scene.wgsl"));
-        let tonemap_shader = device.create_shader_module(wgpu::include_wgsl!("shaders/tonemap.wgsl"));
+        let tonemap_shader =
+            device.create_shader_module(wgpu::include_wgsl!("shaders/tonemap.wgsl"));
 
         let frame_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("frame"),
@@ -88,7 +94,10 @@ impl Renderer {
         let frame_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("frame"),
             layout: &frame_layout,
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: frame_buffer.as_entire_binding() }],
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: frame_buffer.as_entire_binding(),
+            }],
         });
         let scene_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("scene"),
@@ -138,8 +147,10 @@ impl Renderer {
                 count: None,
             }],
         });
-        let meshes =
-            ShapeKind::ALL.into_iter().map(|kind| (kind, GpuMesh::new(device, kind), InstanceSet::default())).collect();
+        let meshes = ShapeKind::ALL
+            .into_iter()
+            .map(|kind| (kind, GpuMesh::new(device, kind), InstanceSet::default()))
+            .collect();
         Self {
             gpu: gpu.clone(),
             scene_pipeline,
@@ -203,7 +214,9 @@ impl Renderer {
     }
 
     fn frame_uniforms(&self, aspect: f32) -> FrameUniforms {
-        let to_light = (-self.light.direction_in_world).try_normalize().unwrap_or(Vec3::Y);
+        let to_light = (-self.light.direction_in_world)
+            .try_normalize()
+            .unwrap_or(Vec3::Y);
         let radiance = self.light.color * self.light.intensity * std::f32::consts::PI;
         FrameUniforms {
             clip_from_world: self.camera.clip_from_world(aspect).to_cols_array_2d(),
@@ -262,12 +275,23 @@ impl Renderer {
     ) -> FrameStats {
         let mut stats = FrameStats::default();
         let (width, height) = (width.max(1), height.max(1));
-        if self.targets.as_ref().is_none_or(|t| t.width != width || t.height != height) {
-            self.targets = Some(Targets::new(&self.gpu.device, &self.tonemap_layout, width, height));
+        if self
+            .targets
+            .as_ref()
+            .is_none_or(|t| t.width != width || t.height != height)
+        {
+            self.targets = Some(Targets::new(
+                &self.gpu.device,
+                &self.tonemap_layout,
+                width,
+                height,
+            ));
         }
         let uniforms = self.frame_uniforms(width as f32 / height as f32);
         if self.last_uniforms != Some(uniforms) {
-            self.gpu.queue.write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniforms));
+            self.gpu
+                .queue
+                .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniforms));
             self.last_uniforms = Some(uniforms);
             stats.bytes_uploaded += std::mem::size_of::<FrameUniforms>() as u64;
         }
@@ -276,7 +300,9 @@ impl Renderer {
         }
         let tonemap_pipeline = self.tonemap_pipeline(output_format);
         // Present by construction: allocated above when missing or resized.
-        let Some(targets) = self.targets.as_ref() else { return stats };
+        let Some(targets) = self.targets.as_ref() else {
+            return stats;
+        };
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("scene"),
@@ -284,11 +310,17 @@ impl Renderer {
                     view: &targets.hdr_view,
                     depth_slice: None,
                     resolve_target: None,
-                    ops: wgpu::Operations { load: wgpu::LoadOp::Clear(CLEAR_RADIANCE), store: wgpu::StoreOp::Store },
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(CLEAR_RADIANCE),
+                        store: wgpu::StoreOp::Store,
+                    },
                 })],
                 depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
                     view: &targets.depth_view,
-                    depth_ops: Some(wgpu::Operations { load: wgpu::LoadOp::Clear(1.0), store: wgpu::StoreOp::Discard }),
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Discard,
+                    }),
                     stencil_ops: None,
                 }),
                 ..Default::default()
@@ -296,7 +328,9 @@ impl Renderer {
             pass.set_pipeline(&self.scene_pipeline);
             pass.set_bind_group(0, &self.frame_bind_group, &[]);
             for (_, mesh, set) in &self.meshes {
-                let (count, Some(instances)) = (set.len(), set.buffer()) else { continue };
+                let (count, Some(instances)) = (set.len(), set.buffer()) else {
+                    continue;
+                };
                 if count == 0 {
                     continue;
                 }
@@ -315,7 +349,10 @@ impl Renderer {
                     view: output,
                     depth_slice: None,
                     resolve_target: None,
-                    ops: wgpu::Operations { load: wgpu::LoadOp::Clear(wgpu::Color::BLACK), store: wgpu::StoreOp::Store },
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
                 })],
                 ..Default::default()
             });
@@ -336,7 +373,11 @@ impl Renderer {
         }
         let texture = self.gpu.device.create_texture(&wgpu::TextureDescriptor {
             label: Some("offscreen"),
-            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
@@ -345,13 +386,22 @@ impl Renderer {
             view_formats: &[],
         });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
-        let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("offscreen") });
+        let mut encoder = self
+            .gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("offscreen"),
+            });
         self.encode_frame(&mut encoder, &view, OFFSCREEN_FORMAT, width, height);
         let readback = Readback::new(&self.gpu.device, width, height);
         encoder.copy_texture_to_buffer(
             texture.as_image_copy(),
             readback.copy_destination(),
-            wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
         );
         self.gpu.queue.submit([encoder.finish()]);
         Ok(readback)

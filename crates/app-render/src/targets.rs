@@ -17,8 +17,17 @@ pub struct Targets {
 
 impl Targets {
     /// Allocates targets of `width`×`height` pixels.
-    pub fn new(device: &wgpu::Device, tonemap_layout: &wgpu::BindGroupLayout, width: u32, height: u32) -> Self {
-        let size = wgpu::Extent3d { width, height, depth_or_array_layers: 1 };
+    pub fn new(
+        device: &wgpu::Device,
+        tonemap_layout: &wgpu::BindGroupLayout,
+        width: u32,
+        height: u32,
+    ) -> Self {
+        let size = wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        };
         let texture = |label, format, usage| {
             device
                 .create_texture(&wgpu::TextureDescriptor {
@@ -38,12 +47,25 @@ impl Targets {
             HDR_FORMAT,
             wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
         );
-        let depth_view = texture("depth", DEPTH_FORMAT, wgpu::TextureUsages::RENDER_ATTACHMENT);
+        let depth_view = texture(
+            "depth",
+            DEPTH_FORMAT,
+            wgpu::TextureUsages::RENDER_ATTACHMENT,
+        );
         let tonemap_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("tonemap"),
             layout: tonemap_layout,
-            entries: &[wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(&hdr_view) }],
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::TextureView(&hdr_view),
+            }],
         });
-        Self { width, height, hdr_view, depth_view, tonemap_bind_group }
+        Self {
+            width,
+            height,
+            hdr_view,
+            depth_view,
+            tonemap_bind_group,
+        }
     }
 }

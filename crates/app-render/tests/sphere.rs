@@ -9,7 +9,11 @@ use app_render::RgbaImage;
 const SIZE: u32 = 256;
 
 fn red_sphere(radius: f32) -> Node {
-    let mut node = Node::new(NodeId::new("sphere").unwrap(), Shape::Sphere { radius }, Transform::IDENTITY);
+    let mut node = Node::new(
+        NodeId::new("sphere").unwrap(),
+        Shape::Sphere { radius },
+        Transform::IDENTITY,
+    );
     node.material.base_color = Vec3::new(0.8, 0.1, 0.1);
     node
 }
@@ -25,7 +29,10 @@ fn one_sphere_centre_is_lit_corner_is_background_and_area_grows_with_radius_squa
     let mut renderer = support::renderer();
     let empty = support::render(&mut renderer, SIZE, SIZE);
     let background = empty.pixel(0, 0).unwrap();
-    assert!(empty.pixels.chunks(4).all(|p| p == background), "an empty scene is all background");
+    assert!(
+        empty.pixels.chunks(4).all(|p| p == background),
+        "an empty scene is all background"
+    );
 
     renderer.upsert_node(&red_sphere(0.5), Mat4::IDENTITY);
     let small = support::render(&mut renderer, SIZE, SIZE);
@@ -34,18 +41,32 @@ fn one_sphere_centre_is_lit_corner_is_background_and_area_grows_with_radius_squa
     let large = support::render(&mut renderer, SIZE, SIZE);
     support::assert_golden("one_sphere", &large);
 
-    assert_eq!(large.pixel(0, 0).unwrap(), background, "corner shows the background");
+    assert_eq!(
+        large.pixel(0, 0).unwrap(),
+        background,
+        "corner shows the background"
+    );
     let [r, g, b, a] = large.pixel(SIZE / 2, SIZE / 2).unwrap();
     assert_eq!(a, 255);
     let [r, g, b] = [r, g, b].map(u16::from);
-    assert!(r > 150 && r > 2 * g && r > 2 * b, "centre has the sphere's lit red, got {:?}", [r, g, b]);
+    assert!(
+        r > 150 && r > 2 * g && r > 2 * b,
+        "centre has the sphere's lit red, got {:?}",
+        [r, g, b]
+    );
     // The light comes from above: the top of the sphere is brighter than the bottom.
     let top = large.pixel(SIZE / 2, SIZE / 2 - 40).unwrap();
     let bottom = large.pixel(SIZE / 2, SIZE / 2 + 40).unwrap();
-    assert!(top[0] > bottom[0], "top {top:?} should be lit more than bottom {bottom:?}");
+    assert!(
+        top[0] > bottom[0],
+        "top {top:?} should be lit more than bottom {bottom:?}"
+    );
 
     let ratio = covered(&large) as f64 / covered(&small) as f64;
-    assert!((3.6..4.4).contains(&ratio), "doubling the radius covered {ratio:.2}x the pixels, expected ~4x");
+    assert!(
+        (3.6..4.4).contains(&ratio),
+        "doubling the radius covered {ratio:.2}x the pixels, expected ~4x"
+    );
 }
 
 #[test]
@@ -57,11 +78,19 @@ fn removing_and_hiding_nodes_clears_them() {
     assert_ne!(support::render(&mut renderer, 64, 64), background);
     sphere.visible = false;
     renderer.upsert_node(&sphere, Mat4::IDENTITY);
-    assert_eq!(support::render(&mut renderer, 64, 64), background, "hidden node is not drawn");
+    assert_eq!(
+        support::render(&mut renderer, 64, 64),
+        background,
+        "hidden node is not drawn"
+    );
     sphere.visible = true;
     renderer.upsert_node(&sphere, Mat4::IDENTITY);
     renderer.remove_node(&sphere.id);
-    assert_eq!(support::render(&mut renderer, 64, 64), background, "removed node is not drawn");
+    assert_eq!(
+        support::render(&mut renderer, 64, 64),
+        background,
+        "removed node is not drawn"
+    );
     assert_eq!(renderer.instance_count(), 0);
 }
 

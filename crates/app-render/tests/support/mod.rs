@@ -12,14 +12,17 @@ pub fn workspace_root() -> PathBuf {
 
 /// A renderer on the headless adapter (lavapipe on a machine without a GPU).
 pub fn renderer() -> Renderer {
-    let gpu = pollster::block_on(Gpu::headless()).expect("a Vulkan or GL adapter (install mesa-vulkan-drivers)");
+    let gpu = pollster::block_on(Gpu::headless())
+        .expect("a Vulkan or GL adapter (install mesa-vulkan-drivers)");
     eprintln!("adapter: {} ({:?})", gpu.info.name, gpu.info.backend);
     Renderer::new(&gpu)
 }
 
 /// Renders the current view offscreen and reads it back.
 pub fn render(renderer: &mut Renderer, width: u32, height: u32) -> RgbaImage {
-    let readback = renderer.render_offscreen(width, height).expect("valid size");
+    let readback = renderer
+        .render_offscreen(width, height)
+        .expect("valid size");
     readback.wait(&renderer.gpu().device).expect("readback")
 }
 
@@ -46,12 +49,18 @@ pub fn load_png(path: &Path) -> Option<RgbaImage> {
         return None;
     }
     pixels.truncate(info.buffer_size());
-    Some(RgbaImage { width: info.width, height: info.height, pixels })
+    Some(RgbaImage {
+        width: info.width,
+        height: info.height,
+        pixels,
+    })
 }
 
 /// Where test renders are written (git-ignored): `tests/out/native/<name>.png`.
 pub fn output_path(name: &str) -> PathBuf {
-    workspace_root().join("tests/out/native").join(format!("{name}.png"))
+    workspace_root()
+        .join("tests/out/native")
+        .join(format!("{name}.png"))
 }
 
 /// Per-channel difference above which a pixel counts as different, and the share of differing pixels
@@ -64,20 +73,44 @@ pub const MAX_DIFFERING_SHARE: f64 = 0.005;
 /// instead. On failure writes `<name>.actual.png` and `<name>.diff.png` next to the test output and panics
 /// with their paths.
 pub fn assert_golden(name: &str, actual: &RgbaImage) {
-    let golden = workspace_root().join("tests/golden").join(format!("{name}.png"));
+    let golden = workspace_root()
+        .join("tests/golden")
+        .join(format!("{name}.png"));
     save_png(actual, &output_path(name));
     if std::env::var_os("BLESS_GOLDEN").is_some() {
         save_png(actual, &golden);
         eprintln!("blessed {}", golden.display());
         return;
     }
-    let expected = load_png(&golden)
-        .unwrap_or_else(|| panic!("missing golden {}; run with BLESS_GOLDEN=1 to create it", golden.display()));
-    assert_eq!((expected.width, expected.height), (actual.width, actual.height), "golden {name}: size differs");
-    let mut diff = RgbaImage { width: actual.width, height: actual.height, pixels: vec![0; actual.pixels.len()] };
+    let expected = load_png(&golden).unwrap_or_else(|| {
+        panic!(
+            "missing golden {}; run with BLESS_GOLDEN=1 to create it",
+            golden.display()
+        )
+    });
+    assert_eq!(
+        (expected.width, expected.height),
+        (actual.width, actual.height),
+        "golden {name}: size differs"
+    );
+    let mut diff = RgbaImage {
+        width: actual.width,
+        height: actual.height,
+        pixels: vec![0; actual.pixels.len()],
+    };
     let mut differing = 0usize;
-    for (i, (a, e)) in actual.pixels.chunks(4).zip(expected.pixels.chunks(4)).enumerate() {
-        let worst = a.iter().zip(e).map(|(a, e)| a.abs_diff(*e)).max().unwrap_or(0);
+    for (i, (a, e)) in actual
+        .pixels
+        .chunks(4)
+        .zip(expected.pixels.chunks(4))
+        .enumerate()
+    {
+        let worst = a
+            .iter()
+            .zip(e)
+            .map(|(a, e)| a.abs_diff(*e))
+            .max()
+            .unwrap_or(0);
         if worst > CHANNEL_TOLERANCE {
             differing += 1;
             diff.pixels[i * 4..i * 4 + 4].copy_from_slice(&[255, 0, 255, 255]);
