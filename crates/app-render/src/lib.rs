@@ -4,6 +4,7 @@
 //! Everything the renderer holds on the GPU is a cache: [`Renderer::new`] followed by one
 //! [`Renderer::upsert_node`] per node of a snapshot rebuilds it completely (device loss, backend switch).
 
+mod bounds;
 mod camera;
 mod error;
 mod gpu;
@@ -11,6 +12,7 @@ mod instances;
 mod mesh;
 mod readback;
 mod renderer;
+mod shadow;
 mod targets;
 
 pub use camera::OrbitCamera;

@@ -6,9 +6,11 @@ use app_core::{DirectionalLight, Node, NodeId, ShapeKind};
 use bytemuck::{Pod, Zeroable};
 use glam::{Mat4, Vec3, Vec4};
 
+use crate::bounds::Aabb;
 use crate::instances::{InstanceRaw, InstanceSet};
 use crate::mesh::{GpuMesh, MeshVertex};
 use crate::readback::Readback;
+use crate::shadow::{LightFrustum, SHADOW_MAP_SIZE, ShadowMap};
 use crate::targets::{DEPTH_FORMAT, HDR_FORMAT, Targets};
 use crate::{Gpu, OrbitCamera, RenderError};
 
@@ -25,7 +27,8 @@ pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unor
 /// What one frame cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameStats {
-    /// Draw calls issued (scene and output passes).
+    /// Draw calls issued (shadow, scene and output passes). The shadow pass runs only on frames where
+    /// instances or the light changed.
     pub draw_calls: u32,
     /// Instances drawn.
     pub instances: u32,
@@ -43,6 +46,9 @@ struct FrameUniforms {
     light_radiance: [f32; 4],
     sky_ambient: [f32; 4],
     ground_ambient: [f32; 4],
+    light_clip_from_world: [[f32; 4]; 4],
+    // x: shadow-map texel size in uv, y: receiver normal offset in world units.
+    shadow_params: [f32; 4],
 }
 
 /// Draws `app-core` nodes. Owns every GPU resource it uses; all of it can be rebuilt from a snapshot.
@@ -51,6 +57,7 @@ pub struct Renderer {
     scene_pipeline: wgpu::RenderPipeline,
     frame_buffer: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
+    shadow: ShadowMap,
     last_uniforms: Option<FrameUniforms>,
     tonemap_layout: wgpu::BindGroupLayout,
     tonemap_shader: wgpu::ShaderModule,
@@ -60,6 +67,11 @@ pub struct Renderer {
     meshes: Vec<(ShapeKind, GpuMesh, InstanceSet)>,
     kind_of: HashMap<NodeId, ShapeKind>,
     light: DirectionalLight,
+    /// World bounds of every instance drawn. Grows as nodes are added or moved and resets when the scene
+    /// empties; it does not shrink when a node leaves a region (that would cost a pass over all nodes),
+    /// so after such edits the shadow frustum is looser than it could be until the renderer is rebuilt.
+    bounds: Option<Aabb>,
+    last_stats: FrameStats,
     /// The camera; edit it directly.
     pub camera: OrbitCamera,
 }
@@ -74,16 +86,34 @@ impl Renderer {
 
         let frame_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("frame"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
                 },
-                count: None,
-            }],
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Depth,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Comparison),
+                    count: None,
+                },
+            ],
         });
         let frame_buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("frame uniforms"),
@@ -91,13 +121,24 @@ impl Renderer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
+        let shadow = ShadowMap::new(device, &scene_shader, &frame_buffer);
         let frame_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("frame"),
             layout: &frame_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: frame_buffer.as_entire_binding(),
-            }],
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: frame_buffer.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&shadow.view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::Sampler(&shadow.sampler),
+                },
+            ],
         });
         let scene_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("scene"),
@@ -156,6 +197,7 @@ impl Renderer {
             scene_pipeline,
             frame_buffer,
             frame_bind_group,
+            shadow,
             last_uniforms: None,
             tonemap_layout,
             tonemap_shader,
@@ -164,6 +206,8 @@ impl Renderer {
             meshes,
             kind_of: HashMap::new(),
             light: DirectionalLight::default(),
+            bounds: None,
+            last_stats: FrameStats::default(),
             camera: OrbitCamera::default(),
         }
     }
@@ -180,27 +224,48 @@ impl Renderer {
         if let Some(old_kind) = self.kind_of.get(&node.id).copied()
             && (old_kind != kind || !node.visible)
         {
-            self.instances_mut(old_kind).remove(&node.id);
-            self.kind_of.remove(&node.id);
+            self.remove_node(&node.id);
         }
         if !node.visible {
             return;
         }
-        let instance = InstanceRaw::new(node.world_from_mesh(world_from_parent), &node.material);
+        let world_from_mesh = node.world_from_mesh(world_from_parent);
+        let instance = InstanceRaw::new(world_from_mesh, &node.material);
         self.instances_mut(kind).upsert(&node.id, instance);
         self.kind_of.insert(node.id.clone(), kind);
+        let node_bounds = Aabb::of_mesh(kind).transformed(world_from_mesh);
+        if node_bounds.is_finite() {
+            self.bounds = Some(match self.bounds {
+                Some(bounds) => bounds.union(&node_bounds),
+                None => node_bounds,
+            });
+        }
+        // Conservative: an identical upsert also redraws the shadow map, which is still O(1) to decide.
+        self.shadow.dirty = true;
     }
 
     /// Removes a node; unknown ids are ignored (the change stream may report a node that was never shown).
     pub fn remove_node(&mut self, id: &NodeId) {
         if let Some(kind) = self.kind_of.remove(id) {
             self.instances_mut(kind).remove(id);
+            self.shadow.dirty = true;
+            if self.kind_of.is_empty() {
+                self.bounds = None;
+            }
         }
     }
 
     /// Replaces the directional light.
     pub fn set_light(&mut self, light: DirectionalLight) {
-        self.light = light;
+        if self.light != light {
+            self.light = light;
+            self.shadow.dirty = true;
+        }
+    }
+
+    /// What the last encoded frame cost.
+    pub fn last_stats(&self) -> FrameStats {
+        self.last_stats
     }
 
     /// Number of nodes currently drawn.
@@ -218,6 +283,7 @@ impl Renderer {
             .try_normalize()
             .unwrap_or(Vec3::Y);
         let radiance = self.light.color * self.light.intensity * std::f32::consts::PI;
+        let frustum = LightFrustum::fit(self.light.direction_in_world, self.bounds);
         FrameUniforms {
             clip_from_world: self.camera.clip_from_world(aspect).to_cols_array_2d(),
             camera_position_in_world: self.camera.eye_in_world().extend(1.0).to_array(),
@@ -225,6 +291,13 @@ impl Renderer {
             light_radiance: radiance.extend(0.0).to_array(),
             sky_ambient: Vec4::new(0.30, 0.34, 0.40, 0.0).to_array(),
             ground_ambient: Vec4::new(0.10, 0.09, 0.08, 0.0).to_array(),
+            light_clip_from_world: frustum.clip_from_world.to_cols_array_2d(),
+            shadow_params: [
+                1.0 / SHADOW_MAP_SIZE as f32,
+                frustum.normal_offset,
+                0.0,
+                0.0,
+            ],
         }
     }
 
@@ -298,6 +371,15 @@ impl Renderer {
         for (_, _, set) in &mut self.meshes {
             stats.bytes_uploaded += set.upload(&self.gpu.device, &self.gpu.queue);
         }
+        if self.shadow.dirty {
+            let mut pass = self.shadow.begin_pass(encoder);
+            for (_, mesh, set) in &self.meshes {
+                if draw_instances(&mut pass, mesh, set).is_some() {
+                    stats.draw_calls += 1;
+                }
+            }
+            self.shadow.dirty = false;
+        }
         let tonemap_pipeline = self.tonemap_pipeline(output_format);
         // Present by construction: allocated above when missing or resized.
         let Some(targets) = self.targets.as_ref() else {
@@ -328,18 +410,10 @@ impl Renderer {
             pass.set_pipeline(&self.scene_pipeline);
             pass.set_bind_group(0, &self.frame_bind_group, &[]);
             for (_, mesh, set) in &self.meshes {
-                let (count, Some(instances)) = (set.len(), set.buffer()) else {
-                    continue;
-                };
-                if count == 0 {
-                    continue;
+                if let Some(count) = draw_instances(&mut pass, mesh, set) {
+                    stats.draw_calls += 1;
+                    stats.instances += count;
                 }
-                pass.set_vertex_buffer(0, mesh.vertex_buffer.slice(..));
-                pass.set_vertex_buffer(1, instances.slice(..));
-                pass.set_index_buffer(mesh.index_buffer.slice(..), wgpu::IndexFormat::Uint32);
-                pass.draw_indexed(0..mesh.index_count, 0, 0..count);
-                stats.draw_calls += 1;
-                stats.instances += count;
             }
         }
         {
@@ -361,6 +435,7 @@ impl Renderer {
             pass.draw(0..3, 0..1);
             stats.draw_calls += 1;
         }
+        self.last_stats = stats;
         stats
     }
 
@@ -406,4 +481,22 @@ impl Renderer {
         self.gpu.queue.submit([encoder.finish()]);
         Ok(readback)
     }
+}
+
+/// Issues one instanced draw of `set` with `mesh` into a pass whose pipeline takes the mesh and
+/// instance vertex buffers; returns the instance count, or `None` when there is nothing to draw.
+fn draw_instances(
+    pass: &mut wgpu::RenderPass<'_>,
+    mesh: &GpuMesh,
+    set: &InstanceSet,
+) -> Option<u32> {
+    let (count, instances) = (set.len(), set.buffer()?);
+    if count == 0 {
+        return None;
+    }
+    pass.set_vertex_buffer(0, mesh.vertex_buffer.slice(..));
+    pass.set_vertex_buffer(1, instances.slice(..));
+    pass.set_index_buffer(mesh.index_buffer.slice(..), wgpu::IndexFormat::Uint32);
+    pass.draw_indexed(0..mesh.index_count, 0, 0..count);
+    Some(count)
 }

@@ -1,5 +1,5 @@
 // Scene pass: instanced primitives, metallic-roughness PBR (GGX + Lambert), one directional light and a
-// hemisphere ambient, written as linear HDR radiance. Tonemapping and sRGB encoding happen in tonemap.wgsl.
+// hemisphere ambient, a PCF-filtered shadow map for the light, written as linear HDR radiance. Tonemapping and sRGB encoding happen in tonemap.wgsl.
 
 struct Frame {
     clip_from_world: mat4x4<f32>,
@@ -10,9 +10,15 @@ struct Frame {
     light_radiance: vec4<f32>,
     sky_ambient: vec4<f32>,
     ground_ambient: vec4<f32>,
+    // Shadow-map clip space (z in 0..1) from world space; see shadow.rs.
+    light_clip_from_world: mat4x4<f32>,
+    // x: shadow-map texel size in uv, y: receiver offset along the normal in world units.
+    shadow_params: vec4<f32>,
 };
 
 @group(0) @binding(0) var<uniform> frame: Frame;
+@group(0) @binding(1) var shadow_map: texture_depth_2d;
+@group(0) @binding(2) var shadow_sampler: sampler_comparison;
 
 struct VertexIn {
     @location(0) position_in_mesh: vec3<f32>,
@@ -52,6 +58,42 @@ fn vs_main(in: VertexIn) -> VertexOut {
     return out;
 }
 
+// Shadow caster pass: depth only, from the light. Reads only the mesh position and world_from_mesh.
+struct ShadowIn {
+    @location(0) position_in_mesh: vec3<f32>,
+    @location(2) world_from_mesh_0: vec4<f32>,
+    @location(3) world_from_mesh_1: vec4<f32>,
+    @location(4) world_from_mesh_2: vec4<f32>,
+    @location(5) world_from_mesh_3: vec4<f32>,
+};
+
+@vertex
+fn vs_shadow(in: ShadowIn) -> @builtin(position) vec4<f32> {
+    let world_from_mesh = mat4x4<f32>(in.world_from_mesh_0, in.world_from_mesh_1, in.world_from_mesh_2, in.world_from_mesh_3);
+    return frame.light_clip_from_world * world_from_mesh * vec4<f32>(in.position_in_mesh, 1.0);
+}
+
+// Fraction of the light reaching `position_in_world`: 3x3 taps one texel apart, each a hardware 2x2
+// comparison (linear filtering on a comparison sampler), so a 4x4-texel footprint with smooth weights.
+// The receiver is pushed along its normal by a texel-sized offset, which with the caster pass's
+// slope-scaled bias removes acne without detaching shadows from their casters.
+fn light_visibility(position_in_world: vec3<f32>, normal_in_world: vec3<f32>) -> f32 {
+    let offset_position = position_in_world + normal_in_world * frame.shadow_params.y;
+    let clip = frame.light_clip_from_world * vec4<f32>(offset_position, 1.0);
+    // Orthographic: w is 1. Clip y points up, texture v points down.
+    let uv = clip.xy * vec2<f32>(0.5, -0.5) + vec2<f32>(0.5);
+    let depth = clip.z;
+    let texel = frame.shadow_params.x;
+    var lit = 0.0;
+    for (var y = -1; y <= 1; y++) {
+        for (var x = -1; x <= 1; x++) {
+            lit += textureSampleCompare(shadow_map, shadow_sampler, uv + vec2<f32>(f32(x), f32(y)) * texel, depth);
+        }
+    }
+    // Outside the light frustum (only possible past the far plane) nothing casts: fully lit.
+    return select(lit / 9.0, 1.0, depth > 1.0);
+}
+
 const PI: f32 = 3.14159265;
 
 fn distribution_ggx(n_dot_h: f32, alpha: f32) -> f32 {
@@ -78,6 +120,7 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     if (!front_facing) {
         n = -n;
     }
+    let visibility = light_visibility(in.position_in_world, n);
     let base_color = in.base_color_metallic.rgb;
     let metallic = in.base_color_metallic.a;
     // Clamp so a mirror-like surface still has a finite highlight under a point-like sun.
@@ -97,7 +140,7 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     let specular = distribution_ggx(n_dot_h, roughness * roughness) * geometry_smith(n_dot_v, n_dot_l, roughness) * f
         / max(4.0 * n_dot_v * n_dot_l, 1e-4);
     let k_diffuse = (vec3<f32>(1.0) - f) * (1.0 - metallic);
-    let direct = (k_diffuse * base_color / PI + specular) * frame.light_radiance.rgb * n_dot_l;
+    let direct = (k_diffuse * base_color / PI + specular) * frame.light_radiance.rgb * n_dot_l * visibility;
 
     let hemisphere = mix(frame.ground_ambient.rgb, frame.sky_ambient.rgb, n.y * 0.5 + 0.5);
     let ambient = hemisphere * mix(base_color, f0, metallic);
