@@ -1,67 +1,180 @@
-// The demo page: one lit sphere, a radius slider, resize handling and a stats line.
-// One wasm call per animation frame (render_frame); everything else is an event.
-import init, { Engine } from './pkg/app_wasm.js';
+// The demo page's entry point: load the right engine bundle, start an engine on the canvas, build the
+// starter scene, and run the animation loop.
+//
+// Why this exists: it is the one place that wires the pieces together (engine-loader, scene, panel,
+// input, overlay, screenshot, call-counter) and owns the two timing rules of the page:
+//   - the canvas follows its CSS size × devicePixelRatio (ResizeObserver; the engine sets the drawing
+//     buffer, which never changes the CSS size, so resizing cannot feed back into itself);
+//   - the rAF loop makes exactly one engine call per frame, `render_frame(dt)`. Everything else happens
+//     in event handlers and timers.
+// URL parameters: ?backend=auto|webgpu|webgl2, ?present=0 (offscreen only, for headless browsers whose
+// WebGPU canvas is broken; see README), ?debug=calls (count engine calls per frame).
 
+import { loadEngine } from './engine-loader.js';
+import { instrumentEngineCalls } from './call-counter.js';
+import { buildStarterScene } from './scene.js';
+import { createPanel } from './panel.js';
+import { attachViewInput } from './input.js';
+import { startOverlay } from './overlay.js';
+import { downloadScreenshot } from './screenshot.js';
+
+const params = new URLSearchParams(location.search);
 const canvas = document.getElementById('view');
-const radius = document.getElementById('radius');
-const radiusValue = document.getElementById('radius-value');
-const statsLine = document.getElementById('stats');
 
-function showError(message) {
+/** Replaces the page with a friendly explanation; `details` is the technical reason. */
+function showStartupError(title, lines, details) {
   const box = document.getElementById('error');
-  box.textContent = message;
+  const card = document.createElement('div');
+  card.className = 'card';
+  const h = document.createElement('h2');
+  h.textContent = title;
+  card.append(h);
+  for (const line of lines) {
+    const p = document.createElement('p');
+    p.textContent = line;
+    card.append(p);
+  }
+  if (details) {
+    const more = document.createElement('details');
+    const summary = document.createElement('summary');
+    summary.textContent = 'Technical details';
+    const code = document.createElement('code');
+    code.textContent = details;
+    more.append(summary, code);
+    card.append(more);
+  }
+  box.replaceChildren(card);
   box.hidden = false;
+  document.getElementById('panel').hidden = true;
+  document.getElementById('overlay').hidden = true;
+  document.getElementById('hint').hidden = true;
+  document.body.dataset.ready = 'error';
 }
 
 async function main() {
-  await init();
-  const params = new URLSearchParams(location.search);
-  // ?present=0 renders offscreen only (read_pixels still works): for headless browsers whose WebGPU
-  // canvas is broken (see README, "Testing in headless Chromium").
-  const engine = await Engine.create(canvas, {
-    backend: params.get('backend') ?? 'auto',
-    present: params.get('present') !== '0',
-  });
-  window.engine = engine; // for the end-to-end tests and the console
+  const backend = params.get('backend') ?? 'auto';
 
-  const resize = () => engine.resize(canvas.clientWidth, canvas.clientHeight, window.devicePixelRatio);
-  // ResizeObserver reports CSS size changes; the engine sets the drawing buffer itself, which does not
-  // change the CSS size, so this cannot loop.
-  new ResizeObserver(resize).observe(canvas);
-  matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', resize);
+  let loaded;
+  try {
+    loaded = await loadEngine(backend);
+  } catch (error) {
+    console.error(error);
+    showStartupError('The engine could not be loaded', [
+      'The WebAssembly files of the engine did not load. If you are running this from a checkout, build them first with `bash scripts/build-web.sh` (or run `bash scripts/demo.sh`).',
+    ], String(error?.message ?? error));
+    return;
+  }
+  const { Engine, bundle, wasm } = loaded;
+  const calls = params.get('debug') === 'calls' ? instrumentEngineCalls(Engine) : null;
+  const frame = calls ? calls.frame : (body) => body();
+
+  let engine;
+  try {
+    engine = await Engine.create(canvas, { backend, present: params.get('present') !== '0' });
+  } catch (error) {
+    // Not console.error: a browser without WebGPU and WebGL2 is an expected situation, not a page bug.
+    console.warn('Engine.create failed:', error);
+    showStartupError('Your browser cannot show this 3D scene', [
+      'This page draws with WebGPU, or with WebGL2 where WebGPU is missing, and neither is available here.',
+      'Turning on hardware acceleration usually fixes it (in Chrome: Settings → System → “Use graphics acceleration when available”, then restart the browser). Otherwise, try a current version of Chrome, Edge, Firefox or Safari.',
+    ], String(error?.message ?? error));
+    return;
+  }
+
+  // --- size: CSS size × devicePixelRatio, followed as either changes ---
+  let cssSize = { width: canvas.clientWidth, height: canvas.clientHeight };
+  const resize = () => engine.resize(cssSize.width, cssSize.height, window.devicePixelRatio);
+  const resizeObserver = new ResizeObserver(([entry]) => {
+    cssSize = { width: entry.contentRect.width, height: entry.contentRect.height };
+    resize();
+  });
+  resizeObserver.observe(canvas);
+  // A devicePixelRatio change (browser zoom, moving to another screen) does not resize the CSS box.
+  let dprQuery = null;
+  const watchDpr = () => {
+    dprQuery?.removeEventListener('change', onDprChange);
+    dprQuery = matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+    dprQuery.addEventListener('change', onDprChange);
+  };
+  function onDprChange() { resize(); watchDpr(); }
+  watchDpr();
   resize();
 
-  const sphere = engine.add_sphere(0, 0, 0, Number(radius.value));
-  radius.addEventListener('input', () => {
-    engine.set_sphere_radius(sphere, Number(radius.value));
-    radiusValue.textContent = Number(radius.value).toFixed(2);
+  // --- scene, panel, input ---
+  const scene = buildStarterScene(engine);
+  const panel = createPanel({
+    engine,
+    preferredSpheres: scene.spheres,
+    onScreenshot: () => downloadScreenshot(engine).catch((error) => {
+      panel.showMessage(`Screenshot failed: ${error?.message ?? error}`, { error: true });
+    }),
+  });
+  const detachInput = attachViewInput(canvas, engine, {
+    onClick: (x, y) => panel.select(engine.pick(x, y)),
   });
 
-  let last = null;
+  // --- the loop: one engine call per frame ---
   let frames = 0;
-  let lastStats = performance.now();
+  let running = true;
+  let stopped = false;
+  let rafId = 0;
+  let lastTime = null;
   function tick(now) {
-    // rAF timestamps can precede a performance.now() taken earlier; dt is never negative.
-    engine.render_frame(last === null ? 0 : Math.max(0, (now - last) / 1000));
-    last = now;
-    frames += 1;
-    if (now - lastStats > 500) {
-      const s = engine.stats();
-      const fps = (frames * 1000) / (now - lastStats);
-      statsLine.textContent =
-        `${s.backend}  ${fps.toFixed(0)} fps  ${s.frame_ms.toFixed(2)} ms/frame\n` +
-        `${s.nodes} nodes  ${s.draw_calls} draw calls  ${s.width}×${s.height}`;
-      frames = 0;
-      lastStats = now;
+    if (!running) return;
+    // rAF timestamps can precede a time read earlier; a long pause (hidden tab) must not jump the camera.
+    const dt = lastTime === null ? 0 : Math.min(0.25, Math.max(0, (now - lastTime) / 1000));
+    lastTime = now;
+    try {
+      frame(() => engine.render_frame(dt));
+    } catch (error) {
+      running = false;
+      console.error(error);
+      showStartupError('The 3D view stopped', [
+        'The engine hit an internal error and stopped. Reloading the page starts it again.',
+      ], String(error?.message ?? error));
+      return;
     }
-    requestAnimationFrame(tick);
+    frames++;
+    if (frames === 1) document.body.dataset.ready = 'true';
+    rafId = requestAnimationFrame(tick);
   }
-  requestAnimationFrame(tick);
-  document.body.dataset.ready = 'true';
+  rafId = requestAnimationFrame(tick);
+
+  const stopOverlay = startOverlay({
+    element: document.getElementById('stats'),
+    engine,
+    frameCount: () => frames,
+    bundle,
+    callStats: calls?.stats,
+  });
+
+  // For the end-to-end tests and the browser console.
+  window.engine = engine;
+  window.wasm = wasm;
+  window.scene = scene;
+  window.callStats = calls?.stats;
+  window.demo = {
+    engine, Engine, wasm, bundle, scene, panel,
+    get frames() { return frames; },
+    /** Stops the loop, timers and input, and frees the engine (tests use it to start from zero engines). */
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      running = false;
+      cancelAnimationFrame(rafId);
+      stopOverlay();
+      detachInput();
+      resizeObserver.disconnect();
+      dprQuery?.removeEventListener('change', onDprChange);
+      engine.free();
+      window.engine = null;
+      document.body.dataset.ready = 'stopped';
+    },
+  };
 }
 
 main().catch((error) => {
   console.error(error);
-  showError(`This page needs WebGPU or WebGL2, and could not start: ${error.message ?? error}`);
-  document.body.dataset.ready = 'error';
+  showStartupError('The demo could not start', ['Something unexpected went wrong while starting the page.'],
+    String(error?.stack ?? error));
 });
