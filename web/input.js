@@ -43,7 +43,11 @@ export function attachViewInput(canvas, engine, { onClick }) {
 
   function onPointerDown(event) {
     if (pointers.size >= 2) return; // a third finger is ignored
-    canvas.setPointerCapture(event.pointerId);
+    try {
+      canvas.setPointerCapture(event.pointerId); // keep getting moves when the pointer leaves the canvas
+    } catch {
+      // a synthetic or already-released pointer cannot be captured; the gesture works without it
+    }
     const { x, y } = local(event);
     pointers.set(event.pointerId, {
       x, y, downX: x, downY: y, travelled: 0, button: event.button, type: event.pointerType,

@@ -1,0 +1,110 @@
+// End-to-end: engine lifecycle in the real page, WebGPU on SwiftShader.
+//   1. GPU device loss: `debug_lose_device()` destroys the device; the next frames must rebuild every GPU
+//      resource from the document and draw the same image (PNGs lifecycle-*.png).
+//   2. Leaks: hundreds of engines created and freed, and hundreds dropped without free() and collected by
+//      the GC (FinalizationRegistry), must leave `Engine.live_count()` at 0 and the wasm memory flat after
+//      the first batch. The figures are printed.
+import { join } from 'node:path';
+import {
+  assert, demoViewport, differingPixelsBeyond, launch, open, outDir, run, savePng, serve, settledPixels, waitFrames,
+  watchdog, withTimeout,
+} from './lib/harness.mjs';
+
+watchdog(20 * 60_000, 'lifecycle');
+const CYCLES = Number(process.env.LIFECYCLE_CYCLES ?? 200);
+const server = await serve();
+const browser = await launch();
+
+const MiB = (bytes) => `${(bytes / 1048576).toFixed(2)} MiB`;
+
+/**
+ * Runs one batch in the page: `count` engines, each on its own small canvas, offscreen, with a node and
+ * one frame; `free()`d when `free`, else dropped and then collected (gc() + event-loop turns until
+ * live_count() is 0, bounded). Resolves to { ms, live, memory, gcRounds }.
+ */
+function batch(page, count, free) {
+  return withTimeout(page.evaluate(async ({ count, free }) => {
+    const { Engine, wasm } = window.demo;
+    const started = performance.now();
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    for (let i = 0; i < count; i++) {
+      const canvas = document.createElement('canvas');
+      canvas.width = 32;
+      canvas.height = 24;
+      const engine = await Engine.create(canvas, { present: false });
+      engine.resize(32, 24, 1);
+      engine.add_sphere(0, 0, 0, 1);
+      engine.render_frame(0);
+      if (free) engine.free();
+      if (performance.now() - started > 300_000) throw new Error(`batch too slow: ${i} engines in 300 s`);
+    }
+    const peak = Engine.live_count();
+    let gcRounds = 0;
+    // FinalizationRegistry callbacks run some event-loop turns after a collection.
+    while (Engine.live_count() > 0 && gcRounds < 100) {
+      window.gc();
+      await sleep(100);
+      gcRounds++;
+    }
+    return { ms: performance.now() - started, peak, live: Engine.live_count(), memory: wasm.memory.buffer.byteLength, gcRounds };
+  }, { count, free }), 330_000, `batch of ${count} ${free ? 'freed' : 'dropped'} engines`);
+}
+
+try {
+  let page, errors;
+  await run('lifecycle', {
+    'device loss recovers with the same image (WebGPU)': async () => {
+      ({ page, errors } = await open(browser, `${server.url}?present=0`, demoViewport));
+      assert(await page.evaluate(() => document.body.dataset.ready) === 'true', 'page reported an error');
+      const before = await settledPixels(page);
+      savePng(before, join(outDir, 'lifecycle-01-before-loss.png'));
+      assert((await page.evaluate(() => window.engine.stats().device_losses)) === 0, 'a device was lost before the test');
+      await page.evaluate(() => window.engine.debug_lose_device());
+      await waitFrames(page, 10);
+      await page.waitForFunction(() => window.engine.stats().device_losses >= 1, null, { timeout: 60_000, polling: 200 });
+      const after = await settledPixels(page);
+      savePng(after, join(outDir, 'lifecycle-02-after-loss.png'));
+      const stats = await page.evaluate(() => window.engine.stats());
+      assert(stats.device_losses === 1, `device_losses ${stats.device_losses}, expected 1`);
+      assert(stats.nodes === 6, `nodes after recovery ${stats.nodes}`);
+      const off = differingPixelsBeyond(before, after, 3);
+      assert(off <= (before.width * before.height) / 200, `${off} of ${before.width * before.height} pixels differ after recovery`);
+      // The page keeps working: an edit after the loss shows up.
+      await page.locator('#radius').fill('1.5');
+      const edited = await settledPixels(page);
+      savePng(edited, join(outDir, 'lifecycle-03-edit-after-loss.png'));
+      assert(differingPixelsBeyond(after, edited, 3) > 500, 'an edit after recovery does not show');
+      const unexpected = errors.filter((e) => !/lost|destroy/i.test(e));
+      if (errors.length) console.log(`     console errors during the loss: ${errors.join(' | ')}`);
+      assert(unexpected.length === 0, `console errors:\n${unexpected.join('\n')}`);
+    },
+
+    [`${CYCLES} create/free cycles and ${CYCLES} dropped engines: live_count() back to 0, wasm memory flat`]: async () => {
+      await page.evaluate(() => window.demo.stop());
+      const start = await page.evaluate(() => ({ live: window.demo.Engine.live_count(), memory: window.demo.wasm.memory.buffer.byteLength }));
+      assert(start.live === 0, `after freeing the page's engine live_count() is ${start.live}`);
+      console.log(`     wasm memory at start: ${MiB(start.memory)}`);
+      const plan = [['freed', true], ['freed', true], ['freed', true], ['dropped', false], ['dropped', false], ['dropped', false]];
+      const results = [];
+      let memory = start.memory;
+      for (const [label, free] of plan) {
+        const r = await batch(page, CYCLES, free);
+        results.push({ label, ...r, growth: r.memory - memory });
+        console.log(`     ${CYCLES} ${label.padEnd(7)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  peak live ${String(r.peak).padStart(3)}  ` +
+          `live after ${r.live} (${r.gcRounds} gc rounds)  memory ${MiB(r.memory)}  growth ${MiB(r.memory - memory)}`);
+        memory = r.memory;
+        assert(r.live === 0, `${label} batch left live_count() at ${r.live}`);
+      }
+      // The first batch of each kind may grow the heap to its working size; later batches must not.
+      const [f1, f2, f3, d1, d2, d3] = results;
+      const slack = 256 * 1024;
+      assert(f2.growth + f3.growth <= slack, `create/free keeps growing: +${MiB(f2.growth)}, +${MiB(f3.growth)} after the first batch (+${MiB(f1.growth)})`);
+      assert(d2.growth + d3.growth <= slack, `dropped engines keep growing: +${MiB(d2.growth)}, +${MiB(d3.growth)} after the first batch (+${MiB(d1.growth)})`);
+      const unexpected = errors.filter((e) => !/lost|destroy/i.test(e));
+      assert(unexpected.length === 0, `console errors:\n${unexpected.join('\n')}`);
+    },
+  }, { stepTimeout: 18 * 60_000 });
+} finally {
+  await browser.close();
+  server.stop();
+}
