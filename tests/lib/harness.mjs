@@ -11,10 +11,11 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const outDir = join(root, 'tests/out/e2e');
 mkdirSync(outDir, { recursive: true });
 
-/** Starts scripts/serve.mjs on a free port; resolves to { url, stop }. */
+/** Starts scripts/serve.mjs on a free port, serving web/ (or $E2E_WEB_ROOT); resolves to { url, stop }. */
 export function serve() {
+  const webRoot = process.env.E2E_WEB_ROOT ?? join(root, 'web');
   return new Promise((resolveServe, reject) => {
-    const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), join(root, 'web'), '0'], {
+    const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), webRoot, '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.on('error', reject);
@@ -115,18 +116,26 @@ export function withTimeout(promise, ms, label) {
   ]);
 }
 
-/** Saves a screenshot of the whole page (the panel and overlay as a person sees them). */
+/** Saves a screenshot of the whole page at CSS size (the panel and overlay as a person sees them). */
 export async function pageShot(page, name) {
-  await page.screenshot({ path: join(outDir, name), scale: 'device' });
+  return page.screenshot({ path: join(outDir, name), scale: 'css' });
 }
 
-/** The engine's current view as { width, height, pixels: number[] } via engine.read_pixels(). */
+/**
+ * The engine's current view as { width, height, pixels: Uint8Array (RGBA8) } via engine.read_pixels().
+ * The pixels cross as base64: a plain array of 300k numbers takes seconds through the protocol.
+ */
 export async function readPixels(page) {
-  return page.evaluate(async () => {
+  const { width, height, base64 } = await page.evaluate(async () => {
     const pixels = await window.engine.read_pixels();
     const { width, height } = window.engine.stats();
-    return { width, height, pixels: Array.from(pixels) };
+    let binary = '';
+    for (let i = 0; i < pixels.length; i += 0x8000) binary += String.fromCharCode.apply(null, pixels.subarray(i, i + 0x8000));
+    return { width, height, base64: btoa(binary) };
   });
+  const pixels = new Uint8Array(Buffer.from(base64, 'base64'));
+  assert(pixels.length === width * height * 4, `read_pixels returned ${pixels.length} bytes for ${width}x${height}`);
+  return { width, height, pixels };
 }
 
 /** Counts pixels that differ between two same-sized images. */
