@@ -19,6 +19,7 @@ export function serve() {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.on('error', reject);
+    process.on('exit', () => child.kill()); // also when a watchdog ends the run early
     child.stdout.on('data', (chunk) => {
       const match = /at (http:\/\/\S+)/.exec(String(chunk));
       if (match) resolveServe({ url: match[1], stop: () => child.kill() });
