@@ -1,7 +1,10 @@
 //! The orbit camera: a target point, yaw and pitch around it, and a distance.
 
 use glam::camera::rh::{proj::directx, view};
-use glam::{Mat4, Vec3};
+use glam::{Mat4, Vec2, Vec3};
+
+use crate::bounds::Aabb;
+use crate::pick::Ray;
 
 /// A camera orbiting `target`. Angles in radians; yaw 0 looks along -Z, positive pitch looks down.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -51,6 +54,35 @@ impl OrbitCamera {
         let far = self.distance * 100.0;
         // wgpu's clip space is Direct3D's: NDC z in 0..1, y up.
         directx::perspective(self.fovy_rad, aspect.max(1e-6), near, far) * self.view_from_world()
+    }
+
+    /// The ray from the eye through a point of the viewport given as a fraction of its size (0,0 top-left,
+    /// 1,1 bottom-right), for a viewport of aspect `aspect`.
+    pub fn ray_through(&self, point_in_viewport: Vec2, aspect: f32) -> Ray {
+        let world_from_clip = self.clip_from_world(aspect).inverse();
+        let ndc_x = point_in_viewport.x * 2.0 - 1.0;
+        let ndc_y = 1.0 - point_in_viewport.y * 2.0;
+        let near = world_from_clip.project_point3(Vec3::new(ndc_x, ndc_y, 0.0));
+        let far = world_from_clip.project_point3(Vec3::new(ndc_x, ndc_y, 1.0));
+        Ray {
+            origin: near,
+            direction: far - near,
+        }
+    }
+
+    /// This camera's direction with target and distance chosen so `bounds` fill the view of a viewport of
+    /// aspect `aspect` (its bounding sphere fits the narrower field of view, with a small margin).
+    pub fn framing(&self, bounds: Aabb, aspect: f32) -> Self {
+        let center = (bounds.min + bounds.max) * 0.5;
+        let radius = ((bounds.max - bounds.min).length() * 0.5).max(1e-3);
+        let half_fovy = self.fovy_rad * 0.5;
+        let half_fovx = (half_fovy.tan() * aspect.max(1e-6)).atan();
+        let half_fov = half_fovy.min(half_fovx);
+        Self {
+            target_in_world: center,
+            distance: radius / half_fov.sin() * 1.05,
+            ..*self
+        }
     }
 }
 

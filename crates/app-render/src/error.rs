@@ -22,4 +22,9 @@ pub enum RenderError {
         /// The device's maximum 2D texture size.
         max: u32,
     },
+    /// `set_aov_mode` got a name it does not know.
+    #[error(
+        "unknown AOV mode {0:?}: expected \"beauty\", \"albedo\", \"normal\", \"depth\" or \"object_id\""
+    )]
+    UnknownAov(String),
 }

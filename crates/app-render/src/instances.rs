@@ -10,10 +10,10 @@ use std::ops::Range;
 
 use app_core::{Material, NodeId};
 use bytemuck::{Pod, Zeroable};
-use glam::{Mat3, Mat4};
+use glam::{Mat3, Mat4, Vec3};
 
-/// Per-instance vertex data (locations 2..=10 in `scene.wgsl`). Vertex buffers rather than storage
-/// buffers, so WebGL2 draws it too.
+/// Per-instance vertex data (locations 2..=11 in `scene.wgsl`). Vertex buffers rather than storage
+/// buffers, so WebGL2 draws it too (12 of WebGL2's 16 vertex attributes are used).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct InstanceRaw {
@@ -21,11 +21,18 @@ pub struct InstanceRaw {
     normal_from_mesh: [[f32; 3]; 3],
     base_color_metallic: [f32; 4],
     emissive_roughness: [f32; 4],
+    /// rgb: the node's `object_id` color; a: 1 when the node is selected, else 0.
+    object_color_selected: [f32; 4],
 }
 
 impl InstanceRaw {
-    /// Packs a node's world matrix and material.
-    pub fn new(world_from_mesh: Mat4, material: &Material) -> Self {
+    /// Packs a node's world matrix, material, object color and selection state.
+    pub fn new(
+        world_from_mesh: Mat4,
+        material: &Material,
+        object_color: Vec3,
+        selected: bool,
+    ) -> Self {
         // Inverse-transpose keeps normals perpendicular under non-uniform scale. A degenerate matrix
         // (zero scale) has no inverse; its normals are then meaningless and the instance is invisible anyway.
         let normal_from_mesh = Mat3::from_mat4(world_from_mesh).inverse().transpose();
@@ -39,7 +46,15 @@ impl InstanceRaw {
             normal_from_mesh: normal_from_mesh.to_cols_array_2d(),
             base_color_metallic: material.base_color.extend(material.metallic).to_array(),
             emissive_roughness: material.emissive.extend(material.roughness).to_array(),
+            object_color_selected: object_color
+                .extend(f32::from(u8::from(selected)))
+                .to_array(),
         }
+    }
+
+    /// The matrix placing the mesh in the world.
+    pub fn world_from_mesh(&self) -> Mat4 {
+        Mat4::from_cols_array_2d(&self.world_from_mesh)
     }
 
     /// The vertex layout matching `scene.wgsl`'s instance attributes.
@@ -49,7 +64,7 @@ impl InstanceRaw {
         attributes: &wgpu::vertex_attr_array![
             2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Float32x4,
             6 => Float32x3, 7 => Float32x3, 8 => Float32x3,
-            9 => Float32x4, 10 => Float32x4,
+            9 => Float32x4, 10 => Float32x4, 11 => Float32x4,
         ],
     };
 }
@@ -117,6 +132,24 @@ impl InstanceSet {
         true
     }
 
+    /// Sets or clears `id`'s selection flag; false if `id` has no instance here.
+    pub fn set_selected(&mut self, id: &NodeId, selected: bool) -> bool {
+        let Some(&slot) = self.slot_of_id.get(id) else {
+            return false;
+        };
+        let flag = f32::from(u8::from(selected));
+        if self.raw[slot].object_color_selected[3] != flag {
+            self.raw[slot].object_color_selected[3] = flag;
+            self.mark_dirty(slot);
+        }
+        true
+    }
+
+    /// Every instance with its node id.
+    pub fn iter(&self) -> impl Iterator<Item = (&NodeId, &InstanceRaw)> {
+        self.id_of_slot.iter().zip(&self.raw)
+    }
+
     fn mark_dirty(&mut self, slot: usize) {
         self.dirty = Some(match self.dirty.take() {
             Some(range) => range.start.min(slot)..range.end.max(slot + 1),
@@ -165,14 +198,18 @@ impl InstanceSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use glam::Vec3;
 
     fn id(s: &str) -> NodeId {
         NodeId::new(s).unwrap()
     }
 
     fn instance(x: f32) -> InstanceRaw {
-        InstanceRaw::new(Mat4::from_translation(Vec3::X * x), &Material::default())
+        InstanceRaw::new(
+            Mat4::from_translation(Vec3::X * x),
+            &Material::default(),
+            Vec3::ONE,
+            false,
+        )
     }
 
     #[test]
@@ -225,5 +262,20 @@ mod tests {
         for (slot, node) in set.id_of_slot.iter().enumerate() {
             assert_eq!(set.slot_of_id[node], slot);
         }
+    }
+
+    #[test]
+    fn selecting_rewrites_one_slot_and_only_when_it_changes() {
+        let mut set = InstanceSet::default();
+        for i in 0..5 {
+            set.upsert(&id(&format!("n{i}")), instance(i as f32));
+        }
+        set.dirty = None;
+        assert!(set.set_selected(&id("n3"), true));
+        assert_eq!(set.dirty(), Some(3..4));
+        set.dirty = None;
+        assert!(set.set_selected(&id("n3"), true));
+        assert_eq!(set.dirty(), None);
+        assert!(!set.set_selected(&id("missing"), true));
     }
 }

@@ -4,20 +4,30 @@
 //! Everything the renderer holds on the GPU is a cache: [`Renderer::new`] followed by one
 //! [`Renderer::upsert_node`] per node of a snapshot rebuilds it completely (device loss, backend switch).
 
+mod aov;
 mod bounds;
 mod camera;
+mod controls;
 mod error;
+pub mod golden;
 mod gpu;
 mod instances;
 mod mesh;
+mod pick;
+mod pipelines;
 mod readback;
+pub mod reference;
 mod renderer;
 mod shadow;
 mod targets;
 
+pub use aov::{AovMode, object_color};
+pub use bounds::Aabb;
 pub use camera::OrbitCamera;
+pub use controls::OrbitControls;
 pub use error::RenderError;
 pub use gpu::Gpu;
+pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
-pub use renderer::{FrameStats, Renderer};
+pub use renderer::{FrameStats, OFFSCREEN_FORMAT, Renderer, drawing_buffer_size};
 pub use wgpu;

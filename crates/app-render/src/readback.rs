@@ -22,6 +22,12 @@ impl RgbaImage {
         let i = ((y * self.width + x) * 4) as usize;
         self.pixels.get(i..i + 4).and_then(|p| p.try_into().ok())
     }
+
+    /// The pixel at `(x, y)`, or transparent black outside the image (for tests probing projected
+    /// points).
+    pub fn pixel_at(&self, (x, y): (u32, u32)) -> [u8; 4] {
+        self.pixel(x, y).unwrap_or([0; 4])
+    }
 }
 
 /// A frame copied into a mappable buffer, waiting to be mapped. Rows are padded to wgpu's 256-byte

@@ -1,18 +1,22 @@
-//! The renderer: GPU pipelines, the instance caches and the frame loop.
+//! The renderer: GPU state, the instance caches, view state (AOV, selection) and the frame loop.
 
 use std::collections::HashMap;
 
 use app_core::{DirectionalLight, Node, NodeId, ShapeKind};
 use bytemuck::{Pod, Zeroable};
-use glam::{Mat4, Vec3, Vec4};
+use glam::{Mat4, Vec2, Vec3, Vec4};
 
+use crate::aov::{AovMode, object_color};
 use crate::bounds::Aabb;
 use crate::instances::{InstanceRaw, InstanceSet};
-use crate::mesh::{GpuMesh, MeshVertex};
+use crate::mesh::GpuMesh;
+use crate::pipelines::{
+    MeshPipelineDesc, OutputKind, OutputPipelines, mesh_pipeline, uniform_entry,
+};
 use crate::readback::Readback;
 use crate::shadow::{LightFrustum, SHADOW_MAP_SIZE, ShadowMap};
-use crate::targets::{DEPTH_FORMAT, HDR_FORMAT, Targets};
-use crate::{Gpu, OrbitCamera, RenderError};
+use crate::targets::{DEPTH_FORMAT, Targets};
+use crate::{Gpu, OrbitCamera, RenderError, pick};
 
 /// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
 const CLEAR_RADIANCE: wgpu::Color = wgpu::Color {
@@ -42,6 +46,7 @@ pub struct FrameStats {
 struct FrameUniforms {
     clip_from_world: [[f32; 4]; 4],
     camera_position_in_world: [f32; 4],
+    camera_forward_in_world: [f32; 4],
     to_light_in_world: [f32; 4],
     light_radiance: [f32; 4],
     sky_ambient: [f32; 4],
@@ -49,6 +54,8 @@ struct FrameUniforms {
     light_clip_from_world: [[f32; 4]; 4],
     // x: shadow-map texel size in uv, y: receiver normal offset in world units.
     shadow_params: [f32; 4],
+    // x: AOV index, y: view depth mapped to 0 (scene's nearest point), z: 1 / depth range.
+    view_params: [f32; 4],
 }
 
 /// Draws `app-core` nodes. Owns every GPU resource it uses; all of it can be rebuilt from a snapshot.
@@ -59,18 +66,17 @@ pub struct Renderer {
     frame_bind_group: wgpu::BindGroup,
     shadow: ShadowMap,
     last_uniforms: Option<FrameUniforms>,
-    tonemap_layout: wgpu::BindGroupLayout,
-    tonemap_shader: wgpu::ShaderModule,
-    /// One output pipeline per output format (canvas formats differ between backends).
-    tonemap_pipelines: HashMap<wgpu::TextureFormat, wgpu::RenderPipeline>,
+    outputs: OutputPipelines,
     targets: Option<Targets>,
     meshes: Vec<(ShapeKind, GpuMesh, InstanceSet)>,
     kind_of: HashMap<NodeId, ShapeKind>,
     light: DirectionalLight,
     /// World bounds of every instance drawn. Grows as nodes are added or moved and resets when the scene
-    /// empties; it does not shrink when a node leaves a region (that would cost a pass over all nodes),
-    /// so after such edits the shadow frustum is looser than it could be until the renderer is rebuilt.
+    /// empties; it does not shrink when a node leaves a region (that would cost a pass over all nodes)
+    /// until [`Renderer::refit_bounds`] recomputes it (`frame_all` does).
     bounds: Option<Aabb>,
+    aov: AovMode,
+    selected: Option<NodeId>,
     last_stats: FrameStats,
     /// The camera; edit it directly.
     pub camera: OrbitCamera,
@@ -81,22 +87,10 @@ impl Renderer {
     pub fn new(gpu: &Gpu) -> Self {
         let device = &gpu.device;
         let scene_shader = device.create_shader_module(wgpu::include_wgsl!("shaders/scene.wgsl"));
-        let tonemap_shader =
-            device.create_shader_module(wgpu::include_wgsl!("shaders/tonemap.wgsl"));
-
         let frame_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("frame"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
+                uniform_entry(0),
                 wgpu::BindGroupLayoutEntry {
                     binding: 1,
                     visibility: wgpu::ShaderStages::FRAGMENT,
@@ -140,54 +134,25 @@ impl Renderer {
                 },
             ],
         });
-        let scene_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("scene"),
-            bind_group_layouts: &[Some(&frame_layout)],
-            immediate_size: 0,
-        });
-        let scene_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("scene"),
-            layout: Some(&scene_layout),
-            vertex: wgpu::VertexState {
-                module: &scene_shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(MeshVertex::LAYOUT), Some(InstanceRaw::LAYOUT)],
-            },
-            primitive: wgpu::PrimitiveState {
-                cull_mode: Some(wgpu::Face::Back),
-                ..Default::default()
-            },
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: Default::default(),
-            }),
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &scene_shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(HDR_FORMAT.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        let tonemap_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("tonemap"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                    multisampled: false,
+        let scene_pipeline = mesh_pipeline(
+            device,
+            &MeshPipelineDesc {
+                label: "scene",
+                layout: &frame_layout,
+                shader: &scene_shader,
+                vertex_entry: "vs_main",
+                fragment: Some(("fs_main", gpu.hdr_format)),
+                depth: wgpu::DepthStencilState {
+                    format: DEPTH_FORMAT,
+                    depth_write_enabled: Some(true),
+                    depth_compare: Some(wgpu::CompareFunction::Less),
+                    stencil: Default::default(),
+                    bias: Default::default(),
                 },
-                count: None,
-            }],
-        });
+                cull_mode: Some(wgpu::Face::Back),
+                samples: gpu.msaa_samples,
+            },
+        );
         let meshes = ShapeKind::ALL
             .into_iter()
             .map(|kind| (kind, GpuMesh::new(device, kind), InstanceSet::default()))
@@ -199,14 +164,14 @@ impl Renderer {
             frame_bind_group,
             shadow,
             last_uniforms: None,
-            tonemap_layout,
-            tonemap_shader,
-            tonemap_pipelines: HashMap::new(),
+            outputs: OutputPipelines::new(device),
             targets: None,
             meshes,
             kind_of: HashMap::new(),
             light: DirectionalLight::default(),
             bounds: None,
+            aov: AovMode::Beauty,
+            selected: None,
             last_stats: FrameStats::default(),
             camera: OrbitCamera::default(),
         }
@@ -224,13 +189,19 @@ impl Renderer {
         if let Some(old_kind) = self.kind_of.get(&node.id).copied()
             && (old_kind != kind || !node.visible)
         {
-            self.remove_node(&node.id);
+            self.remove_instance(&node.id);
         }
         if !node.visible {
             return;
         }
         let world_from_mesh = node.world_from_mesh(world_from_parent);
-        let instance = InstanceRaw::new(world_from_mesh, &node.material);
+        let selected = self.selected.as_ref() == Some(&node.id);
+        let instance = InstanceRaw::new(
+            world_from_mesh,
+            &node.material,
+            object_color(&node.id),
+            selected,
+        );
         self.instances_mut(kind).upsert(&node.id, instance);
         self.kind_of.insert(node.id.clone(), kind);
         let node_bounds = Aabb::of_mesh(kind).transformed(world_from_mesh);
@@ -244,8 +215,16 @@ impl Renderer {
         self.shadow.dirty = true;
     }
 
-    /// Removes a node; unknown ids are ignored (the change stream may report a node that was never shown).
+    /// Removes a node (clearing the selection if it was selected); unknown ids are ignored (the change
+    /// stream may report a node that was never shown).
     pub fn remove_node(&mut self, id: &NodeId) {
+        if self.selected.as_ref() == Some(id) {
+            self.selected = None;
+        }
+        self.remove_instance(id);
+    }
+
+    fn remove_instance(&mut self, id: &NodeId) {
         if let Some(kind) = self.kind_of.remove(id) {
             self.instances_mut(kind).remove(id);
             self.shadow.dirty = true;
@@ -263,6 +242,80 @@ impl Renderer {
         }
     }
 
+    /// Chooses what the view shows. Costs one uniform write on the next frame.
+    pub fn set_aov(&mut self, mode: AovMode) {
+        self.aov = mode;
+    }
+
+    /// What the view shows.
+    pub fn aov(&self) -> AovMode {
+        self.aov
+    }
+
+    /// Highlights `id` (or nothing). Rewrites at most two instances. Selecting a node that is not drawn
+    /// is allowed (it may arrive later, e.g. from a peer) and highlights it when it appears.
+    pub fn set_selected(&mut self, id: Option<&NodeId>) {
+        if self.selected.as_ref() == id {
+            return;
+        }
+        if let Some(old) = self.selected.take() {
+            self.set_selected_flag(&old, false);
+        }
+        if let Some(new) = id {
+            self.set_selected_flag(new, true);
+        }
+        self.selected = id.cloned();
+    }
+
+    /// The highlighted node.
+    pub fn selected(&self) -> Option<&NodeId> {
+        self.selected.as_ref()
+    }
+
+    fn set_selected_flag(&mut self, id: &NodeId, selected: bool) {
+        if let Some(kind) = self.kind_of.get(id).copied() {
+            self.instances_mut(kind).set_selected(id, selected);
+        }
+    }
+
+    /// The node drawn at `point_in_viewport` (fractions of the viewport, 0,0 top-left) of a viewport
+    /// of aspect `aspect`: the nearest hit of the ray through that point with every drawn node's exact
+    /// shape. O(nodes); meant for clicks, not for every frame.
+    pub fn pick(&self, point_in_viewport: Vec2, aspect: f32) -> Option<NodeId> {
+        let ray = self.camera.ray_through(point_in_viewport, aspect);
+        let mut nearest: Option<(f32, &NodeId)> = None;
+        for (kind, _, set) in &self.meshes {
+            for (id, instance) in set.iter() {
+                if let Some(t) = pick::intersect(*kind, instance.world_from_mesh(), &ray)
+                    && nearest.is_none_or(|(best, _)| t < best)
+                {
+                    nearest = Some((t, id));
+                }
+            }
+        }
+        nearest.map(|(_, id)| id.clone())
+    }
+
+    /// Recomputes the exact bounds of everything drawn (O(nodes)) and returns them; the shadow frustum
+    /// tightens to them on the next frame. `None` when nothing is drawn.
+    pub fn refit_bounds(&mut self) -> Option<Aabb> {
+        let exact = self
+            .meshes
+            .iter()
+            .flat_map(|(kind, _, set)| {
+                set.iter().map(|(_, instance)| {
+                    Aabb::of_mesh(*kind).transformed(instance.world_from_mesh())
+                })
+            })
+            .filter(Aabb::is_finite)
+            .reduce(|a, b| a.union(&b));
+        if exact != self.bounds {
+            self.bounds = exact;
+            self.shadow.dirty = true;
+        }
+        exact
+    }
+
     /// What the last encoded frame cost.
     pub fn last_stats(&self) -> FrameStats {
         self.last_stats
@@ -278,15 +331,37 @@ impl Renderer {
         &mut self.meshes[index].2
     }
 
+    /// Maps view depth to 0..1 over the scene bounds' extent along the view direction (depth AOV).
+    fn depth_range(&self, eye: Vec3, forward: Vec3) -> (f32, f32) {
+        let Some(bounds) = self.bounds else {
+            return (0.0, 1.0);
+        };
+        let (near, far) = bounds
+            .corners()
+            .into_iter()
+            .map(|corner| (corner - eye).dot(forward))
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), d| {
+                (lo.min(d), hi.max(d))
+            });
+        let near = near.max(0.0);
+        (near, 1.0 / (far - near).max(1e-6))
+    }
+
     fn frame_uniforms(&self, aspect: f32) -> FrameUniforms {
         let to_light = (-self.light.direction_in_world)
             .try_normalize()
             .unwrap_or(Vec3::Y);
         let radiance = self.light.color * self.light.intensity * std::f32::consts::PI;
         let frustum = LightFrustum::fit(self.light.direction_in_world, self.bounds);
+        let eye = self.camera.eye_in_world();
+        let forward = (self.camera.target_in_world - eye)
+            .try_normalize()
+            .unwrap_or(Vec3::NEG_Z);
+        let (depth_near, depth_scale) = self.depth_range(eye, forward);
         FrameUniforms {
             clip_from_world: self.camera.clip_from_world(aspect).to_cols_array_2d(),
-            camera_position_in_world: self.camera.eye_in_world().extend(1.0).to_array(),
+            camera_position_in_world: eye.extend(1.0).to_array(),
+            camera_forward_in_world: forward.extend(0.0).to_array(),
             to_light_in_world: to_light.extend(0.0).to_array(),
             light_radiance: radiance.extend(0.0).to_array(),
             sky_ambient: Vec4::new(0.30, 0.34, 0.40, 0.0).to_array(),
@@ -298,42 +373,8 @@ impl Renderer {
                 0.0,
                 0.0,
             ],
+            view_params: [self.aov.shader_index(), depth_near, depth_scale, 0.0],
         }
-    }
-
-    fn tonemap_pipeline(&mut self, format: wgpu::TextureFormat) -> wgpu::RenderPipeline {
-        if let Some(pipeline) = self.tonemap_pipelines.get(&format) {
-            return pipeline.clone();
-        }
-        let device = &self.gpu.device;
-        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("tonemap"),
-            bind_group_layouts: &[Some(&self.tonemap_layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("tonemap"),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &self.tonemap_shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: Default::default(),
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &self.tonemap_shader,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(format.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        self.tonemap_pipelines.insert(format, pipeline.clone());
-        pipeline
     }
 
     /// Encodes one frame into `output` (`width`×`height`, format `output_format`, which should be an sRGB
@@ -355,7 +396,9 @@ impl Renderer {
         {
             self.targets = Some(Targets::new(
                 &self.gpu.device,
-                &self.tonemap_layout,
+                self.outputs.layout(),
+                self.gpu.hdr_format,
+                self.gpu.msaa_samples,
                 width,
                 height,
             ));
@@ -380,21 +423,32 @@ impl Renderer {
             }
             self.shadow.dirty = false;
         }
-        let tonemap_pipeline = self.tonemap_pipeline(output_format);
+        let (output_kind, clear) = match self.aov {
+            AovMode::Beauty => (OutputKind::Tonemap, CLEAR_RADIANCE),
+            _ => (OutputKind::PassThrough, wgpu::Color::BLACK),
+        };
+        let output_pipeline = self
+            .outputs
+            .get(&self.gpu.device, output_format, output_kind);
         // Present by construction: allocated above when missing or resized.
         let Some(targets) = self.targets.as_ref() else {
             return stats;
         };
         {
+            // With MSAA the multisampled buffer is resolved into `hdr_view` and then discarded.
+            let (view, resolve_target, store) = match &targets.msaa_view {
+                Some(msaa) => (msaa, Some(&targets.hdr_view), wgpu::StoreOp::Discard),
+                None => (&targets.hdr_view, None, wgpu::StoreOp::Store),
+            };
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("scene"),
                 color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &targets.hdr_view,
+                    view,
                     depth_slice: None,
-                    resolve_target: None,
+                    resolve_target,
                     ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(CLEAR_RADIANCE),
-                        store: wgpu::StoreOp::Store,
+                        load: wgpu::LoadOp::Clear(clear),
+                        store,
                     },
                 })],
                 depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
@@ -418,7 +472,7 @@ impl Renderer {
         }
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("tonemap"),
+                label: Some("output"),
                 color_attachments: &[Some(wgpu::RenderPassColorAttachment {
                     view: output,
                     depth_slice: None,
@@ -430,8 +484,8 @@ impl Renderer {
                 })],
                 ..Default::default()
             });
-            pass.set_pipeline(&tonemap_pipeline);
-            pass.set_bind_group(0, &targets.tonemap_bind_group, &[]);
+            pass.set_pipeline(&output_pipeline);
+            pass.set_bind_group(0, &targets.output_bind_group, &[]);
             pass.draw(0..3, 0..1);
             stats.draw_calls += 1;
         }
@@ -483,6 +537,23 @@ impl Renderer {
     }
 }
 
+/// The drawing-buffer size for a canvas of `css_width`×`css_height` CSS pixels at
+/// `device_pixel_ratio`: physical pixels, rounded, each side clamped to 1..=`max_side` (the device's
+/// texture limit), so a huge or zero-sized canvas still gets a valid buffer.
+pub fn drawing_buffer_size(
+    css_width: f32,
+    css_height: f32,
+    device_pixel_ratio: f32,
+    max_side: u32,
+) -> (u32, u32) {
+    let to_pixels = |css: f32| {
+        let pixels = (css * device_pixel_ratio).round();
+        // `as` saturates (NaN -> 0); the clamp then makes it valid.
+        (pixels as u32).clamp(1, max_side.max(1))
+    };
+    (to_pixels(css_width), to_pixels(css_height))
+}
+
 /// Issues one instanced draw of `set` with `mesh` into a pass whose pipeline takes the mesh and
 /// instance vertex buffers; returns the instance count, or `None` when there is nothing to draw.
 fn draw_instances(
@@ -499,4 +570,17 @@ fn draw_instances(
     pass.set_index_buffer(mesh.index_buffer.slice(..), wgpu::IndexFormat::Uint32);
     pass.draw_indexed(0..mesh.index_count, 0, 0..count);
     Some(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drawing_buffer_is_physical_pixels_clamped_to_the_device() {
+        assert_eq!(drawing_buffer_size(300.0, 150.0, 2.0, 8192), (600, 300));
+        assert_eq!(drawing_buffer_size(100.4, 0.0, 1.0, 8192), (100, 1));
+        assert_eq!(drawing_buffer_size(5000.0, 10.0, 3.0, 8192), (8192, 30));
+        assert_eq!(drawing_buffer_size(f32::NAN, 1e30, 1.0, 2048), (1, 2048));
+    }
 }

@@ -9,8 +9,7 @@ use glam::camera::rh::{proj::directx, view};
 use glam::{Mat4, Vec3};
 
 use crate::bounds::Aabb;
-use crate::instances::InstanceRaw;
-use crate::mesh::MeshVertex;
+use crate::pipelines::{MeshPipelineDesc, mesh_pipeline, uniform_entry};
 
 /// Shadow map side in texels. 2048 is the largest texture WebGL2's downlevel limits guarantee.
 pub const SHADOW_MAP_SIZE: u32 = 2048;
@@ -137,16 +136,7 @@ impl ShadowMap {
         });
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("shadow frame"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-                ty: wgpu::BindingType::Buffer {
-                    ty: wgpu::BufferBindingType::Uniform,
-                    has_dynamic_offset: false,
-                    min_binding_size: None,
-                },
-                count: None,
-            }],
+            entries: &[uniform_entry(0)],
         });
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("shadow frame"),
@@ -156,35 +146,27 @@ impl ShadowMap {
                 resource: frame_buffer.as_entire_binding(),
             }],
         });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("shadow"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("shadow"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: scene_shader,
-                entry_point: Some("vs_shadow"),
-                compilation_options: Default::default(),
-                buffers: &[Some(MeshVertex::LAYOUT), Some(InstanceRaw::LAYOUT)],
+        let pipeline = mesh_pipeline(
+            device,
+            &MeshPipelineDesc {
+                label: "shadow",
+                layout: &layout,
+                shader: scene_shader,
+                vertex_entry: "vs_shadow",
+                // Depth only.
+                fragment: None,
+                depth: wgpu::DepthStencilState {
+                    format: SHADOW_FORMAT,
+                    depth_write_enabled: Some(true),
+                    depth_compare: Some(wgpu::CompareFunction::Less),
+                    stencil: Default::default(),
+                    bias: DEPTH_BIAS,
+                },
+                // No culling: planes are one-sided meshes but cast from both sides.
+                cull_mode: None,
+                samples: 1,
             },
-            // No culling: planes are one-sided meshes but cast from both sides.
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: Some(wgpu::DepthStencilState {
-                format: SHADOW_FORMAT,
-                depth_write_enabled: Some(true),
-                depth_compare: Some(wgpu::CompareFunction::Less),
-                stencil: Default::default(),
-                bias: DEPTH_BIAS,
-            }),
-            multisample: Default::default(),
-            // Depth only.
-            fragment: None,
-            multiview_mask: None,
-            cache: None,
-        });
+        );
         Self {
             view,
             sampler,

@@ -1,25 +1,32 @@
-//! Size-dependent render targets: the HDR color buffer and the depth buffer.
+//! Size-dependent render targets: the HDR color buffer (multisampled where the GPU allows, with its
+//! single-sample resolve) and the depth buffer.
 
-/// Format of the intermediate radiance buffer. Half floats keep highlights above 1.0 for the tonemapper.
-pub const HDR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 /// Depth buffer format; available on every backend, including WebGL2.
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 
 /// HDR color and depth textures of one size. Recreated only when the size changes.
 pub struct Targets {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// The scene pass's color attachment: multisampled when `msaa_view` is `Some`, else `hdr_view`.
+    pub msaa_view: Option<wgpu::TextureView>,
+    /// Single-sample HDR radiance (the MSAA resolve target), read by the output pass.
     pub hdr_view: wgpu::TextureView,
+    /// Depth, with the scene pass's sample count.
     pub depth_view: wgpu::TextureView,
-    /// Binds `hdr_view` for the tonemap pass.
-    pub tonemap_bind_group: wgpu::BindGroup,
+    /// Binds `hdr_view` for the output pass.
+    pub output_bind_group: wgpu::BindGroup,
 }
 
 impl Targets {
-    /// Allocates targets of `width`×`height` pixels.
+    /// Allocates targets of `width`×`height` pixels with `samples` samples per pixel.
     pub fn new(
         device: &wgpu::Device,
-        tonemap_layout: &wgpu::BindGroupLayout,
+        output_layout: &wgpu::BindGroupLayout,
+        hdr_format: wgpu::TextureFormat,
+        samples: u32,
         width: u32,
         height: u32,
     ) -> Self {
@@ -28,13 +35,13 @@ impl Targets {
             height,
             depth_or_array_layers: 1,
         };
-        let texture = |label, format, usage| {
+        let texture = |label, format, usage, sample_count| {
             device
                 .create_texture(&wgpu::TextureDescriptor {
                     label: Some(label),
                     size,
                     mip_level_count: 1,
-                    sample_count: 1,
+                    sample_count,
                     dimension: wgpu::TextureDimension::D2,
                     format,
                     usage,
@@ -44,17 +51,27 @@ impl Targets {
         };
         let hdr_view = texture(
             "hdr",
-            HDR_FORMAT,
+            hdr_format,
             wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            1,
         );
+        let msaa_view = (samples > 1).then(|| {
+            texture(
+                "hdr msaa",
+                hdr_format,
+                wgpu::TextureUsages::RENDER_ATTACHMENT,
+                samples,
+            )
+        });
         let depth_view = texture(
             "depth",
             DEPTH_FORMAT,
             wgpu::TextureUsages::RENDER_ATTACHMENT,
+            samples,
         );
-        let tonemap_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tonemap"),
-            layout: tonemap_layout,
+        let output_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("output"),
+            layout: output_layout,
             entries: &[wgpu::BindGroupEntry {
                 binding: 0,
                 resource: wgpu::BindingResource::TextureView(&hdr_view),
@@ -63,9 +80,10 @@ impl Targets {
         Self {
             width,
             height,
+            msaa_view,
             hdr_view,
             depth_view,
-            tonemap_bind_group,
+            output_bind_group,
         }
     }
 }

@@ -2,20 +2,14 @@
 
 mod support;
 
-use app_core::glam::{Mat4, Vec3};
-use app_core::{Node, NodeId, Shape, Transform};
+use app_core::Node;
+use app_core::glam::Mat4;
 use app_render::RgbaImage;
+use app_render::reference::{self, REFERENCE_SIZE as SIZE};
 
-const SIZE: u32 = 256;
-
+/// The reference scene's red sphere, at another radius.
 fn red_sphere(radius: f32) -> Node {
-    let mut node = Node::new(
-        NodeId::new("sphere").unwrap(),
-        Shape::Sphere { radius },
-        Transform::IDENTITY,
-    );
-    node.material.base_color = Vec3::new(0.8, 0.1, 0.1);
-    node
+    reference::one_sphere(radius).nodes.remove(0)
 }
 
 /// Pixels that differ from the background corner pixel.

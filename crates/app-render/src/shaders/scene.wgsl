@@ -4,6 +4,7 @@
 struct Frame {
     clip_from_world: mat4x4<f32>,
     camera_position_in_world: vec4<f32>,
+    camera_forward_in_world: vec4<f32>,
     // xyz: unit vector from a surface towards the light.
     to_light_in_world: vec4<f32>,
     // rgb: light color * intensity * pi, so a white Lambert surface facing the light reflects `intensity`.
@@ -14,6 +15,9 @@ struct Frame {
     light_clip_from_world: mat4x4<f32>,
     // x: shadow-map texel size in uv, y: receiver offset along the normal in world units.
     shadow_params: vec4<f32>,
+    // x: AOV (0 beauty, 1 albedo, 2 normal, 3 depth, 4 object id; see aov.rs), y: view depth shown as 0,
+    // z: 1 / view depth range shown as 0..1.
+    view_params: vec4<f32>,
 };
 
 @group(0) @binding(0) var<uniform> frame: Frame;
@@ -24,7 +28,7 @@ struct VertexIn {
     @location(0) position_in_mesh: vec3<f32>,
     @location(1) normal_in_mesh: vec3<f32>,
     // Instance data (see instances.rs, InstanceRaw): world_from_mesh columns, the normal matrix columns,
-    // material, object key.
+    // material, object color and selection flag.
     @location(2) world_from_mesh_0: vec4<f32>,
     @location(3) world_from_mesh_1: vec4<f32>,
     @location(4) world_from_mesh_2: vec4<f32>,
@@ -34,6 +38,7 @@ struct VertexIn {
     @location(8) normal_from_mesh_2: vec3<f32>,
     @location(9) base_color_metallic: vec4<f32>,
     @location(10) emissive_roughness: vec4<f32>,
+    @location(11) object_color_selected: vec4<f32>,
 };
 
 struct VertexOut {
@@ -42,6 +47,7 @@ struct VertexOut {
     @location(1) normal_in_world: vec3<f32>,
     @location(2) base_color_metallic: vec4<f32>,
     @location(3) emissive_roughness: vec4<f32>,
+    @location(4) object_color_selected: vec4<f32>,
 };
 
 @vertex
@@ -55,6 +61,7 @@ fn vs_main(in: VertexIn) -> VertexOut {
     out.normal_in_world = normal_from_mesh * in.normal_in_mesh;
     out.base_color_metallic = in.base_color_metallic;
     out.emissive_roughness = in.emissive_roughness;
+    out.object_color_selected = in.object_color_selected;
     return out;
 }
 
@@ -114,6 +121,18 @@ fn fresnel_schlick(cos_theta: f32, f0: vec3<f32>) -> vec3<f32> {
     return f0 + (vec3<f32>(1.0) - f0) * pow(1.0 - cos_theta, 5.0);
 }
 
+// Data AOVs are display values (bytes = value * 255). The output view encodes linear to sRGB on write,
+// so they are decoded here and come out unchanged.
+fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
+    let lo = c / 12.92;
+    let hi = pow((c + vec3<f32>(0.055)) / 1.055, vec3<f32>(2.4));
+    return select(hi, lo, c <= vec3<f32>(0.04045));
+}
+
+// Selection highlight: a warm tint plus a bright rim where the surface turns away from the viewer,
+// readable on any base color and in any lighting.
+const HIGHLIGHT: vec3<f32> = vec3<f32>(1.0, 0.45, 0.08);
+
 @fragment
 fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
     var n = normalize(in.normal_in_world);
@@ -145,5 +164,26 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     let hemisphere = mix(frame.ground_ambient.rgb, frame.sky_ambient.rgb, n.y * 0.5 + 0.5);
     let ambient = hemisphere * mix(base_color, f0, metallic);
 
-    return vec4<f32>(direct + ambient + emissive, 1.0);
+    let selected = in.object_color_selected.a;
+    let rim = pow(1.0 - n_dot_v, 3.0);
+    let beauty = mix(direct + ambient + emissive, HIGHLIGHT * 0.6, 0.25 * selected) + HIGHLIGHT * (rim * 3.0 * selected);
+
+    // Every branch below is taken for the whole draw (the mode is a uniform), after the shadow lookup,
+    // which must run in uniform control flow.
+    let mode = u32(frame.view_params.x + 0.5);
+    if (mode == 1u) {
+        return vec4<f32>(base_color, 1.0);
+    }
+    if (mode == 2u) {
+        return vec4<f32>(srgb_to_linear(n * 0.5 + vec3<f32>(0.5)), 1.0);
+    }
+    if (mode == 3u) {
+        let view_depth = dot(in.position_in_world - frame.camera_position_in_world.xyz, frame.camera_forward_in_world.xyz);
+        let depth = clamp((view_depth - frame.view_params.y) * frame.view_params.z, 0.0, 1.0);
+        return vec4<f32>(srgb_to_linear(vec3<f32>(depth)), 1.0);
+    }
+    if (mode == 4u) {
+        return vec4<f32>(srgb_to_linear(in.object_color_selected.rgb), 1.0);
+    }
+    return vec4<f32>(beauty, 1.0);
 }

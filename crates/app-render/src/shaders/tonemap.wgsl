@@ -1,5 +1,6 @@
-// Output pass: HDR radiance -> ACES filmic tonemap -> the output view. The output view has an sRGB
-// format, so the hardware applies the sRGB transfer function on write.
+// Output pass: HDR radiance -> ACES filmic tonemap -> the output view (beauty), or the scene pass's
+// values unchanged (data AOVs, which the scene pass already wrote in display encoding). The output view
+// has an sRGB format, so the hardware applies the sRGB transfer function on write.
 
 @group(0) @binding(0) var hdr: texture_2d<f32>;
 
@@ -27,7 +28,12 @@ fn aces_filmic(x: vec3<f32>) -> vec3<f32> {
 }
 
 @fragment
-fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
+fn fs_tonemap(in: VertexOut) -> @location(0) vec4<f32> {
     let radiance = textureLoad(hdr, vec2<i32>(in.clip_position.xy), 0).rgb;
     return vec4<f32>(aces_filmic(radiance), 1.0);
+}
+
+@fragment
+fn fs_pass_through(in: VertexOut) -> @location(0) vec4<f32> {
+    return vec4<f32>(textureLoad(hdr, vec2<i32>(in.clip_position.xy), 0).rgb, 1.0);
 }

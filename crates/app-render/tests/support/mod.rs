@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use app_render::golden::{self, Tolerance};
 use app_render::{Gpu, Renderer, RgbaImage};
 
 /// Workspace root (two levels above this crate).
@@ -63,15 +64,9 @@ pub fn output_path(name: &str) -> PathBuf {
         .join(format!("{name}.png"))
 }
 
-/// Per-channel difference above which a pixel counts as different, and the share of differing pixels
-/// allowed. Loose enough for rasteriser differences along silhouettes, tight enough that a moved object,
-/// a lost shadow or a shading change fails.
-pub const CHANNEL_TOLERANCE: u8 = 8;
-pub const MAX_DIFFERING_SHARE: f64 = 0.005;
-
-/// Compares `actual` with `tests/golden/<name>.png`. With `BLESS_GOLDEN=1` the reference is rewritten
-/// instead. On failure writes `<name>.actual.png` and `<name>.diff.png` next to the test output and panics
-/// with their paths.
+/// Compares `actual` with `tests/golden/<name>.png` under the shared native tolerance
+/// (`golden::Tolerance::DEFAULT`). With `BLESS_GOLDEN=1` the reference is rewritten instead. On failure
+/// writes `<name>.actual.png` and `<name>.diff.png` next to the test output and panics with their paths.
 pub fn assert_golden(name: &str, actual: &RgbaImage) {
     let golden = workspace_root()
         .join("tests/golden")
@@ -88,48 +83,20 @@ pub fn assert_golden(name: &str, actual: &RgbaImage) {
             golden.display()
         )
     });
-    assert_eq!(
-        (expected.width, expected.height),
-        (actual.width, actual.height),
-        "golden {name}: size differs"
-    );
-    let mut diff = RgbaImage {
-        width: actual.width,
-        height: actual.height,
-        pixels: vec![0; actual.pixels.len()],
-    };
-    let mut differing = 0usize;
-    for (i, (a, e)) in actual
-        .pixels
-        .chunks(4)
-        .zip(expected.pixels.chunks(4))
-        .enumerate()
-    {
-        let worst = a
-            .iter()
-            .zip(e)
-            .map(|(a, e)| a.abs_diff(*e))
-            .max()
-            .unwrap_or(0);
-        if worst > CHANNEL_TOLERANCE {
-            differing += 1;
-            diff.pixels[i * 4..i * 4 + 4].copy_from_slice(&[255, 0, 255, 255]);
-        } else {
-            let grey = e[0] / 3;
-            diff.pixels[i * 4..i * 4 + 4].copy_from_slice(&[grey, grey, grey, 255]);
-        }
-    }
-    let share = differing as f64 / (actual.width * actual.height) as f64;
-    if share > MAX_DIFFERING_SHARE {
+    let tolerance = Tolerance::DEFAULT;
+    let comparison = golden::compare(actual, &expected, tolerance)
+        .unwrap_or_else(|| panic!("golden {name}: size differs"));
+    if !comparison.passes(tolerance) {
         let out = workspace_root().join("tests/out/native");
         let actual_path = out.join(format!("{name}.actual.png"));
         let diff_path = out.join(format!("{name}.diff.png"));
         save_png(actual, &actual_path);
-        save_png(&diff, &diff_path);
+        save_png(&comparison.diff, &diff_path);
         panic!(
-            "golden {name}: {:.3}% of pixels differ by more than {CHANNEL_TOLERANCE} (limit {:.3}%); actual: {}, diff: {}",
-            share * 100.0,
-            MAX_DIFFERING_SHARE * 100.0,
+            "golden {name}: {:.3}% of pixels differ by more than {} (limit {:.3}%); actual: {}, diff: {}",
+            comparison.differing_share * 100.0,
+            tolerance.channel,
+            tolerance.max_differing_share * 100.0,
             actual_path.display(),
             diff_path.display()
         );

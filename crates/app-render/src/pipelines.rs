@@ -1,0 +1,172 @@
+//! Pipeline construction: the instanced mesh pipelines (shadow casters and the scene pass share one
+//! recipe) and the full-screen output pipelines, cached per output format and AOV family.
+
+use std::collections::HashMap;
+
+use crate::instances::InstanceRaw;
+use crate::mesh::MeshVertex;
+
+/// What differs between the instanced mesh pipelines.
+pub struct MeshPipelineDesc<'a> {
+    /// Debug label.
+    pub label: &'a str,
+    /// Bind group 0's layout.
+    pub layout: &'a wgpu::BindGroupLayout,
+    /// The module holding both entry points.
+    pub shader: &'a wgpu::ShaderModule,
+    /// Vertex entry point.
+    pub vertex_entry: &'a str,
+    /// Fragment entry point and its color target, or `None` for depth only.
+    pub fragment: Option<(&'a str, wgpu::TextureFormat)>,
+    /// Depth format, bias included.
+    pub depth: wgpu::DepthStencilState,
+    /// Back-face culling (the scene pass) or none (shadow casters: planes cast from both sides).
+    pub cull_mode: Option<wgpu::Face>,
+    /// Samples per pixel of the attachments.
+    pub samples: u32,
+}
+
+/// An instanced pipeline over the mesh (slot 0) and instance (slot 1) vertex buffers.
+pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu::RenderPipeline {
+    let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(desc.label),
+        bind_group_layouts: &[Some(desc.layout)],
+        immediate_size: 0,
+    });
+    let targets = desc.fragment.map(|(_, format)| [Some(format.into())]);
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(desc.label),
+        layout: Some(&layout),
+        vertex: wgpu::VertexState {
+            module: desc.shader,
+            entry_point: Some(desc.vertex_entry),
+            compilation_options: Default::default(),
+            buffers: &[Some(MeshVertex::LAYOUT), Some(InstanceRaw::LAYOUT)],
+        },
+        primitive: wgpu::PrimitiveState {
+            cull_mode: desc.cull_mode,
+            ..Default::default()
+        },
+        depth_stencil: Some(desc.depth.clone()),
+        multisample: wgpu::MultisampleState {
+            count: desc.samples,
+            ..Default::default()
+        },
+        fragment: desc
+            .fragment
+            .zip(targets.as_ref())
+            .map(|((entry, _), targets)| wgpu::FragmentState {
+                module: desc.shader,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                targets,
+            }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+/// A bind group layout entry for a uniform buffer seen by both stages.
+pub fn uniform_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+/// How the output pass turns HDR values into the output view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputKind {
+    /// ACES tonemapping of radiance (the beauty AOV).
+    Tonemap,
+    /// Values copied as they are (data AOVs, already in display encoding).
+    PassThrough,
+}
+
+/// The full-screen output pipelines, built on first use per (format, kind): canvas formats differ
+/// between backends, and switching AOVs must not rebuild anything that already exists.
+pub struct OutputPipelines {
+    layout: wgpu::BindGroupLayout,
+    shader: wgpu::ShaderModule,
+    cache: HashMap<(wgpu::TextureFormat, OutputKind), wgpu::RenderPipeline>,
+}
+
+impl OutputPipelines {
+    /// Compiles the output shader; pipelines are built lazily.
+    pub fn new(device: &wgpu::Device) -> Self {
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("output"),
+            entries: &[wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::FRAGMENT,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            }],
+        });
+        let shader = device.create_shader_module(wgpu::include_wgsl!("shaders/tonemap.wgsl"));
+        Self {
+            layout,
+            shader,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The layout binding the HDR texture the output pass reads.
+    pub fn layout(&self) -> &wgpu::BindGroupLayout {
+        &self.layout
+    }
+
+    /// The pipeline writing `kind` into views of `format`.
+    pub fn get(
+        &mut self,
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+        kind: OutputKind,
+    ) -> wgpu::RenderPipeline {
+        if let Some(pipeline) = self.cache.get(&(format, kind)) {
+            return pipeline.clone();
+        }
+        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("output"),
+            bind_group_layouts: &[Some(&self.layout)],
+            immediate_size: 0,
+        });
+        let entry = match kind {
+            OutputKind::Tonemap => "fs_tonemap",
+            OutputKind::PassThrough => "fs_pass_through",
+        };
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some(entry),
+            layout: Some(&layout),
+            vertex: wgpu::VertexState {
+                module: &self.shader,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: Default::default(),
+            depth_stencil: None,
+            multisample: Default::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &self.shader,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                targets: &[Some(format.into())],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        self.cache.insert((format, kind), pipeline.clone());
+        pipeline
+    }
+}
