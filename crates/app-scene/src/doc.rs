@@ -10,6 +10,7 @@ use crate::SceneError;
 use crate::clock::{CAPTURE_TIMEOUT_MS, ClockFn, MonotonicClock, system_clock};
 use crate::observe::{Shared, lock, on_lights, on_nodes};
 use crate::problems::Problems;
+use crate::schema::Keys;
 use crate::schema::{LIGHTS, META, NODES, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
 use crate::tree::TreeIndex;
 
@@ -21,6 +22,27 @@ pub(crate) const REMOTE_ORIGIN: &str = "app-scene/remote";
 const OBSERVER_KEY: &str = "app-scene/observer";
 /// Yjs client ids are 53-bit (they must survive a JavaScript number).
 const CLIENT_ID_MASK: u64 = (1 << 53) - 1;
+
+/// The root maps of a document.
+pub(crate) struct Roots {
+    pub nodes: MapRef,
+    pub lights: MapRef,
+    pub meta: MapRef,
+}
+
+impl Roots {
+    /// Creates (or finds) the root maps. Must run before any update is applied to `doc`, as it did
+    /// for every document this crate made, so that roots are typed as maps from the start.
+    pub fn create(doc: &Doc) -> Self {
+        // Only fails (panics) with a transaction open on `doc`; callers pass a document they
+        // have just created.
+        Self {
+            nodes: doc.get_or_insert_map(NODES),
+            lights: doc.get_or_insert_map(LIGHTS),
+            meta: doc.get_or_insert_map(META),
+        }
+    }
+}
 
 /// The whole scene as a Yrs document: typed, validated edits; reads that never trust the document;
 /// a change stream; undo/redo of local edits; and the bytes to sync with peers (Yjs-compatible).
@@ -36,6 +58,10 @@ pub struct SceneDoc {
     /// Nodes the change stream has announced (added and not removed since).
     pub(crate) emitted: HashSet<Arc<str>>,
     pub(crate) problems: Mutex<Problems>,
+    /// Map keys and kind strings shared by every node this replica writes.
+    pub(crate) keys: Keys,
+    /// The undo manager's time source, kept to rebuild it when a loaded document is adopted.
+    pub(crate) clock: Option<ClockFn>,
     pub(crate) client_id: u64,
     pub(crate) next_counter: u64,
 }
@@ -73,11 +99,18 @@ impl SceneDoc {
     }
 
     fn build(doc: Doc, clock: Option<ClockFn>) -> Self {
-        // A fresh document has no open transaction, so creating roots and registering observers
-        // cannot fail here (the yrs calls that return errors only fail on a busy document).
-        let nodes = doc.get_or_insert_map(NODES);
-        let lights = doc.get_or_insert_map(LIGHTS);
-        let meta = doc.get_or_insert_map(META);
+        let roots = Roots::create(&doc);
+        Self::attach(doc, roots, clock)
+    }
+
+    /// Registers this crate's observers and undo manager on `doc` (which may already hold content:
+    /// see `SceneDoc::adopt`) and wraps it. No transaction may be open on `doc`.
+    pub(crate) fn attach(doc: Doc, roots: Roots, clock: Option<ClockFn>) -> Self {
+        let Roots {
+            nodes,
+            lights,
+            meta,
+        } = roots;
         let observed = Shared::default();
         let shared = observed.clone();
         nodes.observe_deep(OBSERVER_KEY, move |txn, events| {
@@ -87,12 +120,16 @@ impl SceneDoc {
         lights.observe_deep(OBSERVER_KEY, move |_, _| on_lights(&shared));
         let shared = observed.clone();
         let remote = Origin::from(REMOTE_ORIGIN);
-        let registered = doc.observe_update_v1(OBSERVER_KEY, move |txn, event| {
-            if txn.origin() != Some(&remote) {
-                lock(&shared).local_updates.push(event.update.clone());
+        // Not `observe_update_v1`: yrs would encode every transaction's update for it, a remote
+        // 10,000-node load included, only for this callback to drop it. The cleanup event comes
+        // at the same point of the commit, so `encode_update_v1` here gives the same bytes.
+        let registered = doc.observe_transaction_cleanup(OBSERVER_KEY, move |txn, event| {
+            let changed = !event.delete_set.is_empty() || event.before_state != event.after_state;
+            if changed && txn.origin() != Some(&remote) {
+                lock(&shared).local_updates.push(txn.encode_update_v1());
             }
         });
-        debug_assert!(registered.is_ok(), "a fresh document is never busy");
+        debug_assert!(registered.is_ok(), "attach runs with no transaction open");
 
         let options = Options {
             capture_timeout_millis: CAPTURE_TIMEOUT_MS,
@@ -117,6 +154,8 @@ impl SceneDoc {
             tree: Mutex::default(),
             emitted: HashSet::new(),
             problems: Mutex::default(),
+            keys: Keys::default(),
+            clock,
             client_id,
             next_counter: 0,
         }

@@ -41,8 +41,8 @@ fn existing(
 }
 
 /// Writes `value` under `k` unless it is already there (a repeated slider value costs nothing).
-fn put(txn: &mut TransactionMut, map: &MapRef, k: &str, value: Any) {
-    if schema::out_any(map.get(txn, k)).as_ref() != Some(&value) {
+fn put(txn: &mut TransactionMut, map: &MapRef, k: Arc<str>, value: Any) {
+    if schema::out_any(map.get(txn, &k)).as_ref() != Some(&value) {
         map.insert(txn, k, value);
     }
 }
@@ -84,7 +84,8 @@ impl SceneDoc {
             check_finite,
         )?;
         let order = self.tree().next_order();
-        let (nodes, client_id, counter) = (&self.nodes, self.client_id, &mut self.next_counter);
+        let (nodes, keys) = (&self.nodes, &self.keys);
+        let (client_id, counter) = (self.client_id, &mut self.next_counter);
         let id = write(&self.doc, &self.meta, |txn| {
             // Client id + counter is unique across peers; the check covers a reused client id.
             let id = loop {
@@ -96,14 +97,17 @@ impl SceneDoc {
             };
             // `name`, `visible` and `material` start at their defaults, which readers assume when
             // the key is absent: three fewer items per node (heap and bytes).
-            let fields: [(&str, In); 4] = [
-                (key::KIND, Any::from(kind.as_str()).into()),
-                (key::PLACEMENT, schema::placement_any(None, &order).into()),
+            let fields: [(Arc<str>, In); 4] = [
+                (keys.kind.clone(), keys.kind_value(kind).into()),
                 (
-                    key::TRANSFORM,
+                    keys.placement.clone(),
+                    schema::placement_any(None, &order).into(),
+                ),
+                (
+                    keys.transform.clone(),
                     schema::transform_any(&Transform::from_translation(translation)).into(),
                 ),
-                (schema::shape_key(kind), size.into()),
+                (keys.shape(kind), size.into()),
             ];
             nodes.insert(txn, id.as_str(), MapPrelim::from_iter(fields));
             Ok(id)
@@ -139,7 +143,7 @@ impl SceneDoc {
     }
 
     fn set_shape(&mut self, id: &str, kind: ShapeKind, value: Any) -> Result<(), SceneError> {
-        let nodes = &self.nodes;
+        let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, actual) = existing(txn, nodes, id)?;
             if actual != kind {
@@ -150,7 +154,7 @@ impl SceneDoc {
                     actual,
                 });
             }
-            put(txn, &map, schema::shape_key(kind), value);
+            put(txn, &map, keys.shape(kind), value);
             Ok(())
         })
     }
@@ -182,12 +186,17 @@ impl SceneDoc {
         id: &str,
         f: impl FnOnce(&mut Transform),
     ) -> Result<(), SceneError> {
-        let nodes = &self.nodes;
+        let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let mut transform = current_transform(txn, &map);
             f(&mut transform);
-            put(txn, &map, key::TRANSFORM, schema::transform_any(&transform));
+            put(
+                txn,
+                &map,
+                keys.transform.clone(),
+                schema::transform_any(&transform),
+            );
             Ok(())
         })
     }
@@ -226,12 +235,17 @@ impl SceneDoc {
     }
 
     fn edit_material(&mut self, id: &str, f: impl FnOnce(&mut Material)) -> Result<(), SceneError> {
-        let nodes = &self.nodes;
+        let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let mut material = current_material(txn, &map);
             f(&mut material);
-            put(txn, &map, key::MATERIAL, schema::material_any(&material));
+            put(
+                txn,
+                &map,
+                keys.material.clone(),
+                schema::material_any(&material),
+            );
             Ok(())
         })
     }
@@ -277,20 +291,20 @@ impl SceneDoc {
                 max: MAX_NAME_BYTES,
             });
         }
-        let nodes = &self.nodes;
+        let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
-            put(txn, &map, key::NAME, Any::from(name));
+            put(txn, &map, keys.name.clone(), Any::from(name));
             Ok(())
         })
     }
 
     /// Shows or hides a node (hidden nodes stay in the document).
     pub fn set_visible(&mut self, id: &str, visible: bool) -> Result<(), SceneError> {
-        let nodes = &self.nodes;
+        let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
-            put(txn, &map, key::VISIBLE, Any::Bool(visible));
+            put(txn, &map, keys.visible.clone(), Any::Bool(visible));
             Ok(())
         })
     }
@@ -339,7 +353,7 @@ impl SceneDoc {
     pub fn set_parent(&mut self, id: &str, parent: Option<&str>) -> Result<(), SceneError> {
         let mut tree = self.tree();
         let order = tree.next_order();
-        let nodes = &self.nodes;
+        let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let parent = match parent {
@@ -362,7 +376,7 @@ impl SceneDoc {
             put(
                 txn,
                 &map,
-                key::PLACEMENT,
+                keys.placement.clone(),
                 schema::placement_any(parent.as_ref(), &order),
             );
             Ok(())
@@ -379,10 +393,10 @@ impl SceneDoc {
             .parent;
         let siblings = self.children(parent.as_ref().map(NodeId::as_str));
         let tree = self.tree();
-        let nodes = &self.nodes;
+        let (nodes, placement_key) = (&self.nodes, &self.keys.placement);
         let order = write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
-            let keys: Vec<(NodeId, Arc<str>)> = siblings
+            let sibling_keys: Vec<(NodeId, Arc<str>)> = siblings
                 .into_iter()
                 .filter(|s| s.as_str() != id)
                 .map(|s| {
@@ -392,18 +406,18 @@ impl SceneDoc {
                 .collect();
             let valid = |k: &Arc<str>| crate::order::is_valid(k).then(|| k.to_string());
             let (low, high) = match before {
-                None => (keys.last().and_then(|(_, k)| valid(k)), None),
+                None => (sibling_keys.last().and_then(|(_, k)| valid(k)), None),
                 Some(b) => {
                     existing(txn, nodes, b)?;
-                    let at = keys
+                    let at = sibling_keys
                         .iter()
                         .position(|(s, _)| s.as_str() == b)
                         .ok_or_else(|| SceneError::NotSibling {
                             id: id.to_owned(),
                             other: b.to_owned(),
                         })?;
-                    let low = at.checked_sub(1).and_then(|i| valid(&keys[i].1));
-                    (low, valid(&keys[at].1))
+                    let low = at.checked_sub(1).and_then(|i| valid(&sibling_keys[i].1));
+                    (low, valid(&sibling_keys[at].1))
                 }
             };
             // Equal or malformed neighbour keys (concurrent peers, hostile data) leave no room
@@ -412,7 +426,7 @@ impl SceneDoc {
                 .or_else(|| crate::order::key_between(low.as_deref(), None))
                 .unwrap_or_else(|| tree.next_order());
             let placement = schema::placement_any(parent.as_ref(), &order);
-            put(txn, &map, key::PLACEMENT, placement);
+            put(txn, &map, placement_key.clone(), placement);
             Ok(order)
         })?;
         drop(tree);

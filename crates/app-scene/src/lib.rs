@@ -10,6 +10,7 @@ mod clock;
 mod doc;
 mod edit;
 mod error;
+mod load;
 mod observe;
 pub mod order;
 mod problems;

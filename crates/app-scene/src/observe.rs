@@ -34,7 +34,7 @@ pub(crate) struct Observed {
 }
 
 impl Observed {
-    fn note(&mut self, id: &Arc<str>, structural: bool, fields: NodeFields) {
+    pub(crate) fn note(&mut self, id: &Arc<str>, structural: bool, fields: NodeFields) {
         if fields.is_empty() && !structural {
             return;
         }

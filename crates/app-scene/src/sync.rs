@@ -13,12 +13,12 @@ use crate::{SceneDoc, SceneError};
 
 /// Update encodings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
     V1,
     V2,
 }
 
-fn decode(update: &[u8], encoding: Encoding) -> Result<Update, String> {
+pub(crate) fn decode(update: &[u8], encoding: Encoding) -> Result<Update, String> {
     match encoding {
         Encoding::V1 => Update::decode_v1(update),
         Encoding::V2 => Update::decode_v2(update),
@@ -28,7 +28,7 @@ fn decode(update: &[u8], encoding: Encoding) -> Result<Update, String> {
 
 /// Native: runs `f`, turning a panic into an error message. On targets that abort on panic there
 /// is nothing to catch, so `f` simply runs.
-fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
+pub(crate) fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     #[cfg(panic = "unwind")]
     {
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
@@ -91,16 +91,19 @@ fn rehearse(live: &Doc, update: &[u8], encoding: Encoding) -> Result<(), SceneEr
 /// The whole integrated state. Not `encode_state_as_update_*`: yrs 0.28.1 merges pending data into
 /// those and that merge can panic (seen with a pending delete set in v2) on legitimate out-of-order
 /// updates. Pending data is left out; peers send it again once its dependencies arrive.
-fn encode_whole_v1<T: ReadTxn>(txn: &T) -> Vec<u8> {
+pub(crate) fn encode_whole_v1<T: ReadTxn>(txn: &T) -> Vec<u8> {
     txn.encode_diff_v1(&StateVector::default())
 }
 
-fn encode_whole_v2<T: ReadTxn>(txn: &T) -> Vec<u8> {
+pub(crate) fn encode_whole_v2<T: ReadTxn>(txn: &T) -> Vec<u8> {
     txn.encode_diff_v2(&StateVector::default())
 }
 
 impl SceneDoc {
     fn apply(&mut self, update: &[u8], encoding: Encoding) -> Result<(), SceneError> {
+        if self.is_pristine() {
+            return self.load_into_pristine(update, encoding);
+        }
         #[cfg(panic = "unwind")]
         rehearse(&self.doc, update, encoding)?;
         // Decoding fully before opening a transaction keeps a malformed update off the document.

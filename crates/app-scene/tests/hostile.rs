@@ -115,9 +115,15 @@ fn malformed_updates_are_rejected_and_change_nothing() {
     exercise(&mut d);
 }
 
-fn run_mutations(v2: bool, count: usize, seed: u64) -> (usize, usize) {
+/// Applies `count` mutations of a valid update to copies of a base document: an empty one (the
+/// load path, which applies to a new document and adopts it) or one holding a node (the general
+/// path, which rehearses on a scratch copy).
+fn run_mutations(v2: bool, into_empty: bool, count: usize, seed: u64) -> (usize, usize) {
     let source = sample();
-    let base = SceneDoc::with_client_id(99);
+    let mut base = SceneDoc::with_client_id(99);
+    if !into_empty {
+        base.add_box([1.0; 3], [2.0; 3]).unwrap();
+    }
     let base_state = base.encode_state_v1();
     let valid = if v2 {
         source.encode_state_v2()
@@ -151,7 +157,7 @@ fn run_mutations(v2: bool, count: usize, seed: u64) -> (usize, usize) {
 #[test]
 fn mutated_v1_updates_never_panic_the_document() {
     quiet_yrs_panics();
-    let (accepted, rejected) = run_mutations(false, 3000, 0x9e37_79b9_7f4a_7c15);
+    let (accepted, rejected) = run_mutations(false, true, 3000, 0x9e37_79b9_7f4a_7c15);
     assert!(
         rejected > 0 && accepted + rejected == 3000,
         "{accepted} accepted, {rejected} rejected"
@@ -161,11 +167,26 @@ fn mutated_v1_updates_never_panic_the_document() {
 #[test]
 fn mutated_v2_updates_never_panic_the_document() {
     quiet_yrs_panics();
-    let (accepted, rejected) = run_mutations(true, 3000, 0x2545_f491_4f6c_dd1d);
+    let (accepted, rejected) = run_mutations(true, true, 3000, 0x2545_f491_4f6c_dd1d);
     assert!(
         rejected > 0 && accepted + rejected == 3000,
         "{accepted} accepted, {rejected} rejected"
     );
+}
+
+#[test]
+fn mutated_updates_never_panic_a_non_empty_document() {
+    quiet_yrs_panics();
+    for (v2, seed) in [
+        (false, 0x5851_f42d_4c95_7f2d),
+        (true, 0x1405_7b7e_f767_814f),
+    ] {
+        let (accepted, rejected) = run_mutations(v2, false, 1500, seed);
+        assert!(
+            rejected > 0 && accepted + rejected == 1500,
+            "v2 {v2}: {accepted} accepted, {rejected} rejected"
+        );
+    }
 }
 
 fn node(txn: &mut TransactionMut, nodes: &MapRef, id: &str, fields: Vec<(&str, Any)>) {
