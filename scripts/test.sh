@@ -16,8 +16,8 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 
-step "browser tests (wasm-pack test --headless --chrome crates/app-wasm)"
-wasm-pack test --headless --chrome crates/app-wasm
+step "browser tests (wasm-pack test --headless --chrome crates/app-wasm --features webgl: WebGPU and WebGL2)"
+wasm-pack test --headless --chrome crates/app-wasm --features webgl
 
 step "end-to-end tests (tests/*.test.mjs)"
 bash scripts/build-web.sh

@@ -292,3 +292,36 @@ fn refit_bounds_shrinks_after_a_node_moves_back() {
     assert_eq!(renderer.refit_bounds(), Some(tight));
     assert!(tight.max.x < 3.1 && tight.min.x > -3.1, "{tight:?}");
 }
+
+#[test]
+fn the_golden_check_catches_a_moved_shadow_and_a_moved_ball() {
+    let golden =
+        support::load_png(&support::workspace_root().join("tests/golden/shadow_scene.png"))
+            .expect("shadow_scene golden");
+    let scene = reference::shadow_scene(AovMode::Beauty);
+    // Light straight from above: every shadow moves under its caster.
+    let mut renderer = support::renderer();
+    scene.load_into(&mut renderer);
+    renderer.set_light(app_core::DirectionalLight {
+        direction_in_world: Vec3::NEG_Y,
+        ..Default::default()
+    });
+    let relit = support::render(&mut renderer, SIZE, SIZE);
+    // The ball 0.1 units to the side.
+    let mut renderer = support::renderer();
+    scene.load_into(&mut renderer);
+    let mut ball = scene.nodes[1].clone();
+    ball.transform.translation += Vec3::new(0.0, 0.0, 0.1);
+    renderer.upsert_node(&ball, app_core::glam::Mat4::IDENTITY);
+    let moved = support::render(&mut renderer, SIZE, SIZE);
+    for (what, image) in [("relit", relit), ("moved ball", moved)] {
+        let comparison =
+            app_render::golden::compare(&image, &golden, app_render::golden::Tolerance::DEFAULT)
+                .unwrap();
+        assert!(
+            !comparison.passes(app_render::golden::Tolerance::DEFAULT),
+            "{what} passed the golden check ({:.3}% differ)",
+            comparison.differing_share * 100.0
+        );
+    }
+}

@@ -1,62 +1,29 @@
-//! The JavaScript `Engine`: the API of `shared/API.md`. Scene calls write the Yrs document and return at
-//! once; GPU work happens in `render_frame` (and in `read_pixels`, which renders the current view once).
+//! The JavaScript `Engine`: lifecycle and the scene API of `shared/API.md`. Scene calls write the Yrs
+//! document and return at once; GPU work happens in `render_frame` (and in `read_pixels`, which renders
+//! the current view once). The view API is in `view.rs`.
 
-use app_render::{FrameStats, Gpu, Renderer};
+use app_render::{OrbitControls, Renderer, drawing_buffer_size};
 use app_scene::SceneDoc;
+use glam::Vec2;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlCanvasElement;
 
-use crate::options::{BackendChoice, CreateOptions};
+use crate::create::{backend_name, create_instance, request_gpu, surface_config};
+use crate::device_watch::{DeviceWatch, LiveEngine};
+use crate::options::CreateOptions;
 use crate::outbox::Outbox;
-use crate::{EngineError, bridge, poison, web};
+use crate::state::State;
+use crate::{EngineError, js, poison};
 
 /// A 3D view on a canvas, drawing a collaborative scene document.
 #[wasm_bindgen]
 pub struct Engine {
     /// Identifies this engine to the panic hook.
-    id: u32,
-    state: State,
+    pub(crate) id: u32,
+    pub(crate) state: State,
     /// Local document updates on their way to `on_local_update`.
-    outbox: Outbox,
-}
-
-/// Everything an engine owns. GPU members are a cache of `scene`.
-struct State {
-    /// Kept alive for the engine's lifetime: in Chromium, releasing the instance makes later GPU
-    /// callbacks (buffer mapping) fail. Also what device-loss recovery re-requests an adapter from.
-    _instance: wgpu::Instance,
-    _adapter: wgpu::Adapter,
-    canvas: HtmlCanvasElement,
-    surface: wgpu::Surface<'static>,
-    config: wgpu::SurfaceConfiguration,
-    /// False when created with `present: false`: frames go to `offscreen` instead of the canvas.
-    present: bool,
-    /// Render target of non-presenting engines, at drawing-buffer size.
-    offscreen: Option<wgpu::Texture>,
-    /// The sRGB format frames are rendered in (a view format of the surface texture).
-    render_format: wgpu::TextureFormat,
-    renderer: Renderer,
-    scene: SceneDoc,
-    backend: &'static str,
-    last_frame: FrameStats,
-    frame_ms: f64,
-}
-
-/// Creates the wgpu instance for `choice`. WebGPU is detected by actually requesting an adapter, since
-/// Chromium exposes `navigator.gpu` even where no adapter exists.
-async fn create_instance(choice: BackendChoice) -> Result<wgpu::Instance, EngineError> {
-    let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
-    desc.backends = match choice {
-        BackendChoice::Auto => wgpu::Backends::BROWSER_WEBGPU | wgpu::Backends::GL,
-        BackendChoice::WebGpu => wgpu::Backends::BROWSER_WEBGPU,
-        BackendChoice::WebGl2 => wgpu::Backends::GL,
-    };
-    if choice == BackendChoice::WebGl2 && !cfg!(feature = "webgl") {
-        return Err(EngineError::NoBackend(
-            "WebGL2 was requested but this bundle was built without the WebGL2 backend".into(),
-        ));
-    }
-    Ok(wgpu::util::new_instance_with_webgpu_detection(desc).await)
+    pub(crate) outbox: Outbox,
+    _live: LiveEngine,
 }
 
 #[wasm_bindgen]
@@ -70,88 +37,52 @@ impl Engine {
         let surface = instance
             .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
             .map_err(|e| EngineError::NoBackend(format!("cannot draw on this canvas: {e}")))?;
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: false,
-                compatible_surface: Some(&surface),
-                apply_limit_buckets: false,
-            })
-            .await
-            .map_err(|e| {
-                EngineError::NoBackend(format!(
-                    "no usable GPU backend: neither WebGPU nor WebGL2 gave an adapter ({e}); \
-                     enable WebGPU or hardware acceleration in the browser"
-                ))
-            })?;
-        let backend = match adapter.get_info().backend {
-            wgpu::Backend::BrowserWebGpu => "webgpu",
-            _ => "webgl2",
-        };
-        let gpu = Gpu::from_adapter(&adapter).await?;
-        // Validation errors would otherwise surface only as browser warnings; make them visible.
-        gpu.device
-            .on_uncaptured_error(std::sync::Arc::new(|error: wgpu::Error| {
-                web_sys::console::error_1(&format!("GPU error: {error}").into());
-            }));
-        gpu.device.set_device_lost_callback(|reason, message| {
-            web_sys::console::error_1(&format!("GPU device lost ({reason:?}): {message}").into());
-        });
-        let caps = surface.get_capabilities(&adapter);
-        let Some(&surface_format) = caps.formats.first() else {
-            return Err(
-                EngineError::NoBackend("the canvas offers no texture format".into()).into(),
-            );
-        };
-        // Canvases are usually bgra8unorm (not sRGB); render through an sRGB view so the hardware encodes.
-        let render_format = surface_format.add_srgb_suffix();
-        let config = wgpu::SurfaceConfiguration {
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            format: surface_format,
-            width: canvas.width().max(1),
-            height: canvas.height().max(1),
-            present_mode: wgpu::PresentMode::Fifo,
-            desired_maximum_frame_latency: 2,
-            alpha_mode: caps
-                .alpha_modes
-                .first()
-                .copied()
-                .unwrap_or(wgpu::CompositeAlphaMode::Auto),
-            view_formats: if render_format == surface_format {
-                vec![]
-            } else {
-                vec![render_format]
-            },
-            color_space: Default::default(),
-        };
+        let (adapter, gpu) = request_gpu(&instance, Some(&surface)).await?;
+        let (config, render_format) =
+            surface_config(&surface, &adapter, canvas.width(), canvas.height())?;
         if options.present {
             surface.configure(&gpu.device, &config);
         }
         let renderer = Renderer::new(&gpu);
+        let css_size = Vec2::new(
+            canvas.client_width().max(1) as f32,
+            canvas.client_height().max(1) as f32,
+        );
         Ok(Engine {
             outbox: Outbox::default(),
             id: poison::new_engine_id(),
+            _live: LiveEngine::new(),
             state: State {
-                _instance: instance,
-                _adapter: adapter,
+                backend: backend_name(&adapter),
+                watch: DeviceWatch::new(&gpu.device),
+                instance,
+                adapter,
                 canvas,
-                surface,
+                surface: Some(surface),
                 config,
                 present: options.present,
                 offscreen: None,
                 render_format,
+                controls: OrbitControls::new(renderer.camera),
                 renderer,
+                recovery: None,
+                device_losses: 0,
                 // Undo needs a clock to merge rapid edits (a slider drag) into one step; wasm has no OS clock.
                 scene: SceneDoc::with_clock(None, || js_sys::Date::now() as u64),
-                backend,
-                last_frame: FrameStats::default(),
+                css_size,
+                last_frame: Default::default(),
                 frame_ms: 0.0,
             },
         })
     }
 
+    /// Engines alive in this wasm instance: created and not yet freed or garbage-collected.
+    pub fn live_count() -> u32 {
+        LiveEngine::count()
+    }
+
     /// Runs `f` on the state unless this engine is poisoned; a panic inside poisons it.
-    fn with<T>(
+    pub(crate) fn with<T>(
         &mut self,
         f: impl FnOnce(&mut State) -> Result<T, EngineError>,
     ) -> Result<T, JsError> {
@@ -170,11 +101,12 @@ impl Engine {
         Ok(result)
     }
 
-    /// The one call per animation frame: applies document changes, draws and presents. `dt` in seconds.
+    /// The one call per animation frame: applies document changes, advances the camera by `dt`
+    /// seconds, draws and presents.
     pub fn render_frame(&mut self, dt: f64) -> Result<(), JsError> {
         self.with(|state| {
-            let _dt_secs = app_core::check_non_negative("dt", dt)?;
-            state.render_frame()
+            let dt_secs = app_core::check_non_negative("dt", dt)?;
+            state.render_frame(dt_secs)
         })
     }
 
@@ -187,20 +119,18 @@ impl Engine {
         device_pixel_ratio: f64,
     ) -> Result<(), JsError> {
         self.with(|state| {
-            let css_width = f64::from(app_core::check_non_negative("css_width", css_width)?);
-            let css_height = f64::from(app_core::check_non_negative("css_height", css_height)?);
-            let ratio = f64::from(app_core::check_positive(
-                "device_pixel_ratio",
-                device_pixel_ratio,
-            )?);
+            let css_width = app_core::check_non_negative("css_width", css_width)?;
+            let css_height = app_core::check_non_negative("css_height", css_height)?;
+            let ratio = app_core::check_positive("device_pixel_ratio", device_pixel_ratio)?;
             let max = state
                 .renderer
                 .gpu()
                 .device
                 .limits()
                 .max_texture_dimension_2d;
-            let to_pixels = |css: f64| ((css * ratio).round() as u32).clamp(1, max);
-            state.set_size(to_pixels(css_width), to_pixels(css_height));
+            let (width, height) = drawing_buffer_size(css_width, css_height, ratio, max);
+            state.css_size = Vec2::new(css_width.max(1.0), css_height.max(1.0));
+            state.set_size(width, height);
             Ok(())
         })
     }
@@ -231,6 +161,16 @@ impl Engine {
     /// Sets a sphere's radius (> 0).
     pub fn set_sphere_radius(&mut self, id: &str, radius: f64) -> Result<(), JsError> {
         self.edit(|scene| scene.set_sphere_radius(id, radius))
+    }
+
+    /// Sets a box's full extents (each > 0).
+    pub fn set_box_extents(&mut self, id: &str, sx: f64, sy: f64, sz: f64) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_box_extents(id, [sx, sy, sz]))
+    }
+
+    /// Sets a plane's side length (> 0).
+    pub fn set_plane_size(&mut self, id: &str, size: f64) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_plane_size(id, size))
     }
 
     /// Moves a node to (x, y, z) in its parent's space.
@@ -265,6 +205,17 @@ impl Engine {
         })
     }
 
+    /// One node as `{ id, kind, position, radius | extents | size, color, metallic, roughness }`;
+    /// throws on an unknown id.
+    pub fn get_node(&mut self, id: &str) -> Result<JsValue, JsError> {
+        self.with(|state| {
+            let node = state.scene.node(id).ok_or_else(|| {
+                app_scene::SceneError::UnknownNode(id.chars().take(128).collect())
+            })?;
+            Ok(js::node_object(&node))
+        })
+    }
+
     /// Undoes the last local edit step; false when there is nothing to undo. Never undoes a peer's edit.
     pub fn undo(&mut self) -> Result<bool, JsError> {
         self.edit(|scene| scene.undo())
@@ -273,6 +224,16 @@ impl Engine {
     /// Redoes the last undone local step; false when there is nothing to redo.
     pub fn redo(&mut self) -> Result<bool, JsError> {
         self.edit(|scene| scene.redo())
+    }
+
+    /// Whether `undo()` would do something.
+    pub fn can_undo(&mut self) -> Result<bool, JsError> {
+        self.with(|state| Ok(state.scene.can_undo()))
+    }
+
+    /// Whether `redo()` would do something.
+    pub fn can_redo(&mut self) -> Result<bool, JsError> {
+        self.with(|state| Ok(state.scene.can_redo()))
     }
 
     /// The whole document as a Yjs v1 update.
@@ -295,46 +256,9 @@ impl Engine {
         Ok(())
     }
 
-    /// RGBA8 pixels of the current view at drawing-buffer size, rows top to bottom.
-    pub fn read_pixels(&mut self) -> js_sys::Promise {
-        let started = self.with(|state| {
-            bridge::apply_scene_changes(&mut state.scene, &mut state.renderer);
-            let readback = state
-                .renderer
-                .render_offscreen(state.config.width, state.config.height)?;
-            Ok((state.renderer.gpu().device.clone(), readback))
-        });
-        wasm_bindgen_futures::future_to_promise(async move {
-            let (device, readback) = started.map_err(JsValue::from)?;
-            let image = web::read_image(device, readback)
-                .await
-                .map_err(|e| JsValue::from(JsError::from(e)))?;
-            Ok(js_sys::Uint8Array::from(image.pixels.as_slice()).into())
-        })
-    }
-
-    /// `{ backend, frame_ms, draw_calls, nodes, width, height, instances, bytes_uploaded }` of the last frame.
+    /// `{ backend, frame_ms, draw_calls, nodes, width, height, instances, bytes_uploaded, device_losses }`.
     pub fn stats(&mut self) -> Result<JsValue, JsError> {
-        self.with(|state| {
-            let object = js_sys::Object::new();
-            let set = |key: &str, value: JsValue| {
-                js_sys::Reflect::set(&object, &key.into(), &value).map(|_| ())
-            };
-            let frame = state.last_frame;
-            (|| -> Result<(), JsValue> {
-                set("backend", state.backend.into())?;
-                set("frame_ms", state.frame_ms.into())?;
-                set("draw_calls", frame.draw_calls.into())?;
-                set("nodes", (state.scene.node_ids().len() as u32).into())?;
-                set("instances", frame.instances.into())?;
-                set("bytes_uploaded", (frame.bytes_uploaded as f64).into())?;
-                set("width", state.config.width.into())?;
-                set("height", state.config.height.into())?;
-                Ok(())
-            })()
-            .map_err(|_| EngineError::Options("could not build the stats object".into()))?;
-            Ok(object.into())
-        })
+        self.with(|state| js::stats_object(state))
     }
 }
 
@@ -343,104 +267,9 @@ impl Drop for Engine {
         // Releases the JS callback now, even if a delivery microtask still holds the queue.
         self.outbox.set_callback(None);
         poison::forget(self.id);
-    }
-}
-
-impl State {
-    fn set_size(&mut self, width: u32, height: u32) {
-        if (width, height) == (self.config.width, self.config.height) {
-            return;
-        }
-        self.canvas.set_width(width);
-        self.canvas.set_height(height);
-        self.config.width = width;
-        self.config.height = height;
-        if self.present {
-            self.surface
-                .configure(&self.renderer.gpu().device, &self.config);
-        }
-    }
-
-    /// The offscreen target of a non-presenting engine, reallocated only when the size changed.
-    fn offscreen_view(&mut self) -> wgpu::TextureView {
-        let size = wgpu::Extent3d {
-            width: self.config.width,
-            height: self.config.height,
-            depth_or_array_layers: 1,
-        };
-        let texture = match &self.offscreen {
-            Some(texture) if texture.size() == size => texture.clone(),
-            _ => {
-                let texture = self
-                    .renderer
-                    .gpu()
-                    .device
-                    .create_texture(&wgpu::TextureDescriptor {
-                        label: Some("offscreen frame"),
-                        size,
-                        mip_level_count: 1,
-                        sample_count: 1,
-                        dimension: wgpu::TextureDimension::D2,
-                        format: self.render_format,
-                        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-                        view_formats: &[],
-                    });
-                self.offscreen = Some(texture.clone());
-                texture
-            }
-        };
-        texture.create_view(&wgpu::TextureViewDescriptor::default())
-    }
-
-    fn render_frame(&mut self) -> Result<(), EngineError> {
-        let started_ms = web::now_ms();
-        bridge::apply_scene_changes(&mut self.scene, &mut self.renderer);
-        let gpu = self.renderer.gpu().clone();
-        let mut encoder = gpu
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("frame"),
-            });
-        if !self.present {
-            let view = self.offscreen_view();
-            self.last_frame = self.renderer.encode_frame(
-                &mut encoder,
-                &view,
-                self.render_format,
-                self.config.width,
-                self.config.height,
-            );
-            gpu.queue.submit([encoder.finish()]);
-            self.frame_ms = web::now_ms() - started_ms;
-            return Ok(());
-        }
-        let frame = match self.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(frame)
-            | wgpu::CurrentSurfaceTexture::Suboptimal(frame) => frame,
-            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
-                // The canvas changed under us: reconfigure and draw next frame.
-                self.surface
-                    .configure(&self.renderer.gpu().device, &self.config);
-                return Ok(());
-            }
-            wgpu::CurrentSurfaceTexture::Timeout
-            | wgpu::CurrentSurfaceTexture::Occluded
-            | wgpu::CurrentSurfaceTexture::Validation => return Ok(()),
-        };
-        let view = frame.texture.create_view(&wgpu::TextureViewDescriptor {
-            format: Some(self.render_format),
-            ..Default::default()
-        });
-        self.last_frame = self.renderer.encode_frame(
-            &mut encoder,
-            &view,
-            self.render_format,
-            self.config.width,
-            self.config.height,
-        );
-        gpu.queue.submit([encoder.finish()]);
-        gpu.queue.present(frame);
-        self.frame_ms = web::now_ms() - started_ms;
-        Ok(())
+        // Frees GPU memory now rather than when the browser collects the device. The watch is
+        // silenced first: this loss is intended.
+        self.state.watch.silence();
+        self.state.renderer.gpu().device.destroy();
     }
 }

@@ -10,7 +10,13 @@ mod error;
 pub use error::EngineError;
 
 #[cfg(target_arch = "wasm32")]
+mod create;
+#[cfg(target_arch = "wasm32")]
+mod device_watch;
+#[cfg(target_arch = "wasm32")]
 mod engine;
+#[cfg(target_arch = "wasm32")]
+mod js;
 #[cfg(target_arch = "wasm32")]
 mod options;
 #[cfg(target_arch = "wasm32")]
@@ -18,7 +24,11 @@ mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod poison;
 #[cfg(target_arch = "wasm32")]
-mod web;
+mod state;
+#[cfg(target_arch = "wasm32")]
+mod view;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 pub use engine::Engine;

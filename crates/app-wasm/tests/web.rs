@@ -8,51 +8,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SIZE: u32 = 128;
+mod common;
 
-fn canvas() -> web_sys::HtmlCanvasElement {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement = document
-        .create_element("canvas")
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    canvas.set_width(SIZE);
-    canvas.set_height(SIZE);
-    document.body().unwrap().append_child(&canvas).unwrap();
-    canvas
-}
-
-/// An engine that renders offscreen only: in this headless Chromium (156, SwiftShader) a WebGPU canvas's
-/// `getCurrentTexture()` destroys the device, so the browser tests never touch the swap chain.
-async fn engine() -> Engine {
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
-    Engine::create(canvas(), options.into())
-        .await
-        .map_err(JsValue::from)
-        .expect("engine")
-}
-
-async fn pixels(engine: &mut Engine) -> Vec<u8> {
-    let value = JsFuture::from(engine.read_pixels())
-        .await
-        .expect("read_pixels resolves");
-    js_sys::Uint8Array::new(&value).to_vec()
-}
-
-fn pixel(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {
-    let i = ((y * SIZE + x) * 4) as usize;
-    pixels[i..i + 4].try_into().unwrap()
-}
-
-fn message(error: wasm_bindgen::JsError) -> String {
-    let value = JsValue::from(error);
-    value
-        .dyn_into::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_default()
-}
+use common::{SIZE, canvas, engine, message, pixel, pixels};
 
 #[wasm_bindgen_test]
 async fn renders_a_lit_sphere_and_reports_stats() {

@@ -93,10 +93,11 @@ pub fn assert_golden(name: &str, actual: &RgbaImage) {
         save_png(actual, &actual_path);
         save_png(&comparison.diff, &diff_path);
         panic!(
-            "golden {name}: {:.3}% of pixels differ by more than {} (limit {:.3}%); actual: {}, diff: {}",
+            "golden {name}: {:.3}% of pixels differ by more than {} (limit {:.3}%; {:.3}% forgiven as edge shifts); actual: {}, diff: {}",
             comparison.differing_share * 100.0,
             tolerance.channel,
             tolerance.max_differing_share * 100.0,
+            comparison.edge_share * 100.0,
             actual_path.display(),
             diff_path.display()
         );

@@ -1,0 +1,250 @@
+//! Everything an engine owns, and the frame: apply document changes, tick the camera, encode, submit,
+//! present. Also device-loss recovery: GPU state is a cache of the document, so a lost device is
+//! replaced by a new one and the renderer rebuilt from the document; nothing in the scene is lost.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use app_render::{FrameStats, Gpu, OrbitControls, Renderer};
+use app_scene::SceneDoc;
+use glam::Vec2;
+use web_sys::HtmlCanvasElement;
+
+use crate::create::{request_gpu, surface_config};
+use crate::device_watch::DeviceWatch;
+use crate::{EngineError, bridge, web};
+
+/// What a recovery task hands back: the surface it borrowed and the new adapter and device.
+type Recovered = (
+    Option<wgpu::Surface<'static>>,
+    Result<(wgpu::Adapter, Gpu), EngineError>,
+);
+
+/// Everything an engine owns. GPU members are a cache of `scene`.
+pub struct State {
+    /// Kept alive for the engine's lifetime: in Chromium, releasing the instance makes later GPU
+    /// callbacks (buffer mapping) fail. Also what device-loss recovery requests a new adapter from.
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+    pub canvas: HtmlCanvasElement,
+    /// `None` only while a recovery task holds it.
+    pub surface: Option<wgpu::Surface<'static>>,
+    pub config: wgpu::SurfaceConfiguration,
+    /// False when created with `present: false`: frames go to `offscreen` instead of the canvas.
+    pub present: bool,
+    /// Render target of non-presenting engines, at drawing-buffer size.
+    pub offscreen: Option<wgpu::Texture>,
+    /// The sRGB format frames are rendered in (a view format of the surface texture).
+    pub render_format: wgpu::TextureFormat,
+    pub renderer: Renderer,
+    pub watch: DeviceWatch,
+    /// Set while a new device is being requested after a loss.
+    pub recovery: Option<Rc<RefCell<Option<Recovered>>>>,
+    pub device_losses: u32,
+    pub scene: SceneDoc,
+    pub controls: OrbitControls,
+    /// The canvas's CSS size, for picking and panning (input arrives in CSS pixels).
+    pub css_size: Vec2,
+    pub backend: &'static str,
+    pub last_frame: FrameStats,
+    pub frame_ms: f64,
+}
+
+impl State {
+    /// Width / height of the drawing buffer.
+    pub fn aspect(&self) -> f32 {
+        self.config.width as f32 / self.config.height.max(1) as f32
+    }
+
+    /// Brings the renderer's CPU-side caches up to date with the document (no GPU work), so events
+    /// like `pick` and `frame_all` see edits made since the last frame.
+    pub fn sync_renderer(&mut self) {
+        bridge::apply_scene_changes(&mut self.scene, &mut self.renderer);
+    }
+
+    /// Sets the drawing-buffer size; nothing happens when it is unchanged.
+    pub fn set_size(&mut self, width: u32, height: u32) {
+        if (width, height) == (self.config.width, self.config.height) {
+            return;
+        }
+        self.canvas.set_width(width);
+        self.canvas.set_height(height);
+        self.config.width = width;
+        self.config.height = height;
+        if self.present
+            && let Some(surface) = &self.surface
+        {
+            surface.configure(&self.renderer.gpu().device, &self.config);
+        }
+    }
+
+    /// Whether GPU work is possible now (false while the device is lost and being replaced).
+    pub fn gpu_ready(&self) -> bool {
+        self.recovery.is_none() && !self.watch.is_lost()
+    }
+
+    /// The one per-frame step. While the device is lost it only drives recovery.
+    pub fn render_frame(&mut self, dt_secs: f32) -> Result<(), EngineError> {
+        let started_ms = web::now_ms();
+        if !self.gpu_ready() && !self.drive_recovery() {
+            return Ok(());
+        }
+        self.sync_renderer();
+        self.controls.tick(&mut self.renderer.camera, dt_secs);
+        let gpu = self.renderer.gpu().clone();
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("frame"),
+            });
+        // The frame goes to the canvas's next texture, or to the offscreen target.
+        let (view, frame) = if self.present {
+            let Some(frame) = self.next_surface_texture() else {
+                return Ok(());
+            };
+            let view = frame.texture.create_view(&wgpu::TextureViewDescriptor {
+                format: Some(self.render_format),
+                ..Default::default()
+            });
+            (view, Some(frame))
+        } else {
+            (self.offscreen_view(), None)
+        };
+        self.last_frame = self.renderer.encode_frame(
+            &mut encoder,
+            &view,
+            self.render_format,
+            self.config.width,
+            self.config.height,
+        );
+        gpu.queue.submit([encoder.finish()]);
+        if let Some(frame) = frame {
+            gpu.queue.present(frame);
+        }
+        self.frame_ms = web::now_ms() - started_ms;
+        Ok(())
+    }
+
+    /// The canvas's texture for this frame, or `None` to skip the frame (reconfiguring when the canvas
+    /// changed under us).
+    fn next_surface_texture(&mut self) -> Option<wgpu::SurfaceTexture> {
+        let surface = self.surface.as_ref()?;
+        match surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(frame)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(frame) => Some(frame),
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                surface.configure(&self.renderer.gpu().device, &self.config);
+                None
+            }
+            wgpu::CurrentSurfaceTexture::Timeout
+            | wgpu::CurrentSurfaceTexture::Occluded
+            | wgpu::CurrentSurfaceTexture::Validation => None,
+        }
+    }
+
+    /// The offscreen target of a non-presenting engine, reallocated only when the size changed.
+    fn offscreen_view(&mut self) -> wgpu::TextureView {
+        let size = wgpu::Extent3d {
+            width: self.config.width,
+            height: self.config.height,
+            depth_or_array_layers: 1,
+        };
+        let texture = match &self.offscreen {
+            Some(texture) if texture.size() == size => texture.clone(),
+            _ => {
+                let texture = self
+                    .renderer
+                    .gpu()
+                    .device
+                    .create_texture(&wgpu::TextureDescriptor {
+                        label: Some("offscreen frame"),
+                        size,
+                        mip_level_count: 1,
+                        sample_count: 1,
+                        dimension: wgpu::TextureDimension::D2,
+                        format: self.render_format,
+                        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                        view_formats: &[],
+                    });
+                self.offscreen = Some(texture.clone());
+                texture
+            }
+        };
+        texture.create_view(&wgpu::TextureViewDescriptor::default())
+    }
+
+    /// Starts or finishes replacing a lost device. Returns true once a new device is installed and
+    /// this frame can draw.
+    fn drive_recovery(&mut self) -> bool {
+        let Some(slot) = self.recovery.clone() else {
+            // Newly lost: ask for a new adapter and device in the background. The surface goes with
+            // the request (WebGL2 adapters are made from it) and comes back with the answer.
+            let slot = Rc::new(RefCell::new(None));
+            let answer = slot.clone();
+            let instance = self.instance.clone();
+            let surface = self.surface.take();
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = request_gpu(&instance, surface.as_ref()).await;
+                *answer.borrow_mut() = Some((surface, result));
+            });
+            self.recovery = Some(slot);
+            return false;
+        };
+        let Some((surface, result)) = slot.borrow_mut().take() else {
+            return false; // still waiting
+        };
+        self.recovery = None;
+        self.surface = surface;
+        match result {
+            Ok((adapter, gpu)) => {
+                self.install_gpu(adapter, &gpu);
+                true
+            }
+            Err(error) => {
+                // The lost flag stays set: the next frame asks again.
+                web_sys::console::warn_1(
+                    &format!("recreating the GPU device failed, retrying: {error}").into(),
+                );
+                false
+            }
+        }
+    }
+
+    /// Replaces every GPU resource with new ones on `gpu`, rebuilt from the document; the view (camera,
+    /// AOV, selection) carries over.
+    fn install_gpu(&mut self, adapter: wgpu::Adapter, gpu: &Gpu) {
+        let mut renderer = Renderer::new(gpu);
+        renderer.camera = self.renderer.camera;
+        renderer.set_aov(self.renderer.aov());
+        bridge::rebuild_renderer(&mut self.scene, &mut renderer);
+        renderer.set_selected(self.renderer.selected());
+        self.renderer = renderer;
+        self.watch = DeviceWatch::new(&gpu.device);
+        self.adapter = adapter;
+        self.offscreen = None;
+        if let (Some(surface), true) = (&self.surface, self.present)
+            && let Ok((config, render_format)) = surface_config(
+                surface,
+                &self.adapter,
+                self.config.width,
+                self.config.height,
+            )
+        {
+            self.config = config;
+            self.render_format = render_format;
+            surface.configure(&gpu.device, &self.config);
+        }
+        self.device_losses += 1;
+    }
+
+    /// Simulates device loss (the `debug_lose_device` test hook): on WebGPU the device is really
+    /// destroyed and the browser reports the loss; on WebGL2, where a wgpu device cannot be destroyed,
+    /// it is marked lost and goes through the same recovery.
+    pub fn lose_device(&mut self) {
+        if self.backend == "webgpu" {
+            self.renderer.gpu().device.destroy();
+        } else {
+            self.watch.mark_lost();
+        }
+    }
+}

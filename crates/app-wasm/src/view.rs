@@ -1,0 +1,140 @@
+//! The view half of the `Engine` API: camera input, framing, AOVs, picking and selection, pixels.
+//! Local to this engine; nothing here enters the document.
+
+use app_core::NodeId;
+use app_render::AovMode;
+use glam::Vec2;
+use wasm_bindgen::prelude::*;
+
+use crate::{Engine, EngineError, web};
+
+#[wasm_bindgen]
+impl Engine {
+    /// Shows `"beauty"`, `"albedo"`, `"normal"`, `"depth"` or `"object_id"`.
+    pub fn set_aov_mode(&mut self, mode: &str) -> Result<(), JsError> {
+        self.with(|state| {
+            state.renderer.set_aov(AovMode::parse(mode)?);
+            Ok(())
+        })
+    }
+
+    /// A pointer drag of (dx, dy) CSS pixels: button 0 orbits, 1 (middle) or 2 (right) pans.
+    pub fn on_mouse_drag(&mut self, dx: f64, dy: f64, button: u32) -> Result<(), JsError> {
+        self.with(|state| {
+            let delta_px = Vec2::new(
+                app_core::check_finite("dx", dx)?,
+                app_core::check_finite("dy", dy)?,
+            );
+            match button {
+                0 => state.controls.orbit(delta_px),
+                1 | 2 => state.controls.pan(delta_px, state.css_size.y),
+                _ => {
+                    return Err(EngineError::Options(format!(
+                        "button must be 0 (orbit), 1 or 2 (pan), got {button}"
+                    )));
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// A wheel turn (`WheelEvent.deltaY`): positive zooms out, negative zooms in.
+    pub fn on_wheel(&mut self, delta_y: f64) -> Result<(), JsError> {
+        self.with(|state| {
+            state
+                .controls
+                .zoom(app_core::check_finite("delta_y", delta_y)?);
+            Ok(())
+        })
+    }
+
+    /// Moves the camera (smoothly) to show every node. Does nothing in an empty scene.
+    pub fn frame_all(&mut self) -> Result<(), JsError> {
+        self.with(|state| {
+            state.sync_renderer();
+            if let Some(bounds) = state.renderer.refit_bounds() {
+                let aspect = state.aspect();
+                state.controls.frame(bounds, aspect);
+            }
+            Ok(())
+        })
+    }
+
+    /// The id of the node under CSS pixel (x, y) of the canvas, or `undefined`.
+    pub fn pick(&mut self, x: f64, y: f64) -> Result<Option<String>, JsError> {
+        self.with(|state| {
+            let point_px = Vec2::new(
+                app_core::check_finite("x", x)?,
+                app_core::check_finite("y", y)?,
+            );
+            state.sync_renderer();
+            let aspect = state.aspect();
+            Ok(state
+                .renderer
+                .pick(point_px / state.css_size, aspect)
+                .map(|id| id.to_string()))
+        })
+    }
+
+    /// Highlights node `id`, or nothing with `undefined`. Throws on an unknown id.
+    pub fn select(&mut self, id: Option<String>) -> Result<(), JsError> {
+        self.with(|state| {
+            state.sync_renderer();
+            let id = match id {
+                None => None,
+                Some(id) => {
+                    if state.scene.node(&id).is_none() {
+                        return Err(app_scene::SceneError::UnknownNode(
+                            id.chars().take(128).collect(),
+                        )
+                        .into());
+                    }
+                    Some(NodeId::new(id.as_str()).map_err(app_scene::SceneError::from)?)
+                }
+            };
+            state.renderer.set_selected(id.as_ref());
+            Ok(())
+        })
+    }
+
+    /// The highlighted node's id, or `undefined` (also once that node is removed).
+    pub fn selected(&mut self) -> Result<Option<String>, JsError> {
+        self.with(|state| {
+            state.sync_renderer();
+            Ok(state.renderer.selected().map(|id| id.to_string()))
+        })
+    }
+
+    /// RGBA8 pixels of the current view at drawing-buffer size, rows top to bottom.
+    pub fn read_pixels(&mut self) -> js_sys::Promise {
+        let started = self.with(|state| {
+            if !state.gpu_ready() {
+                return Err(EngineError::Render(app_render::RenderError::Readback(
+                    "the GPU device was lost and is being recreated; try again after the next frame".into(),
+                )));
+            }
+            state.sync_renderer();
+            let readback = state
+                .renderer
+                .render_offscreen(state.config.width, state.config.height)?;
+            Ok((state.renderer.gpu().device.clone(), readback))
+        });
+        wasm_bindgen_futures::future_to_promise(async move {
+            let (device, readback) = started.map_err(JsValue::from)?;
+            let image = web::read_image(device, readback)
+                .await
+                .map_err(|e| JsValue::from(JsError::from(e)))?;
+            Ok(js_sys::Uint8Array::from(image.pixels.as_slice()).into())
+        })
+    }
+
+    /// Test hook: loses the GPU device as a driver crash would (on WebGPU it is destroyed). The next
+    /// `render_frame` calls recreate device and GPU state from the document; `stats().device_losses`
+    /// counts recoveries.
+    pub fn debug_lose_device(&mut self) -> Result<(), JsError> {
+        self.with(|state| {
+            state.lose_device();
+            Ok(())
+        })
+    }
+}

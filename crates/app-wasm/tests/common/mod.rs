@@ -1,0 +1,62 @@
+//! Helpers shared by the browser test files.
+#![allow(dead_code)]
+
+use app_wasm::Engine;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+pub const SIZE: u32 = 128;
+
+pub fn canvas() -> web_sys::HtmlCanvasElement {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    canvas.set_width(SIZE);
+    canvas.set_height(SIZE);
+    document.body().unwrap().append_child(&canvas).unwrap();
+    canvas
+}
+
+/// An engine that renders offscreen only: in this headless Chromium (156, SwiftShader) a WebGPU canvas's
+/// `getCurrentTexture()` destroys the device, so the browser tests never touch the swap chain.
+pub async fn engine() -> Engine {
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
+    Engine::create(canvas(), options.into())
+        .await
+        .map_err(JsValue::from)
+        .expect("engine")
+}
+
+pub async fn pixels(engine: &mut Engine) -> Vec<u8> {
+    let value = JsFuture::from(engine.read_pixels())
+        .await
+        .expect("read_pixels resolves");
+    js_sys::Uint8Array::new(&value).to_vec()
+}
+
+pub fn pixel(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * SIZE + x) * 4) as usize;
+    pixels[i..i + 4].try_into().unwrap()
+}
+
+pub fn message(error: wasm_bindgen::JsError) -> String {
+    let value = JsValue::from(error);
+    value
+        .dyn_into::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default()
+}
+
+/// Resolves on the next macrotask, so the browser can run GPU callbacks (device lost, mapping).
+pub async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    JsFuture::from(promise).await.unwrap();
+}

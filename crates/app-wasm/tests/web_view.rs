@@ -1,0 +1,219 @@
+//! Browser tests of the view API (headless Chromium, WebGPU on SwiftShader): AOV modes, camera input,
+//! framing, picking and selection, node reads, device-loss recovery and engine lifetimes.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+
+use app_wasm::Engine;
+use common::{SIZE, engine, message, pixels};
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &key.into()).unwrap()
+}
+
+/// Pixels that differ between two images.
+fn differing(a: &[u8], b: &[u8]) -> usize {
+    a.chunks(4).zip(b.chunks(4)).filter(|(a, b)| a != b).count()
+}
+
+/// An engine showing a sphere at the origin and a box to its right, framed.
+async fn two_node_engine() -> (Engine, String, String) {
+    let mut engine = engine().await;
+    engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
+    let sphere = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    let cube = engine.add_box(2.5, 0.0, 0.0, 1.0, 1.0, 1.0).unwrap();
+    engine.frame_all().unwrap();
+    // Damping: a second of frames brings the camera to rest.
+    for _ in 0..60 {
+        engine.render_frame(1.0 / 60.0).unwrap();
+    }
+    (engine, sphere, cube)
+}
+
+#[wasm_bindgen_test]
+async fn each_aov_mode_changes_the_image_and_unknown_modes_throw() {
+    let (mut engine, _, _) = two_node_engine().await;
+    let beauty = pixels(&mut engine).await;
+    for mode in ["albedo", "normal", "depth", "object_id"] {
+        engine.set_aov_mode(mode).unwrap();
+        engine.render_frame(0.0).unwrap();
+        let image = pixels(&mut engine).await;
+        assert!(differing(&beauty, &image) > 500, "{mode} looks like beauty");
+    }
+    let error = message(engine.set_aov_mode("wireframe").unwrap_err());
+    assert!(
+        error.contains("wireframe") && error.contains("albedo"),
+        "{error}"
+    );
+    engine.set_aov_mode("beauty").unwrap();
+    engine.render_frame(0.0).unwrap();
+    assert_eq!(
+        pixels(&mut engine).await,
+        beauty,
+        "back to beauty, same picture"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn picking_and_selection_follow_the_scene() {
+    let (mut engine, sphere, cube) = two_node_engine().await;
+    // Find each node's screen position by scanning the centre row with pick.
+    let row = SIZE as f64 / 2.0;
+    let hits: Vec<Option<String>> = (0..SIZE)
+        .map(|x| engine.pick(x as f64 + 0.5, row).unwrap())
+        .collect();
+    assert!(
+        hits.contains(&Some(sphere.clone())),
+        "the sphere is on the centre row"
+    );
+    assert!(
+        hits.contains(&Some(cube.clone())),
+        "the box is on the centre row"
+    );
+    assert_eq!(
+        engine.pick(0.5, 0.5).unwrap(),
+        None,
+        "the corner is background"
+    );
+    let sphere_x = hits
+        .iter()
+        .position(|h| h.as_ref() == Some(&sphere))
+        .unwrap();
+    let cube_x = hits.iter().position(|h| h.as_ref() == Some(&cube)).unwrap();
+    assert!(sphere_x < cube_x, "the box is right of the sphere");
+
+    let before = pixels(&mut engine).await;
+    assert_eq!(engine.selected().unwrap(), None);
+    engine.select(Some(sphere.clone())).unwrap();
+    assert_eq!(engine.selected().unwrap(), Some(sphere.clone()));
+    engine.render_frame(0.0).unwrap();
+    let highlighted = pixels(&mut engine).await;
+    assert!(
+        differing(&before, &highlighted) > 100,
+        "the highlight shows"
+    );
+    assert!(message(engine.select(Some("nope".into())).unwrap_err()).contains("nope"));
+    assert_eq!(
+        engine.selected().unwrap(),
+        Some(sphere.clone()),
+        "a failed select changes nothing"
+    );
+    engine.remove_node(&sphere).unwrap();
+    assert_eq!(
+        engine.selected().unwrap(),
+        None,
+        "removing the node clears the selection"
+    );
+    engine.select(None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn drag_and_wheel_move_the_camera_smoothly() {
+    let (mut engine, _, _) = two_node_engine().await;
+    let rest = pixels(&mut engine).await;
+    engine.on_mouse_drag(40.0, 0.0, 0).unwrap();
+    engine.render_frame(1.0 / 60.0).unwrap();
+    let first = pixels(&mut engine).await;
+    for _ in 0..60 {
+        engine.render_frame(1.0 / 60.0).unwrap();
+    }
+    let settled = pixels(&mut engine).await;
+    assert!(differing(&rest, &first) > 0, "orbiting starts at once");
+    assert!(
+        differing(&first, &settled) > 0,
+        "and eases on over later frames"
+    );
+    engine.on_wheel(-400.0).unwrap();
+    engine.on_mouse_drag(10.0, 10.0, 2).unwrap();
+    for _ in 0..60 {
+        engine.render_frame(1.0 / 60.0).unwrap();
+    }
+    assert!(
+        differing(&settled, &pixels(&mut engine).await) > 500,
+        "zoom and pan show"
+    );
+    assert!(engine.on_mouse_drag(f64::NAN, 0.0, 0).is_err());
+    assert!(message(engine.on_mouse_drag(1.0, 0.0, 7).unwrap_err()).contains("button"));
+    assert!(engine.on_wheel(f64::INFINITY).is_err());
+}
+
+#[wasm_bindgen_test]
+async fn get_node_and_the_extra_shape_setters() {
+    let mut engine = engine().await;
+    let cube = engine.add_box(1.0, 2.0, 3.0, 1.0, 2.0, 3.0).unwrap();
+    let floor = engine.add_plane(0.0, 0.0, 0.0, 4.0).unwrap();
+    engine.set_box_extents(&cube, 0.5, 0.5, 0.5).unwrap();
+    engine.set_plane_size(&floor, 8.0).unwrap();
+    engine.set_color(&cube, 0.25, 0.5, 1.0).unwrap();
+    let node = engine.get_node(&cube).unwrap();
+    assert_eq!(get(&node, "kind").as_string().as_deref(), Some("box"));
+    let position: Vec<f64> = js_sys::Array::from(&get(&node, "position"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(position, vec![1.0, 2.0, 3.0]);
+    let extents = js_sys::Array::from(&get(&node, "extents"));
+    assert_eq!(extents.get(0).as_f64(), Some(0.5));
+    assert_eq!(
+        js_sys::Array::from(&get(&node, "color")).get(2).as_f64(),
+        Some(1.0)
+    );
+    assert_eq!(
+        get(&engine.get_node(&floor).unwrap(), "size").as_f64(),
+        Some(8.0)
+    );
+    assert!(message(engine.get_node("nope").unwrap_err()).contains("nope"));
+    assert!(
+        engine.set_box_extents(&floor, 1.0, 1.0, 1.0).is_err(),
+        "a plane has no extents"
+    );
+    assert!(engine.set_plane_size(&floor, 0.0).is_err());
+    assert!(engine.can_undo().unwrap());
+    assert!(!engine.can_redo().unwrap());
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_device_is_recreated_from_the_document_with_the_same_picture() {
+    let (mut engine, sphere, _) = two_node_engine().await;
+    engine.select(Some(sphere)).unwrap();
+    engine.set_aov_mode("normal").unwrap();
+    engine.render_frame(0.0).unwrap();
+    let before = pixels(&mut engine).await;
+    engine.debug_lose_device().unwrap();
+    // The browser reports the loss asynchronously; frames meanwhile draw nothing and do not throw.
+    let mut recovered = false;
+    for _ in 0..200 {
+        engine.render_frame(0.0).unwrap();
+        if get(&engine.stats().unwrap(), "device_losses").as_f64() == Some(1.0) {
+            recovered = true;
+            break;
+        }
+        common::next_task().await;
+    }
+    assert!(recovered, "the engine recovered within 200 frames");
+    engine.render_frame(0.0).unwrap();
+    let after = pixels(&mut engine).await;
+    assert_eq!(
+        differing(&before, &after),
+        0,
+        "same scene, same view, same pixels"
+    );
+    assert_eq!(get(&engine.stats().unwrap(), "nodes").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn live_engines_are_counted_until_freed() {
+    let base = Engine::live_count();
+    let first = engine().await;
+    let second = engine().await;
+    assert_eq!(Engine::live_count(), base + 2);
+    drop(first);
+    assert_eq!(Engine::live_count(), base + 1);
+    drop(second);
+    assert_eq!(Engine::live_count(), base);
+}
