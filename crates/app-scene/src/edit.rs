@@ -434,8 +434,16 @@ impl SceneDoc {
         Ok(())
     }
 
-    /// Removes a node and its whole subtree. Errors if `id` is unknown.
+    /// Removes a node and its whole subtree. Errors if `id` is unknown. A removal always starts a
+    /// new undo step.
     pub fn remove_node(&mut self, id: &str) -> Result<(), SceneError> {
+        // yrs 0.28.1 (like Yjs 13) redoes a map entry that was overwritten and whose map was
+        // deleted *in the same undo step* with its origin in the deleted map, not the restored
+        // one: the undoing replica shows the value, its encoded state (and so every peer) does
+        // not. Starting a new step here keeps overwrites and the deletion of their node apart;
+        // the overwritten entries are then restored by a later step, after the map is (see
+        // `Item::redo` in yrs's block.rs and `tests/undo.rs`).
+        self.undo.reset();
         let tree = self.tree();
         let nodes = &self.nodes;
         write(&self.doc, &self.meta, |txn| {

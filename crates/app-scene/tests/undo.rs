@@ -114,3 +114,35 @@ fn remote_updates_are_not_undoable_and_not_resent() {
     p2.apply_update_v1(&updates[0]).unwrap();
     assert!(p2.is_empty());
 }
+
+/// An edit and a removal of the same node in one step, then undo: yrs 0.28.1 would restore the
+/// edited entry under the deleted map in the encoded state (peers lose it) while the live map shows
+/// it. A removal therefore starts its own step, and both replicas agree after each undo.
+#[test]
+fn undoing_an_edit_then_removal_keeps_peers_in_step() {
+    let mut p1 = SceneDoc::with_client_id(2);
+    let a = p1.add_sphere([0.0; 3], 2.0).unwrap();
+    p1.end_undo_step();
+    p1.set_sphere_radius(a.as_str(), 3.0).unwrap();
+    p1.set_base_color(a.as_str(), [1.0, 0.0, 0.0]).unwrap();
+    p1.remove_node(a.as_str()).unwrap();
+    let encoded_matches_live = |d: &SceneDoc| {
+        let mut copy = SceneDoc::with_client_id(9);
+        copy.apply_update_v1(&d.encode_state_v1()).unwrap();
+        assert_eq!(d.snapshot(), copy.snapshot());
+    };
+    assert!(p1.undo().unwrap(), "the removal");
+    let node = p1.node(a.as_str()).unwrap();
+    assert_eq!(node.shape, Shape::Sphere { radius: 3.0 });
+    assert_eq!(node.material.base_color, Vec3::X);
+    encoded_matches_live(&p1);
+    assert!(p1.undo().unwrap(), "the edits");
+    assert_eq!(
+        p1.node(a.as_str()).unwrap().shape,
+        Shape::Sphere { radius: 2.0 }
+    );
+    encoded_matches_live(&p1);
+    assert!(p1.redo().unwrap() && p1.redo().unwrap());
+    assert!(p1.node(a.as_str()).is_none());
+    encoded_matches_live(&p1);
+}
