@@ -77,6 +77,9 @@ pub struct Renderer {
     bounds: Option<Aabb>,
     aov: AovMode,
     selected: Option<NodeId>,
+    /// How many times size-dependent targets were allocated (tests check resizes cost nothing when the
+    /// size is unchanged).
+    target_allocations: u32,
     last_stats: FrameStats,
     /// The camera; edit it directly.
     pub camera: OrbitCamera,
@@ -172,6 +175,7 @@ impl Renderer {
             bounds: None,
             aov: AovMode::Beauty,
             selected: None,
+            target_allocations: 0,
             last_stats: FrameStats::default(),
             camera: OrbitCamera::default(),
         }
@@ -316,6 +320,11 @@ impl Renderer {
         exact
     }
 
+    /// How many times the size-dependent render targets were (re)allocated.
+    pub fn target_allocations(&self) -> u32 {
+        self.target_allocations
+    }
+
     /// What the last encoded frame cost.
     pub fn last_stats(&self) -> FrameStats {
         self.last_stats
@@ -402,6 +411,7 @@ impl Renderer {
                 width,
                 height,
             ));
+            self.target_allocations += 1;
         }
         let uniforms = self.frame_uniforms(width as f32 / height as f32);
         if self.last_uniforms != Some(uniforms) {

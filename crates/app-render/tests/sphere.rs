@@ -94,3 +94,15 @@ fn bad_image_sizes_are_errors() {
     assert!(renderer.render_offscreen(0, 10).is_err());
     assert!(renderer.render_offscreen(10, 1 << 20).is_err());
 }
+
+#[test]
+fn render_targets_are_reallocated_only_when_the_size_changes() {
+    let mut renderer = support::renderer();
+    renderer.upsert_node(&red_sphere(1.0), Mat4::IDENTITY);
+    support::render(&mut renderer, 64, 48);
+    support::render(&mut renderer, 64, 48);
+    assert_eq!(renderer.target_allocations(), 1);
+    let resized = support::render(&mut renderer, 80, 48);
+    assert_eq!(renderer.target_allocations(), 2);
+    assert_eq!((resized.width, resized.height), (80, 48));
+}
