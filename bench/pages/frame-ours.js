@@ -1,0 +1,140 @@
+// Frame-cost page for our engine: `?backend=webgpu` (WebGPU-only bundle) or `?backend=webgl2` (the
+// WebGL2 bundle). Exposes `window.bench = { setup(n), run(opts), teardown(), load(n, repeats), ... }`
+// for bench/run.mjs. The engine renders offscreen (`present: false`): headless Chromium's WebGPU canvas
+// destroys the device on getCurrentTexture() (see README), and every frame is still drawn.
+import { gridPosition, median, runFrames } from './loop.js';
+
+const backend = new URLSearchParams(location.search).get('backend') ?? 'webgpu';
+const mod = await import(backend === 'webgl2' ? '/pkg-webgl2/app_wasm.js' : '/pkg/app_wasm.js');
+const wasm = await mod.default();
+const { Engine } = mod;
+
+// Count engine calls made inside the measured per-frame window (the "one wasm call per frame" rule).
+const calls = { inFrame: 0, outside: 0, byMethod: {} };
+let inFrame = false;
+for (const name of Object.getOwnPropertyNames(Engine.prototype)) {
+  const d = Object.getOwnPropertyDescriptor(Engine.prototype, name);
+  if (name === 'constructor' || name.startsWith('__') || typeof d.value !== 'function') continue;
+  const original = d.value;
+  Object.defineProperty(Engine.prototype, name, {
+    ...d,
+    value: function (...args) {
+      if (inFrame) { calls.inFrame++; calls.byMethod[name] = (calls.byMethod[name] ?? 0) + 1; } else calls.outside++;
+      return original.apply(this, args);
+    },
+  });
+}
+
+const canvas = document.getElementById('view');
+let engine = null;
+let ids = [];
+let n = 0;
+
+async function create(target = canvas) {
+  const e = await Engine.create(target, { backend, present: false });
+  e.resize(256, 256, 1);
+  return e;
+}
+
+/** Settles the camera: frame_all eases with damping, so give it a few long frames. */
+function settle(e) {
+  e.frame_all();
+  for (let k = 0; k < 5; k++) e.render_frame(5);
+}
+
+const adapter = {
+  edit(i) {
+    const id = ids[(i * 7919) % n];
+    const [x, y, z] = gridPosition((i * 7919) % n, n);
+    engine.set_position(id, x, y + (i % 2 ? 0.05 : -0.05), z);
+  },
+  frame(dt) {
+    inFrame = true;
+    try { engine.render_frame(dt); } finally { inFrame = false; }
+  },
+  async sync() { await engine.read_pixels(); },
+};
+
+window.bench = {
+  backend,
+  async setup(count) {
+    if (engine) this.teardown();
+    engine = await create();
+    n = count;
+    ids = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const [x, y, z] = gridPosition(i, n);
+      ids[i] = engine.add_sphere(x, y, z, 0.2);
+    }
+    settle(engine);
+    await engine.read_pixels();
+    return { ...engine.stats() };
+  },
+  async run(opts) {
+    const before = calls.inFrame;
+    const r = await runFrames(adapter, opts);
+    const frames = opts.warmup + r.frames;
+    return { ...r, callsPerFrame: opts.edit ? null : (calls.inFrame - before) / frames, stats: { ...engine.stats() } };
+  },
+  teardown() {
+    if (engine) engine.free();
+    engine = null;
+    ids = [];
+  },
+  calls,
+  wasmBytes: () => wasm.memory.buffer.byteLength,
+  async pixels() {
+    const p = await engine.read_pixels();
+    let lit = 0;
+    for (let i = 0; i < p.length; i += 4) if (p[i] + p[i + 1] + p[i + 2] > 30) lit++;
+    return { bytes: p.length, litPixels: lit };
+  },
+  /**
+   * Scene load: builds an n-node scene, encodes it, then `repeats` times loads the bytes into a fresh engine
+   * with apply_update (timed), and once more times the first render_frame that uploads it to the GPU.
+   * Also returns the encoded bytes (base64) so the Yjs page loads exactly the same update.
+   */
+  async load(count, repeats = 5) {
+    const source = await create(document.createElement('canvas'));
+    for (let i = 0; i < count; i++) {
+      const [x, y, z] = gridPosition(i, count);
+      source.add_sphere(x, y, z, 0.2);
+    }
+    const bytes = source.encode_state();
+    source.free();
+    const applyMs = [];
+    const firstFrameMs = [];
+    for (let r = 0; r < repeats; r++) {
+      const e = await create(document.createElement('canvas'));
+      const a = performance.now();
+      e.apply_update(bytes);
+      const b = performance.now();
+      e.render_frame(0);
+      const c = performance.now();
+      applyMs.push(b - a);
+      firstFrameMs.push(c - b);
+      if (e.stats().nodes !== count) throw new Error(`loaded ${e.stats().nodes} nodes, wanted ${count}`);
+      await e.read_pixels();
+      e.free();
+    }
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return { updateBytes: bytes.length, applyMs: median(applyMs), firstFrameMs: median(firstFrameMs), base64: btoa(binary) };
+  },
+  /** Heap per node, in a fresh page: wasm linear memory growth across apply_update + first frame. */
+  async heap(base64) {
+    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    const e = await create(document.createElement('canvas'));
+    e.render_frame(0);
+    const m0 = wasm.memory.buffer.byteLength;
+    e.apply_update(bytes);
+    const m1 = wasm.memory.buffer.byteLength;
+    e.render_frame(0);
+    await e.read_pixels();
+    const m2 = wasm.memory.buffer.byteLength;
+    const nodes = e.stats().nodes;
+    window.keep = e;
+    return { nodes, wasmGrowthAfterApply: m1 - m0, wasmGrowthAfterFrame: m2 - m0 };
+  },
+};
+document.body.dataset.ready = 'true';

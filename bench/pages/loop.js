@@ -1,0 +1,63 @@
+// The measuring loop shared by every frame-cost page (ours and three.js).
+// `runFrames(engine, opts)` drives `requestAnimationFrame` and times only the per-frame call
+// (`engine.frame(dt)`: our `render_frame`, three.js's `renderer.render`) with performance.now(), plus the
+// optional edit (`engine.edit(i)`) when `opts.edit` is set. After the last frame it waits for the GPU
+// (`engine.sync()`), so `fps` counts frames the GPU has finished, not just frames submitted.
+
+export const side = (n) => Math.ceil(Math.cbrt(n));
+
+/** Position of sphere `i` of `n` in a cube-shaped grid (spacing 0.5, radius 0.2), centred on the origin. */
+export function gridPosition(i, n) {
+  const s = side(n);
+  const half = ((s - 1) * 0.5) / 2;
+  return [(i % s) * 0.5 - half, (Math.floor(i / s) % s) * 0.5 - half, Math.floor(i / (s * s)) * 0.5 - half];
+}
+
+/** The radius of a sphere around the grid, for framing cameras. */
+export const gridRadius = (n) => (side(n) * 0.5 * Math.sqrt(3)) / 2 + 0.2;
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * Runs `warmup + frames` animation frames. Returns `{ times, editTimes, wallMs, fps, frames }`:
+ * `times[k]` = ms inside the per-frame call (plus the edit when `edit`), `editTimes[k]` = ms of the edit alone.
+ */
+export function runFrames(engine, { frames = 300, warmup = 30, edit = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const times = [];
+    const editTimes = [];
+    let i = 0;
+    let start = 0;
+    let last = performance.now();
+    const tick = async (now) => {
+      try {
+        if (i === warmup) start = performance.now();
+        const dt = Math.min(0.1, Math.max(0, (now - last) / 1000));
+        last = now;
+        const a = performance.now();
+        if (edit) engine.edit(i);
+        const b = performance.now();
+        engine.frame(dt);
+        const c = performance.now();
+        if (i >= warmup) {
+          times.push(c - a);
+          if (edit) editTimes.push(b - a);
+        }
+        i++;
+        if (i < warmup + frames) {
+          requestAnimationFrame(tick);
+        } else {
+          await engine.sync();
+          const wallMs = performance.now() - start;
+          resolve({ times, editTimes, wallMs, fps: (frames * 1000) / wallMs, frames });
+        }
+      } catch (error) {
+        reject(error);
+      }
+    };
+    requestAnimationFrame(tick);
+  });
+}
