@@ -1,8 +1,9 @@
 // The measuring loop shared by every frame-cost page (ours and three.js).
 // `runFrames(engine, opts)` drives `requestAnimationFrame` and times only the per-frame call
 // (`engine.frame(dt)`: our `render_frame`, three.js's `renderer.render`) with performance.now(), plus the
-// optional edit (`engine.edit(i)`) when `opts.edit` is set. After the last frame it waits for the GPU
-// (`engine.sync()`), so `fps` counts frames the GPU has finished, not just frames submitted.
+// optional edit (`engine.edit(i)`) when `opts.edit` is set. `fps` = frames submitted per second of the rAF
+// loop. With `opts.sync` it first waits for the GPU (`engine.sync()`) so fps counts finished frames; the
+// benchmark leaves that off: SwiftShader needs seconds per frame at these sizes (see bench/README.md).
 
 export const side = (n) => Math.ceil(Math.cbrt(n));
 
@@ -25,7 +26,7 @@ export const median = (xs) => {
  * Runs `warmup + frames` animation frames. Returns `{ times, editTimes, wallMs, fps, frames }`:
  * `times[k]` = ms inside the per-frame call (plus the edit when `edit`), `editTimes[k]` = ms of the edit alone.
  */
-export function runFrames(engine, { frames = 300, warmup = 30, edit = false } = {}) {
+export function runFrames(engine, { frames = 300, warmup = 30, edit = false, sync = false } = {}) {
   return new Promise((resolve, reject) => {
     const times = [];
     const editTimes = [];
@@ -50,7 +51,7 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false } = 
         if (i < warmup + frames) {
           requestAnimationFrame(tick);
         } else {
-          await engine.sync();
+          if (sync) await engine.sync();
           const wallMs = performance.now() - start;
           resolve({ times, editTimes, wallMs, fps: (frames * 1000) / wallMs, frames });
         }

@@ -1,7 +1,7 @@
 // The smallest page that shows a lit sphere with our engine (WebGPU-only bundle, or the WebGL2 bundle
 // with BUNDLE=webgl2 at build time: esbuild aliases `engine-bundle` to web/pkg or web/pkg-webgl2).
 import init, { Engine } from 'engine-bundle';
-import { present, report } from './sphere-common.js';
+import { once, present, report } from './sphere-common.js';
 
 await init();
 const canvas = document.getElementById('view');
@@ -18,5 +18,5 @@ requestAnimationFrame(function tick(now) {
     first = false;
     report(performance.now(), () => engine.read_pixels());
   }
-  requestAnimationFrame(tick);
+  if (!once) requestAnimationFrame(tick);
 });

@@ -1,6 +1,6 @@
 // The smallest page that shows a lit sphere with three.js's WebGLRenderer.
 import { WebGLRenderer, Scene, PerspectiveCamera, DirectionalLight, Mesh, SphereGeometry, MeshStandardMaterial } from 'three';
-import { report } from './sphere-common.js';
+import { once, report } from './sphere-common.js';
 
 const canvas = document.getElementById('view');
 const renderer = new WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
@@ -17,6 +17,7 @@ renderer.setAnimationLoop(() => {
   renderer.render(scene, camera);
   if (first) {
     first = false;
+    if (once) renderer.setAnimationLoop(null);
     const gl = renderer.getContext();
     report(performance.now(), async () => {
       const p = new Uint8Array(256 * 256 * 4);

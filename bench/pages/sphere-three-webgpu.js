@@ -1,7 +1,7 @@
 // The smallest page that shows a lit sphere with three.js's WebGPURenderer. With ?present=0 it renders into a
 // RenderTarget (headless Chromium destroys the device when a WebGPU canvas is presented).
 import { WebGPURenderer, RenderTarget, Scene, PerspectiveCamera, DirectionalLight, Mesh, SphereGeometry, MeshStandardMaterial } from 'three/webgpu';
-import { present, report } from './sphere-common.js';
+import { once, present, report } from './sphere-common.js';
 
 const canvas = document.getElementById('view');
 const renderer = new WebGPURenderer({ canvas, antialias: true });
@@ -21,6 +21,7 @@ renderer.setAnimationLoop(() => {
   renderer.render(scene, camera);
   if (first) {
     first = false;
+    if (once) renderer.setAnimationLoop(null);
     report(performance.now(), () => (target
       ? renderer.readRenderTargetPixelsAsync(target, 0, 0, 256, 256)
       : renderer.backend.device.queue.onSubmittedWorkDone().then(() => new Uint8Array(4))));

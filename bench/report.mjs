@@ -1,0 +1,133 @@
+// Turns bench results (bench/run.mjs) into the Markdown table and the frame-cost SVG chart.
+const fmt = (x, d = 3) => (x == null || !Number.isFinite(Number(x)) ? '—' : Number(x).toLocaleString('en-US', { maximumFractionDigits: d }));
+const kb = (b) => (b == null ? '—' : `${(b / 1000).toLocaleString('en-US', { maximumFractionDigits: 1 })} KB`);
+const x = (r) => (r == null ? '—' : `${fmt(r, 2)}×`);
+
+export function toMarkdown(r) {
+  const out = [];
+  const p = r.packages;
+  out.push(`### Benchmarks${r.smoke ? ' (SMOKE run: tiny sizes, not figures)' : ''}`);
+  out.push('');
+  out.push(`${r.date.slice(0, 10)} · ${r.machine.nproc} cores (${r.machine.cpu}), load average ${r.machine.loadavgStart.join(' / ')} at start, ` +
+    `${r.machine.loadavgEnd?.join(' / ')} at end · ${r.browser.version ? `Chromium ${r.browser.version}` : 'Chromium ?'} headless, ` +
+    `SwiftShader (CPU) for WebGPU and WebGL2 · three.js ${p.three} · Yjs ${p.yjs} · esbuild ${p.esbuild} · engine ${p.engine} · ${r.durationS} s`);
+  out.push('');
+  out.push('**Frame CPU cost**: median ms inside the per-frame call (`render_frame` / `renderer.render`), 256×256, ' +
+    `spheres of 48×24 segments + one directional light, ${r.config.frames} frames after ${r.config.warmup} warm-up per engine ` +
+    `(${r.config.reps} interleaved runs, each in a fresh browser); fps = frames submitted per second of the rAF loop (GPU completion not awaited). Ratio = ours / three.js (lower is better for ms).`);
+  out.push('');
+  out.push('| backend | N | ours ms | three.js InstancedMesh ms | three.js Mesh-per-node ms | ours / Instanced | ours / Mesh | fps ours / Inst. / Mesh |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [backend, rows] of Object.entries(r.frame)) {
+    for (const [n, row] of Object.entries(rows)) {
+      out.push(`| ${backend} | ${fmt(Number(n), 0)} | ${fmt(row.ours?.medianMs)} | ${fmt(row.threeInstanced?.medianMs)} | ${fmt(row.threeMesh?.medianMs)} | ` +
+        `${x(row.ratioMsVsInstanced)} | ${x(row.ratioMsVsMesh)} | ${fmt(row.ours?.fps, 1)} / ${fmt(row.threeInstanced?.fps, 1)} / ${fmt(row.threeMesh?.fps, 1)} |`);
+    }
+  }
+  out.push('');
+  out.push('**Incremental edit** (WebGPU): one node moved per frame; extra = median(edit + frame) − median(unchanged frame).');
+  out.push('');
+  out.push('| N | ours unchanged ms | ours edited ms | ours extra ms | three.js InstancedMesh extra ms | ours / three.js |');
+  out.push('|---:|---:|---:|---:|---:|---:|');
+  for (const [n, row] of Object.entries(r.edit)) {
+    out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.ours?.unchangedMs)} | ${fmt(row.ours?.editedMs)} | ${fmt(row.ours?.extraMs)} | ${fmt(row.threeInstanced?.extraMs)} | ${x(row.ratioExtraVsInstanced)} |`);
+  }
+  out.push('');
+  const l = r.load;
+  out.push(`**Scene load**: ${fmt(l.nodes, 0)} nodes from one encoded update (${kb(l.updateBytes)}), same bytes, same browser.`);
+  out.push('');
+  out.push('| | load ms | heap bytes / node | how heap was measured |');
+  out.push('|---|---:|---:|---|');
+  out.push(`| ours: fresh engine, \`apply_update\` | ${fmt(l.ours?.applyMs)} (then first \`render_frame\` ${fmt(l.ours?.firstFrameAfterLoadMs)}) | ${fmt(l.ours?.heapBytesPerNode, 0)} (with renderer: ${fmt(l.ours?.heapBytesPerNodeWithRenderer, 0)}) | ${l.ours?.heapMethod ?? '—'} |`);
+  out.push(`| Yjs ${p.yjs}: \`Y.applyUpdate(new Y.Doc())\` | ${fmt(l.yjs?.applyMs)} | ${fmt(l.yjs?.heapBytesPerNode, 0)} | ${l.yjs?.heapMethod ?? '—'} |`);
+  out.push(`| ours / Yjs | ${x(l.ratioApply)} | ${x(l.ratioHeap)} | |`);
+  out.push('');
+  out.push('**Download** of a page showing one lit sphere (HTML + esbuild-minified JS + wasm), and **time to first frame** (cold load, new browser context, median; ' +
+    '"submitted" = first frame call returned, "pixels" = its 256×256 image read back), ms from navigation start.');
+  out.push('');
+  out.push('| page | gzip -9 | brotli | first frame submitted ms | first frame pixels ms |');
+  out.push('|---|---:|---:|---:|---:|');
+  const ff = (app) => r.firstFrame[app.includes('webgpu') ? 'webgpu' : 'webgl2']?.[app];
+  for (const app of ['ours-webgpu', 'three-webgpu', 'ours-webgl2', 'three-webgl']) {
+    const s = r.size[app]?.total;
+    out.push(`| ${app} | ${kb(s?.gzip9)} | ${kb(s?.brotli)} | ${fmt(ff(app)?.submittedMs, 1)} | ${fmt(ff(app)?.pixelsMs, 1)} |`);
+  }
+  const sr = r.size.ratios ?? {};
+  out.push(`| ours / three.js, WebGPU | ${x(sr.webgpuGzip)} | ${x(sr.webgpuBrotli)} | ${x(r.firstFrame.webgpu?.ratioSubmitted)} | ${x(r.firstFrame.webgpu?.ratioPixels)} |`);
+  out.push(`| ours / three.js, WebGL2 | ${x(sr.webgl2Gzip)} | ${x(sr.webgl2Brotli)} | ${x(r.firstFrame.webgl2?.ratioSubmitted)} | ${x(r.firstFrame.webgl2?.ratioPixels)} |`);
+  out.push('');
+  const d = r.calls.demo;
+  out.push(`**wasm calls per frame** in the running demo (\`?debug=calls\`): ${d ? `${d.callsInFrames} in ${d.frames} frames, max ${d.maxCallsInOneFrame} in one frame` : '—'}; ` +
+    `in the frame benchmark: ${(r.calls.frameBenchmark?.callsPerFrameEveryRun ?? []).length ? [...new Set(r.calls.frameBenchmark.callsPerFrameEveryRun)].join(', ') : '—'} per frame.`);
+  out.push('');
+  out.push('**Targets**');
+  out.push('');
+  out.push('| target | measured | met |');
+  out.push('|---|---|---|');
+  for (const t of r.targets) out.push(`| ${t.target} | ${typeof t.measured === 'number' ? x(t.measured) : t.measured ?? '—'} | ${t.met ? 'yes' : '**no**'} |`);
+  if (Object.keys(r.native).length) {
+    out.push('');
+    out.push('**Native criterion benchmarks** (medians in brackets: low, median, high)');
+    out.push('');
+    for (const [key, n] of Object.entries(r.native)) {
+      out.push(`\`${n.command}\` (exit ${n.exitCode}):`);
+      out.push('');
+      out.push('```');
+      out.push(...n.summary);
+      out.push('```');
+      out.push('');
+    }
+  }
+  if (r.errors.length) {
+    out.push('');
+    out.push(`**Errors**: ${r.errors.map((e) => e.split('\n')[0]).join('; ')}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Frame CPU ms against N, log–log, one line per engine and backend. Hand-written SVG, no dependencies. */
+export function toSvg(r) {
+  const W = 640, H = 400, L = 70, R = 210, T = 50, B = 50;
+  const series = [];
+  const colours = { ours: '#d9480f', threeInstanced: '#1971c2', threeMesh: '#2f9e44' };
+  const names = { ours: 'ours', threeInstanced: 'three.js InstancedMesh', threeMesh: 'three.js Mesh per node' };
+  for (const [backend, rows] of Object.entries(r.frame)) {
+    for (const key of Object.keys(colours)) {
+      const pts = Object.entries(rows).map(([n, row]) => [Number(n), row[key]?.medianMs]).filter(([, v]) => v > 0);
+      if (pts.length) series.push({ backend, key, pts });
+    }
+  }
+  const all = series.flatMap((s) => s.pts);
+  if (all.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><text x="20" y="40">no data</text></svg>\n`;
+  const lx = (v) => Math.log10(v);
+  const [nx0, nx1] = [Math.floor(lx(Math.min(...all.map((p) => p[0])))), Math.ceil(lx(Math.max(...all.map((p) => p[0]))))];
+  const [ny0, ny1] = [Math.floor(lx(Math.min(...all.map((p) => p[1])))), Math.ceil(lx(Math.max(...all.map((p) => p[1]))))];
+  const sx = (n) => L + ((lx(n) - nx0) / Math.max(1e-9, nx1 - nx0)) * (W - L - R);
+  const sy = (v) => H - B - ((lx(v) - ny0) / Math.max(1e-9, ny1 - ny0)) * (H - T - B);
+  const s = [];
+  s.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
+  s.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  s.push(`<text x="${L}" y="22" font-size="14" font-weight="bold">Frame CPU cost vs N (median ms in the per-frame call, log–log)</text>`);
+  for (let e = ny0; e <= ny1; e++) {
+    const y = sy(10 ** e);
+    s.push(`<line x1="${L}" y1="${y}" x2="${W - R}" y2="${y}" stroke="#ddd"/><text x="${L - 8}" y="${y + 4}" text-anchor="end">${fmt(10 ** e, 3)}</text>`);
+  }
+  for (let e = nx0; e <= nx1; e++) {
+    const xx = sx(10 ** e);
+    s.push(`<line x1="${xx}" y1="${T}" x2="${xx}" y2="${H - B}" stroke="#ddd"/><text x="${xx}" y="${H - B + 16}" text-anchor="middle">${fmt(10 ** e, 0)}</text>`);
+  }
+  s.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">N (spheres)</text>`);
+  s.push(`<text transform="translate(16 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">ms per frame</text>`);
+  series.forEach((se, i) => {
+    const dash = se.backend === 'webgl2' ? ' stroke-dasharray="6 4"' : '';
+    const path = se.pts.map(([n, v], k) => `${k ? 'L' : 'M'}${sx(n).toFixed(1)},${sy(v).toFixed(1)}`).join(' ');
+    s.push(`<path d="${path}" fill="none" stroke="${colours[se.key]}" stroke-width="2"${dash}/>`);
+    for (const [n, v] of se.pts) s.push(`<circle cx="${sx(n).toFixed(1)}" cy="${sy(v).toFixed(1)}" r="3" fill="${colours[se.key]}"/>`);
+    const ly = T + 10 + i * 20;
+    s.push(`<line x1="${W - R + 12}" y1="${ly}" x2="${W - R + 40}" y2="${ly}" stroke="${colours[se.key]}" stroke-width="2"${dash}/>`);
+    s.push(`<text x="${W - R + 46}" y="${ly + 4}">${names[se.key]}, ${se.backend}</text>`);
+  });
+  s.push(`<text x="${L}" y="38" font-size="10" fill="#666">${r.date.slice(0, 10)}, headless Chromium ${r.browser.version ?? ''} on SwiftShader, ${r.machine.nproc} cores; solid: WebGPU, dashed: WebGL2</text>`);
+  s.push('</svg>');
+  return `${s.join('\n')}\n`;
+}

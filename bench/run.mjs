@@ -1,0 +1,377 @@
+// The benchmark harness: `node bench/run.mjs` (what `bash scripts/bench.sh` runs). `BENCH_SMOKE=1`: tiny sizes,
+// a few frames, no native benches; checks that every field was produced (exit code 1 if not).
+//
+// 1. frame CPU cost: our engine vs three.js (one Mesh per sphere, InstancedMesh), WebGPU and WebGL2, per N;
+// 2. incremental edit (one node moved per frame); 3. scene load vs Yjs + heap per node; 4. download size;
+// 5. time to first frame; 6. wasm calls per frame in the running demo; 7. native criterion benches.
+// Writes bench/results/latest.json, latest.md, frame-cost.svg (smoke: bench/results/smoke/, git-ignored).
+import { spawn, execFileSync } from 'node:child_process';
+import { cpus, loadavg, totalmem, release } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, withTimeout } from '../tests/lib/harness.mjs';
+import { startServer } from './server.mjs';
+import { buildAll } from './build.mjs';
+import { toMarkdown, toSvg } from './report.mjs';
+
+const bench = dirname(fileURLToPath(import.meta.url));
+const root = resolve(bench, '..');
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const config = SMOKE
+  ? { frameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8 }
+  : { frameNs: [1000, 10000, 50000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60 };
+for (const key of Object.keys(config)) {
+  const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
+  if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
+}
+const outDir = join(bench, 'results', SMOKE ? 'smoke' : '');
+mkdirSync(outDir, { recursive: true });
+
+const started = Date.now();
+const log = (...args) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s]`, ...args);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : null; };
+const round = (x, d = 3) => (x == null || !Number.isFinite(x) ? x : Number(x.toFixed(d)));
+const ratio = (a, b) => (a == null || b == null || b === 0 ? null : round(a / b, 3));
+
+const results = {
+  date: new Date().toISOString(),
+  smoke: SMOKE,
+  machine: {
+    nproc: Number(execFileSync('nproc').toString().trim()),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memGiB: round(totalmem() / 2 ** 30, 1),
+    kernel: release(),
+    loadavgStart: loadavg().map((x) => round(x, 2)),
+  },
+  browser: {},
+  packages: {},
+  config,
+  frame: {},
+  edit: {},
+  load: {},
+  size: {},
+  firstFrame: {},
+  calls: {},
+  native: {},
+  targets: [],
+  errors: [],
+};
+
+function pkgVersion(dir, name) {
+  try { return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version; } catch { return null; }
+}
+results.packages = {
+  three: pkgVersion(bench, 'three'), esbuild: pkgVersion(bench, 'esbuild'), yjs: pkgVersion(bench, 'yjs'),
+  'playwright-core': pkgVersion(join(root, 'tests'), 'playwright-core'), node: process.version,
+  engine: (() => { try { return execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD']).toString().trim(); } catch { return null; } })(),
+};
+
+/** Runs `fn(browser)` in a fresh headless Chromium, closed afterwards (which also drops any GPU backlog). */
+async function withBrowser(webgpu, fn) {
+  const browser = await launch({ webgpu, args: ['--enable-precise-memory-info'] });
+  results.browser.version ??= browser.version();
+  try {
+    return await fn(browser);
+  } finally {
+    await withTimeout(browser.close(), 20_000, 'closing Chromium').catch((e) => log(`warning: ${e.message}`));
+  }
+}
+
+/** Opens `path` on the bench server; resolves when the page sets body[data-ready], rejects on a page error. */
+async function openPage(browser, path, { context = browser } = {}) {
+  const page = await context.newPage({ viewport: { width: 256, height: 256 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !/favicon|404/.test(m.text())) errors.push(m.text()); });
+  await page.goto(server.url + path);
+  const deadline = Date.now() + 120_000;
+  while (!(await page.evaluate(() => document.body?.dataset.ready ?? null))) {
+    if (errors.length) throw new Error(`${path}: ${errors.join('; ')}`);
+    if (Date.now() > deadline) throw new Error(`${path}: not ready within 120 s`);
+    await page.waitForTimeout(100);
+  }
+  return { page, errors };
+}
+
+async function section(name, fn) {
+  const t = Date.now();
+  log(`${name} ...`);
+  try {
+    await fn();
+    log(`${name} done (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    results.errors.push(`${name}: ${error?.stack ?? error}`);
+    log(`${name} FAILED: ${error?.message ?? error}`);
+  }
+}
+
+const engines = [
+  { key: 'ours', page: 'frame-ours.html', kind: null },
+  { key: 'threeInstanced', page: 'frame-three.html', kind: 'instanced' },
+  { key: 'threeMesh', page: 'frame-three.html', kind: 'mesh' },
+];
+
+/** One chunk of frames for one engine, in its own browser. */
+async function frameChunk(backend, engine, n, { frames, warmup, edit = false }) {
+  return withBrowser(backend === 'webgpu', async (browser) => {
+    const { page, errors } = await openPage(browser, `${engine.page}?backend=${backend}`);
+    const t = Date.now();
+    const info = await page.evaluate(([n, kind]) => window.bench.setup(n, kind), [n, engine.kind]);
+    const setupMs = Date.now() - t;
+    const run = await page.evaluate((o) => window.bench.run(o), { frames, warmup, edit });
+    if (errors.length) throw new Error(errors.join('; '));
+    return { ...run, setupMs, info };
+  });
+}
+
+const server = await startServer(0);
+try {
+  // 4. Download size (also builds the bundles every page below uses).
+  await section('download size (esbuild bundles, gzip -9, brotli 11)', async () => {
+    const { sizes } = await buildAll();
+    results.size = sizes;
+    results.size.ratios = {
+      webgpuGzip: ratio(sizes['ours-webgpu'].total.gzip9, sizes['three-webgpu'].total.gzip9),
+      webgpuBrotli: ratio(sizes['ours-webgpu'].total.brotli, sizes['three-webgpu'].total.brotli),
+      webgl2Gzip: ratio(sizes['ours-webgl2'].total.gzip9, sizes['three-webgl'].total.gzip9),
+      webgl2Brotli: ratio(sizes['ours-webgl2'].total.brotli, sizes['three-webgl'].total.brotli),
+    };
+  });
+
+  // 1. Frame CPU cost, interleaved: for each N, rep 1 of ours, three instanced, three mesh, then rep 2 ...
+  for (const backend of ['webgpu', 'webgl2']) {
+    results.frame[backend] = {};
+    for (const n of config.frameNs) {
+      await section(`frame cost ${backend} N=${n}`, async () => {
+        const chunks = Object.fromEntries(engines.map((e) => [e.key, []]));
+        const perRep = Math.ceil(config.frames / config.reps);
+        for (let rep = 0; rep < config.reps; rep++) {
+          for (const engine of engines) {
+            const c = await frameChunk(backend, engine, n, { frames: perRep, warmup: config.warmup });
+            chunks[engine.key].push(c);
+            log(`  ${backend} N=${n} ${engine.key} rep ${rep + 1}: median ${median(c.times).toFixed(3)} ms, ${c.fps.toFixed(1)} fps (setup ${c.setupMs} ms)`);
+          }
+        }
+        const row = {};
+        for (const [key, cs] of Object.entries(chunks)) {
+          const times = cs.flatMap((c) => c.times);
+          const wall = cs.reduce((s, c) => s + c.wallMs, 0);
+          row[key] = {
+            medianMs: round(median(times), 4), p90Ms: round(quantile(times, 0.9), 4), fps: round((times.length * 1000) / wall, 2),
+            frames: times.length, setupMs: median(cs.map((c) => c.setupMs)),
+            callsPerFrame: key === 'ours' ? round(cs.reduce((s, c) => s + c.callsPerFrame, 0) / cs.length, 4) : undefined,
+            stats: key === 'ours' ? cs[0].stats : undefined,
+          };
+        }
+        row.ratioMsVsInstanced = ratio(row.ours.medianMs, row.threeInstanced.medianMs);
+        row.ratioMsVsMesh = ratio(row.ours.medianMs, row.threeMesh.medianMs);
+        row.ratioFpsVsInstanced = ratio(row.ours.fps, row.threeInstanced.fps);
+        row.ratioFpsVsMesh = ratio(row.ours.fps, row.threeMesh.fps);
+        results.frame[backend][n] = row;
+      });
+    }
+  }
+
+  // 2. Incremental edit: one node moved per frame (set_position before render_frame; three.js InstancedMesh:
+  // setMatrixAt + an update range of one matrix). Unchanged and edited runs in the same page, alternating.
+  for (const n of config.editNs) {
+    await section(`incremental edit N=${n} (WebGPU)`, async () => {
+      const row = {};
+      for (const engine of engines.slice(0, 2)) {
+        const r = await withBrowser(true, async (browser) => {
+          const { page } = await openPage(browser, `${engine.page}?backend=webgpu`);
+          await page.evaluate(([n, kind]) => window.bench.setup(n, kind), [n, engine.kind]);
+          const half = Math.ceil(config.editFrames / 2);
+          const runs = [];
+          for (const edit of [false, true, false, true]) {
+            runs.push({ edit, ...(await page.evaluate((o) => window.bench.run(o), { frames: half, warmup: config.warmup, edit })) });
+          }
+          return runs;
+        });
+        const plain = r.filter((x) => !x.edit).flatMap((x) => x.times);
+        const edited = r.filter((x) => x.edit).flatMap((x) => x.times);
+        const editCall = r.filter((x) => x.edit).flatMap((x) => x.editTimes);
+        row[engine.key] = {
+          unchangedMs: round(median(plain), 4), editedMs: round(median(edited), 4), extraMs: round(median(edited) - median(plain), 4),
+          editCallMs: round(median(editCall), 4), frames: edited.length,
+        };
+        log(`  edit N=${n} ${engine.key}: ${JSON.stringify(row[engine.key])}`);
+      }
+      row.ratioExtraVsInstanced = ratio(row.ours.extraMs, row.threeInstanced.extraMs);
+      results.edit[n] = row;
+    });
+  }
+
+  // 3. Scene load: our fresh engine's apply_update vs Y.applyUpdate on a new Y.Doc, same bytes, same browser.
+  await section(`scene load N=${config.loadNodes}`, async () => {
+    const n = config.loadNodes;
+    let base64;
+    await withBrowser(true, async (browser) => {
+      const { page: yjs } = await openPage(browser, 'yjs.html');
+      const { page } = await openPage(browser, 'frame-ours.html?backend=webgpu');
+      const ours = await page.evaluate(([n, r]) => window.bench.load(n, r), [n, config.loadRepeats]);
+      base64 = ours.base64;
+      const y = await yjs.evaluate(([b, r]) => window.yjsBench.load(b, r), [base64, config.yjsRepeats]);
+      if (y.nodes !== n) throw new Error(`Yjs saw ${y.nodes} nodes, wanted ${n}`);
+      const yHeap = await yjs.evaluate((b) => window.yjsBench.heap(b), base64);
+      results.load = {
+        nodes: n, updateBytes: ours.updateBytes,
+        ours: { applyMs: round(ours.applyMs, 3), applyMsAll: ours.applyMsAll.map((x) => round(x, 3)), firstFrameAfterLoadMs: round(ours.firstFrameMs, 3) },
+        yjs: { applyMs: round(y.applyMs, 3), heapBytesPerNode: round(yHeap.heapGrowth / n, 1), heapMethod: 'performance.memory.usedJSHeapSize growth after gc() (--enable-precise-memory-info)' },
+      };
+    });
+    await withBrowser(true, async (browser) => {
+      const { page } = await openPage(browser, 'frame-ours.html?backend=webgpu');
+      const h = await page.evaluate((b) => window.bench.heap(b), base64);
+      results.load.ours.heapBytesPerNode = round(h.wasmGrowthAfterApply / n, 1);
+      results.load.ours.heapBytesPerNodeWithRenderer = round(h.wasmGrowthAfterFrame / n, 1);
+      results.load.ours.heapMethod = 'wasm linear memory growth (64 KiB pages, includes allocator slack) in a fresh page';
+    });
+    results.load.ratioApply = ratio(results.load.ours.applyMs, results.load.yjs.applyMs);
+    results.load.ratioHeap = ratio(results.load.ours.heapBytesPerNode, results.load.yjs.heapBytesPerNode);
+  });
+
+  // 5. Time to first frame: a cold load of each lit-sphere page in a new browser context, interleaved.
+  await section('time to first frame', async () => {
+    for (const [backend, apps] of [['webgpu', ['ours-webgpu', 'three-webgpu']], ['webgl2', ['ours-webgl2', 'three-webgl']]]) {
+      const samples = Object.fromEntries(apps.map((a) => [a, []]));
+      await withBrowser(backend === 'webgpu', async (browser) => {
+        for (let rep = 0; rep < config.ttffReps; rep++) {
+          for (const app of apps) {
+            const context = await browser.newContext({ viewport: { width: 256, height: 256 } });
+            const page = await context.newPage();
+            const errors = [];
+            page.on('pageerror', (e) => errors.push(String(e)));
+            await page.goto(`${server.url}sphere.html?app=${app}&present=0&once=1`);
+            await page.waitForFunction(() => window.result, null, { timeout: 120_000 });
+            const r = await page.evaluate(() => window.result);
+            await context.close();
+            if (r.error || errors.length) throw new Error(`${app}: ${r.error ?? errors.join('; ')}`);
+            if (r.lit < 100) throw new Error(`${app}: only ${r.lit} lit pixels; no sphere drawn?`);
+            samples[app].push(r);
+          }
+        }
+      });
+      const row = {};
+      for (const app of apps) {
+        row[app] = {
+          submittedMs: round(median(samples[app].map((s) => s.submittedMs)), 1),
+          pixelsMs: round(median(samples[app].map((s) => s.pixelsMs)), 1),
+          litPixels: samples[app][0].lit, loads: samples[app].length,
+        };
+      }
+      row.ratioSubmitted = ratio(row[apps[0]].submittedMs, row[apps[1]].submittedMs);
+      row.ratioPixels = ratio(row[apps[0]].pixelsMs, row[apps[1]].pixelsMs);
+      results.firstFrame[backend] = row;
+    }
+  });
+
+  // 6. wasm calls per frame in the running demo (web/ with ?debug=calls), plus what the frame benchmark counted.
+  await section('wasm calls per frame (demo page, ?debug=calls)', async () => {
+    await withBrowser(true, async (browser) => {
+      const { page } = await openPage(browser, 'demo/?present=0&debug=calls');
+      await page.waitForFunction((n) => window.callStats?.frames >= n, config.demoFrames, { timeout: 300_000, polling: 100 });
+      const s = await page.evaluate(() => structuredClone(window.callStats));
+      results.calls.demo = { ...s, callsPerFrame: round(s.callsInFrames / s.frames, 4) };
+    });
+    const perFrame = Object.values(results.frame).flatMap((rows) => Object.values(rows).map((r) => r.ours?.callsPerFrame)).filter((x) => x != null);
+    results.calls.frameBenchmark = { callsPerFrameEveryRun: perFrame };
+  });
+} finally {
+  server.stop();
+}
+
+// 7. Native criterion benchmarks (not in smoke mode).
+function cargoBench(args) {
+  return new Promise((resolveRun) => {
+    const child = spawn('cargo', ['bench', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.stderr.on('data', (d) => process.stderr.write(d));
+    child.on('close', (code) => resolveRun({ code, out }));
+    child.on('error', (e) => resolveRun({ code: -1, out: String(e) }));
+  });
+}
+/** Keeps criterion's result lines ("name  time: [lo med hi]", name joined when printed on its own line) and printed figures. */
+function summarise(out) {
+  const lines = out.split('\n');
+  const keep = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (/^\s+time:\s+\[/.test(line) && i > 0) keep.push(`${lines[i - 1].trim()} ${line.trim()}`);
+    else if (/\btime:\s+\[/.test(line)) keep.push(line.trim());
+    else if (line.trim() && !/^(Benchmarking|Found|Gnuplot|WARNING|Warning|\s)|change:|No change|Performance has|Change within|outliers|^\s*\d+ \(|Running|Finished/.test(line)
+      && !(i + 1 < lines.length && /^\s+time:\s+\[/.test(lines[i + 1]))) keep.push(line.trim());
+  }
+  return keep;
+}
+if (!SMOKE && process.env.BENCH_NATIVE !== '0') {
+  for (const [key, args] of [
+    ['appScene', ['-p', 'app-scene', '--bench', 'scene']],
+    ['appRender', ['-p', 'app-render', '--bench', 'frame', '--', '--warm-up-time', '1', '--measurement-time', '3']],
+  ]) {
+    log(`native: cargo bench ${args.join(' ')}`);
+    const r = await cargoBench(args);
+    results.native[key] = { command: `cargo bench ${args.join(' ')}`, exitCode: r.code, summary: summarise(r.out) };
+    if (r.code !== 0) results.errors.push(`native ${key}: cargo bench exited ${r.code}`);
+  }
+}
+
+// Targets (reported as measured; nothing is adjusted to meet them).
+const t = results.targets;
+for (const backend of Object.keys(results.frame)) {
+  const n = SMOKE ? config.frameNs.at(-1) : 10000;
+  const row = results.frame[backend][n];
+  if (row) t.push({ target: `frame CPU at ${n} nodes ≤ 0.5 × three.js InstancedMesh (${backend})`, measured: row.ratioMsVsInstanced, met: row.ratioMsVsInstanced != null && row.ratioMsVsInstanced <= 0.5 });
+}
+if (results.size.ratios) {
+  t.push({ target: 'WebGPU download ≤ 0.7 × three.js WebGPU page (gzip -9)', measured: results.size.ratios.webgpuGzip, met: results.size.ratios.webgpuGzip <= 0.7 });
+  t.push({ target: 'WebGPU download ≤ 0.7 × three.js WebGPU page (brotli)', measured: results.size.ratios.webgpuBrotli, met: results.size.ratios.webgpuBrotli <= 0.7 });
+}
+for (const [backend, row] of Object.entries(results.firstFrame)) {
+  t.push({ target: `first frame no slower than three.js (${backend}, pixels read back)`, measured: row.ratioPixels, met: row.ratioPixels != null && row.ratioPixels <= 1 });
+}
+if (results.calls.demo) {
+  const d = results.calls.demo;
+  const perFrame = results.calls.frameBenchmark.callsPerFrameEveryRun;
+  const met = d.maxCallsInOneFrame === 1 && d.callsInFrames === d.frames && perFrame.length > 0 && perFrame.every((x) => x === 1);
+  t.push({ target: 'exactly one wasm call per frame', measured: `demo: ${d.callsInFrames} calls in ${d.frames} frames (max ${d.maxCallsInOneFrame}); frame bench: ${[...new Set(perFrame)].join(', ')} per frame`, met });
+}
+results.machine.loadavgEnd = loadavg().map((x) => round(x, 2));
+results.durationS = round((Date.now() - started) / 1000, 1);
+
+// Smoke: every field must be there.
+const missing = [];
+const need = (cond, what) => { if (!cond) missing.push(what); };
+need(results.browser.version, 'browser.version');
+for (const backend of ['webgpu', 'webgl2']) {
+  for (const n of config.frameNs) {
+    const row = results.frame[backend]?.[n];
+    for (const e of engines) need(Number.isFinite(row?.[e.key]?.medianMs) && Number.isFinite(row?.[e.key]?.fps), `frame.${backend}.${n}.${e.key}`);
+    need(Number.isFinite(row?.ratioMsVsInstanced) && Number.isFinite(row?.ratioMsVsMesh), `frame.${backend}.${n}.ratios`);
+  }
+}
+for (const n of config.editNs) need(Number.isFinite(results.edit[n]?.ours?.extraMs) && Number.isFinite(results.edit[n]?.threeInstanced?.extraMs), `edit.${n}`);
+need(Number.isFinite(results.load.ours?.applyMs) && Number.isFinite(results.load.yjs?.applyMs), 'load.applyMs');
+need(Number.isFinite(results.load.ours?.heapBytesPerNode) && Number.isFinite(results.load.yjs?.heapBytesPerNode), 'load.heapBytesPerNode');
+for (const app of ['ours-webgpu', 'ours-webgl2', 'three-webgpu', 'three-webgl']) need(results.size[app]?.total?.gzip9 > 0 && results.size[app]?.total?.brotli > 0, `size.${app}`);
+for (const backend of ['webgpu', 'webgl2']) need(Number.isFinite(results.firstFrame[backend]?.ratioPixels), `firstFrame.${backend}`);
+need(results.calls.demo?.frames >= config.demoFrames, 'calls.demo');
+if (!SMOKE && process.env.BENCH_NATIVE !== '0') need(results.native.appScene?.summary?.length && results.native.appRender?.summary?.length, 'native');
+results.missing = missing;
+
+writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+const md = toMarkdown(results);
+writeFileSync(join(outDir, 'latest.md'), md);
+writeFileSync(join(outDir, 'frame-cost.svg'), toSvg(results));
+console.log(`\n${md}`);
+log(`wrote ${join(outDir, 'latest.json')}, latest.md, frame-cost.svg`);
+if (missing.length || results.errors.length) {
+  console.log(`FAIL: missing ${missing.join(', ') || 'nothing'}; errors:\n${results.errors.join('\n')}`);
+  process.exitCode = 1;
+}
