@@ -9,16 +9,13 @@
 //! Run: `cargo bench -p app-render --bench frame -- --warm-up-time 1 --measurement-time 3`.
 //! Draw calls and bytes uploaded per frame are printed once per case.
 //!
-//! Medians on the 2-core dev container (shared with another build, so noisy), 1280×720 output:
-//!
-//! | instances | unchanged | one changed |
-//! |---|---|---|
-//! | 1,000 | 6.9 µs, 2 draws, 0 B | 9.8 µs, 3 draws, 132 B |
-//! | 10,000 | 6.8 µs, 2 draws, 0 B | 10.0 µs, 3 draws, 132 B |
-//! | 100,000 | 6.7 µs, 2 draws, 0 B | 9.8 µs, 3 draws, 132 B |
-//!
-//! Flat in the node count: an unchanged frame uploads nothing and skips the shadow pass (scene +
-//! tonemap draws); a one-node change writes one 132-byte instance and redraws the shadow map.
+//! Each case prints its draw calls and bytes uploaded once. What this bench shows is the shape: an
+//! unchanged frame uploads nothing and skips the shadow pass (scene + output draws, 2), and a one-node
+//! change writes one 148-byte instance and redraws the shadow map (3 draws), whatever the node count.
+//! Timings on a quiet 2-core machine were flat at about 7 µs (unchanged) and 10 µs (one changed) for
+//! 1,000 / 10,000 / 100,000 instances (2026-11-22, with 132-byte instances); the latest figures are in
+//! `bench/results/` (`bash scripts/bench.sh`). With other builds on the same cores the medians wander by
+//! 10x, so compare runs made side by side only.
 
 use app_core::glam::{Mat4, Vec3};
 use app_core::{Node, NodeId, Shape, Transform};
