@@ -13,15 +13,15 @@ export function toMarkdown(r) {
     `SwiftShader (CPU) for WebGPU and WebGL2 · three.js ${p.three} · Yjs ${p.yjs} · esbuild ${p.esbuild} · engine ${p.engine} · ${r.durationS} s`);
   out.push('');
   out.push('**Frame CPU cost**: median ms inside the per-frame call (`render_frame` / `renderer.render`), 256×256, ' +
-    `spheres of 48×24 segments + one directional light, ${r.config.frames} frames after ${r.config.warmup} warm-up per engine ` +
+    `spheres of 48×24 segments + one directional light, up to ${r.config.frames} frames after ${r.config.warmup} warm-up per engine (fewer where a run hit its ${r.config.chunkMaxMs / 1000} s cap: see the frames column) ` +
     `(${r.config.reps} interleaved runs, each in a fresh browser); fps = frames submitted per second of the rAF loop (GPU completion not awaited). Ratio = ours / three.js (lower is better for ms).`);
   out.push('');
-  out.push('| backend | N | ours ms | three.js InstancedMesh ms | three.js Mesh-per-node ms | ours / Instanced | ours / Mesh | fps ours / Inst. / Mesh |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  out.push('| backend | N | ours ms | three.js InstancedMesh ms | three.js Mesh-per-node ms | ours / Instanced | ours / Mesh | fps ours / Inst. / Mesh | frames ours / Inst. / Mesh |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [backend, rows] of Object.entries(r.frame)) {
     for (const [n, row] of Object.entries(rows)) {
       out.push(`| ${backend} | ${fmt(Number(n), 0)} | ${fmt(row.ours?.medianMs)} | ${fmt(row.threeInstanced?.medianMs)} | ${fmt(row.threeMesh?.medianMs)} | ` +
-        `${x(row.ratioMsVsInstanced)} | ${x(row.ratioMsVsMesh)} | ${fmt(row.ours?.fps, 1)} / ${fmt(row.threeInstanced?.fps, 1)} / ${fmt(row.threeMesh?.fps, 1)} |`);
+        `${x(row.ratioMsVsInstanced)} | ${x(row.ratioMsVsMesh)} | ${fmt(row.ours?.fps, 1)} / ${fmt(row.threeInstanced?.fps, 1)} / ${fmt(row.threeMesh?.fps, 1)} | ${row.ours?.frames} / ${row.threeInstanced?.frames} / ${row.threeMesh?.frames} |`);
     }
   }
   out.push('');

@@ -19,8 +19,8 @@ const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const config = SMOKE
-  ? { frameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8 }
-  : { frameNs: [1000, 10000, 50000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60 };
+  ? { frameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000 }
+  : { frameNs: [1000, 10000, 50000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000 };
 for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
   if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
@@ -123,7 +123,7 @@ async function frameChunk(backend, engine, n, { frames, warmup, edit = false }) 
     const t = Date.now();
     const info = await page.evaluate(([n, kind]) => window.bench.setup(n, kind), [n, engine.kind]);
     const setupMs = Date.now() - t;
-    const run = await page.evaluate((o) => window.bench.run(o), { frames, warmup, edit });
+    const run = await page.evaluate((o) => window.bench.run(o), { frames, warmup, edit, maxMs: config.chunkMaxMs });
     if (errors.length) throw new Error(errors.join('; '));
     return { ...run, setupMs, info };
   });
@@ -132,7 +132,7 @@ async function frameChunk(backend, engine, n, { frames, warmup, edit = false }) 
 const server = await startServer(0);
 try {
   // 4. Download size (also builds the bundles every page below uses).
-  await section('download size (esbuild bundles, gzip -9, brotli 11)', async () => {
+  await section('download size (esbuild bundles, gzip -9, brotli)', async () => {
     const { sizes } = await buildAll();
     results.size = sizes;
     results.size.ratios = {
@@ -189,7 +189,7 @@ try {
           const half = Math.ceil(config.editFrames / 2);
           const runs = [];
           for (const edit of [false, true, false, true]) {
-            runs.push({ edit, ...(await page.evaluate((o) => window.bench.run(o), { frames: half, warmup: config.warmup, edit })) });
+            runs.push({ edit, ...(await page.evaluate((o) => window.bench.run(o), { frames: half, warmup: config.warmup, edit, maxMs: config.chunkMaxMs })) });
           }
           return runs;
         });

@@ -72,7 +72,7 @@ window.bench = {
   async run(opts) {
     const before = calls.inFrame;
     const r = await runFrames(adapter, opts);
-    const frames = opts.warmup + r.frames;
+    const frames = r.warmup + r.frames;
     return { ...r, callsPerFrame: opts.edit ? null : (calls.inFrame - before) / frames, stats: { ...engine.stats() } };
   },
   teardown() {

@@ -26,15 +26,21 @@ export const median = (xs) => {
  * Runs `warmup + frames` animation frames. Returns `{ times, editTimes, wallMs, fps, frames }`:
  * `times[k]` = ms inside the per-frame call (plus the edit when `edit`), `editTimes[k]` = ms of the edit alone.
  */
-export function runFrames(engine, { frames = 300, warmup = 30, edit = false, sync = false } = {}) {
+export function runFrames(engine, { frames = 300, warmup = 30, edit = false, sync = false, maxMs = Infinity } = {}) {
+  // `maxMs` bounds a run's wall time: warm-up ends early after maxMs / 4, measuring after maxMs (`frames` then
+  // reports how many were measured), so very slow configurations cannot stall the whole benchmark.
   return new Promise((resolve, reject) => {
     const times = [];
     const editTimes = [];
     let i = 0;
     let start = 0;
     let last = performance.now();
+    const begin = last;
     const tick = async (now) => {
       try {
+        if (i < warmup && i > 0 && performance.now() - begin > maxMs / 4) {
+          warmup = i;
+        }
         if (i === warmup) start = performance.now();
         const dt = Math.min(0.1, Math.max(0, (now - last) / 1000));
         last = now;
@@ -48,12 +54,13 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false, syn
           if (edit) editTimes.push(b - a);
         }
         i++;
+        if (i > warmup && performance.now() - start > maxMs) frames = i - warmup;
         if (i < warmup + frames) {
           requestAnimationFrame(tick);
         } else {
           if (sync) await engine.sync();
           const wallMs = performance.now() - start;
-          resolve({ times, editTimes, wallMs, fps: (frames * 1000) / wallMs, frames });
+          resolve({ times, editTimes, wallMs, fps: (times.length * 1000) / wallMs, frames: times.length, warmup });
         }
       } catch (error) {
         reject(error);
