@@ -12,8 +12,8 @@ use app_core::{Material, NodeId};
 use bytemuck::{Pod, Zeroable};
 use glam::{Mat3, Mat4, Vec3};
 
-/// Per-instance vertex data (locations 2..=11 in `scene.wgsl`). Vertex buffers rather than storage
-/// buffers, so WebGL2 draws it too (12 of WebGL2's 16 vertex attributes are used).
+/// Per-instance vertex data (locations 2..=12 in `scene.wgsl`). Vertex buffers rather than storage
+/// buffers, so WebGL2 draws it too (13 of WebGL2's 16 vertex attributes are used).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct InstanceRaw {
@@ -21,17 +21,20 @@ pub struct InstanceRaw {
     normal_from_mesh: [[f32; 3]; 3],
     base_color_metallic: [f32; 4],
     emissive_roughness: [f32; 4],
-    /// rgb: the node's `object_id` color; a: 1 when the node is selected, else 0.
-    object_color_selected: [f32; 4],
+    /// rgb: the node's `object_id` color; a: unused.
+    object_color: [f32; 4],
+    /// rgb: the highlight color (local selection, or a peer's selection in that peer's color);
+    /// a: 1 when highlighted, else 0.
+    highlight: [f32; 4],
 }
 
 impl InstanceRaw {
-    /// Packs a node's world matrix, material, object color and selection state.
+    /// Packs a node's world matrix, material, object color and highlight (`None`: not highlighted).
     pub fn new(
         world_from_mesh: Mat4,
         material: &Material,
         object_color: Vec3,
-        selected: bool,
+        highlight: Option<Vec3>,
     ) -> Self {
         // Inverse-transpose keeps normals perpendicular under non-uniform scale. A degenerate matrix
         // (zero scale) has no inverse; its normals are then meaningless and the instance is invisible anyway.
@@ -46,9 +49,8 @@ impl InstanceRaw {
             normal_from_mesh: normal_from_mesh.to_cols_array_2d(),
             base_color_metallic: material.base_color.extend(material.metallic).to_array(),
             emissive_roughness: material.emissive.extend(material.roughness).to_array(),
-            object_color_selected: object_color
-                .extend(f32::from(u8::from(selected)))
-                .to_array(),
+            object_color: object_color.extend(0.0).to_array(),
+            highlight: highlight_raw(highlight),
         }
     }
 
@@ -64,9 +66,13 @@ impl InstanceRaw {
         attributes: &wgpu::vertex_attr_array![
             2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Float32x4,
             6 => Float32x3, 7 => Float32x3, 8 => Float32x3,
-            9 => Float32x4, 10 => Float32x4, 11 => Float32x4,
+            9 => Float32x4, 10 => Float32x4, 11 => Float32x4, 12 => Float32x4,
         ],
     };
+}
+
+fn highlight_raw(highlight: Option<Vec3>) -> [f32; 4] {
+    highlight.map_or([0.0; 4], |color| color.extend(1.0).to_array())
 }
 
 /// The instances of one mesh: a dense array, its id ↔ slot maps and its GPU buffer.
@@ -132,14 +138,15 @@ impl InstanceSet {
         true
     }
 
-    /// Sets or clears `id`'s selection flag; false if `id` has no instance here.
-    pub fn set_selected(&mut self, id: &NodeId, selected: bool) -> bool {
+    /// Sets or clears `id`'s highlight; false if `id` has no instance here. Writing the same value
+    /// marks nothing dirty.
+    pub fn set_highlight(&mut self, id: &NodeId, highlight: Option<Vec3>) -> bool {
         let Some(&slot) = self.slot_of_id.get(id) else {
             return false;
         };
-        let flag = f32::from(u8::from(selected));
-        if self.raw[slot].object_color_selected[3] != flag {
-            self.raw[slot].object_color_selected[3] = flag;
+        let raw = highlight_raw(highlight);
+        if self.raw[slot].highlight != raw {
+            self.raw[slot].highlight = raw;
             self.mark_dirty(slot);
         }
         true
@@ -208,7 +215,7 @@ mod tests {
             Mat4::from_translation(Vec3::X * x),
             &Material::default(),
             Vec3::ONE,
-            false,
+            None,
         )
     }
 
@@ -265,17 +272,17 @@ mod tests {
     }
 
     #[test]
-    fn selecting_rewrites_one_slot_and_only_when_it_changes() {
+    fn highlighting_rewrites_one_slot_and_only_when_it_changes() {
         let mut set = InstanceSet::default();
         for i in 0..5 {
             set.upsert(&id(&format!("n{i}")), instance(i as f32));
         }
         set.dirty = None;
-        assert!(set.set_selected(&id("n3"), true));
+        assert!(set.set_highlight(&id("n3"), Some(Vec3::X)));
         assert_eq!(set.dirty(), Some(3..4));
         set.dirty = None;
-        assert!(set.set_selected(&id("n3"), true));
+        assert!(set.set_highlight(&id("n3"), Some(Vec3::X)));
         assert_eq!(set.dirty(), None);
-        assert!(!set.set_selected(&id("missing"), true));
+        assert!(!set.set_highlight(&id("missing"), Some(Vec3::X)));
     }
 }

@@ -25,6 +25,9 @@ const CLEAR_RADIANCE: wgpu::Color = wgpu::Color {
     b: 0.032,
     a: 1.0,
 };
+/// The local selection's highlight color (linear RGB): a warm orange that reads on any base color.
+pub const SELECTION_COLOR: Vec3 = Vec3::new(1.0, 0.45, 0.08);
+
 /// Color of offscreen images; RGBA8 so read-back bytes need no swizzle, sRGB like a canvas.
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
 
@@ -77,6 +80,9 @@ pub struct Renderer {
     bounds: Option<Aabb>,
     aov: AovMode,
     selected: Option<NodeId>,
+    /// Nodes other users have selected, in their colors (presence). Drawn like the local selection,
+    /// which wins where both apply.
+    peer_highlights: HashMap<NodeId, Vec3>,
     /// How many times size-dependent targets were allocated (tests check resizes cost nothing when the
     /// size is unchanged).
     target_allocations: u32,
@@ -175,6 +181,7 @@ impl Renderer {
             bounds: None,
             aov: AovMode::Beauty,
             selected: None,
+            peer_highlights: HashMap::new(),
             target_allocations: 0,
             last_stats: FrameStats::default(),
             camera: OrbitCamera::default(),
@@ -199,12 +206,11 @@ impl Renderer {
             return;
         }
         let world_from_mesh = node.world_from_mesh(world_from_parent);
-        let selected = self.selected.as_ref() == Some(&node.id);
         let instance = InstanceRaw::new(
             world_from_mesh,
             &node.material,
             object_color(&node.id),
-            selected,
+            self.highlight_of(&node.id),
         );
         self.instances_mut(kind).upsert(&node.id, instance);
         self.kind_of.insert(node.id.clone(), kind);
@@ -256,19 +262,44 @@ impl Renderer {
         self.aov
     }
 
-    /// Highlights `id` (or nothing). Rewrites at most two instances. Selecting a node that is not drawn
-    /// is allowed (it may arrive later, e.g. from a peer) and highlights it when it appears.
+    /// Highlights `id` (or nothing) in [`SELECTION_COLOR`]. Rewrites at most two instances. Selecting a
+    /// node that is not drawn is allowed (it may arrive later, e.g. from a peer) and highlights it when
+    /// it appears.
     pub fn set_selected(&mut self, id: Option<&NodeId>) {
         if self.selected.as_ref() == id {
             return;
         }
-        if let Some(old) = self.selected.take() {
-            self.set_selected_flag(&old, false);
+        let old = std::mem::replace(&mut self.selected, id.cloned());
+        for node in old.iter().chain(id) {
+            self.refresh_highlight(node);
         }
-        if let Some(new) = id {
-            self.set_selected_flag(new, true);
+    }
+
+    /// Replaces the nodes other users have selected, each drawn in its user's color (linear RGB).
+    /// Rewrites only the instances whose highlight changes.
+    pub fn set_peer_highlights(&mut self, highlights: &[(NodeId, Vec3)]) {
+        let new: HashMap<NodeId, Vec3> = highlights.iter().cloned().collect();
+        if new == self.peer_highlights {
+            return;
         }
-        self.selected = id.cloned();
+        let old = std::mem::replace(&mut self.peer_highlights, new);
+        let touched: Vec<NodeId> = old
+            .keys()
+            .chain(self.peer_highlights.keys())
+            .cloned()
+            .collect();
+        for node in &touched {
+            self.refresh_highlight(node);
+        }
+    }
+
+    /// The highlight `id` should be drawn with: the local selection first, then a peer's.
+    fn highlight_of(&self, id: &NodeId) -> Option<Vec3> {
+        if self.selected.as_ref() == Some(id) {
+            Some(SELECTION_COLOR)
+        } else {
+            self.peer_highlights.get(id).copied()
+        }
     }
 
     /// The highlighted node.
@@ -276,9 +307,10 @@ impl Renderer {
         self.selected.as_ref()
     }
 
-    fn set_selected_flag(&mut self, id: &NodeId, selected: bool) {
+    fn refresh_highlight(&mut self, id: &NodeId) {
+        let highlight = self.highlight_of(id);
         if let Some(kind) = self.kind_of.get(id).copied() {
-            self.instances_mut(kind).set_selected(id, selected);
+            self.instances_mut(kind).set_highlight(id, highlight);
         }
     }
 

@@ -229,7 +229,7 @@ fn the_selected_node_is_highlighted_and_selection_rewrites_one_instance() {
     let plain = support::render(&mut renderer, SIZE, SIZE);
     let stats = renderer.last_stats();
     assert!(
-        stats.bytes_uploaded <= 148 + 512,
+        stats.bytes_uploaded <= 164 + 512,
         "one instance rewritten, got {} bytes",
         stats.bytes_uploaded
     );
@@ -324,4 +324,38 @@ fn the_golden_check_catches_a_moved_shadow_and_a_moved_ball() {
             comparison.differing_share * 100.0
         );
     }
+}
+
+#[test]
+fn peers_selections_are_drawn_in_their_colors_and_the_local_one_wins() {
+    let mut renderer = support::renderer();
+    reference::shadow_scene(AovMode::Beauty).load_into(&mut renderer);
+    let crate_px = pixel_of(&renderer, CRATE_CENTER + Vec3::Y * 0.2);
+    let plain = support::render(&mut renderer, SIZE, SIZE).pixel_at(crate_px);
+    let green = Vec3::new(0.1, 1.0, 0.2);
+    renderer.set_peer_highlights(&[(id("crate"), green)]);
+    let peer = support::render(&mut renderer, SIZE, SIZE).pixel_at(crate_px);
+    assert!(
+        peer[1] > plain[1] + 15 && peer[0] <= plain[0] + 15,
+        "a peer's green shows on the crate: {peer:?} vs {plain:?}"
+    );
+    renderer.set_peer_highlights(&[(id("crate"), green)]);
+    support::render(&mut renderer, SIZE, SIZE);
+    assert_eq!(
+        renderer.last_stats().bytes_uploaded,
+        0,
+        "the same highlights rewrite nothing"
+    );
+    renderer.set_selected(Some(&id("crate")));
+    let local = support::render(&mut renderer, SIZE, SIZE).pixel_at(crate_px);
+    assert!(
+        local[0] > peer[0] + 15,
+        "the local orange wins over the peer's green: {local:?} vs {peer:?}"
+    );
+    renderer.set_selected(None);
+    renderer.set_peer_highlights(&[]);
+    assert_eq!(
+        support::render(&mut renderer, SIZE, SIZE).pixel_at(crate_px),
+        plain
+    );
 }

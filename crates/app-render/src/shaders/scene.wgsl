@@ -28,7 +28,7 @@ struct VertexIn {
     @location(0) position_in_mesh: vec3<f32>,
     @location(1) normal_in_mesh: vec3<f32>,
     // Instance data (see instances.rs, InstanceRaw): world_from_mesh columns, the normal matrix columns,
-    // material, object color and selection flag.
+    // material, object color, highlight color and strength.
     @location(2) world_from_mesh_0: vec4<f32>,
     @location(3) world_from_mesh_1: vec4<f32>,
     @location(4) world_from_mesh_2: vec4<f32>,
@@ -38,7 +38,8 @@ struct VertexIn {
     @location(8) normal_from_mesh_2: vec3<f32>,
     @location(9) base_color_metallic: vec4<f32>,
     @location(10) emissive_roughness: vec4<f32>,
-    @location(11) object_color_selected: vec4<f32>,
+    @location(11) object_color: vec4<f32>,
+    @location(12) highlight: vec4<f32>,
 };
 
 struct VertexOut {
@@ -47,7 +48,8 @@ struct VertexOut {
     @location(1) normal_in_world: vec3<f32>,
     @location(2) base_color_metallic: vec4<f32>,
     @location(3) emissive_roughness: vec4<f32>,
-    @location(4) object_color_selected: vec4<f32>,
+    @location(4) object_color: vec4<f32>,
+    @location(5) highlight: vec4<f32>,
 };
 
 @vertex
@@ -61,7 +63,8 @@ fn vs_main(in: VertexIn) -> VertexOut {
     out.normal_in_world = normal_from_mesh * in.normal_in_mesh;
     out.base_color_metallic = in.base_color_metallic;
     out.emissive_roughness = in.emissive_roughness;
-    out.object_color_selected = in.object_color_selected;
+    out.object_color = in.object_color;
+    out.highlight = in.highlight;
     return out;
 }
 
@@ -129,9 +132,6 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
     return select(hi, lo, c <= vec3<f32>(0.04045));
 }
 
-// Selection highlight: a warm tint plus a bright rim where the surface turns away from the viewer,
-// readable on any base color and in any lighting.
-const HIGHLIGHT: vec3<f32> = vec3<f32>(1.0, 0.45, 0.08);
 
 @fragment
 fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
@@ -164,9 +164,12 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     let hemisphere = mix(frame.ground_ambient.rgb, frame.sky_ambient.rgb, n.y * 0.5 + 0.5);
     let ambient = hemisphere * mix(base_color, f0, metallic);
 
-    let selected = in.object_color_selected.a;
+    // Selection highlight (local, or a peer's in their color): a tint plus a bright rim where the surface
+    // turns away from the viewer, readable on any base color and in any lighting.
+    let highlight = in.highlight.rgb;
+    let strength = in.highlight.a;
     let rim = pow(1.0 - n_dot_v, 3.0);
-    let beauty = mix(direct + ambient + emissive, HIGHLIGHT * 0.6, 0.25 * selected) + HIGHLIGHT * (rim * 3.0 * selected);
+    let beauty = mix(direct + ambient + emissive, highlight * 0.6, 0.25 * strength) + highlight * (rim * 3.0 * strength);
 
     // Every branch below is taken for the whole draw (the mode is a uniform), after the shadow lookup,
     // which must run in uniform control flow.
@@ -183,7 +186,7 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
         return vec4<f32>(srgb_to_linear(vec3<f32>(depth)), 1.0);
     }
     if (mode == 4u) {
-        return vec4<f32>(srgb_to_linear(in.object_color_selected.rgb), 1.0);
+        return vec4<f32>(srgb_to_linear(in.object_color.rgb), 1.0);
     }
     return vec4<f32>(beauty, 1.0);
 }
