@@ -109,6 +109,7 @@ async function main() {
       panel.showMessage(`Screenshot failed: ${error?.message ?? error}`, { error: true });
     }),
   });
+  panel.frameAll();
   const detachInput = attachViewInput(canvas, engine, {
     onClick: (x, y) => panel.select(engine.pick(x, y)),
   });

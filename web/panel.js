@@ -17,7 +17,7 @@ const kindLabel = { sphere: 'Sphere', box: 'Box', plane: 'Plane' };
 /**
  * Wires the panel in index.html to `engine`. `preferredSpheres` are ids to edit when nothing is
  * selected (the first that still exists wins, else the first sphere in the document).
- * `onScreenshot()` is called by the screenshot button. Returns `{ refresh, select, showMessage }`.
+ * `onScreenshot()` is called by the screenshot button. Returns `{ refresh, select, showMessage, frameAll }`.
  */
 export function createPanel({ engine, preferredSpheres = [], onScreenshot }) {
   /** What the controls edit now: { id, kind, selected } or null when the scene has nothing to edit. */
@@ -162,7 +162,7 @@ export function createPanel({ engine, preferredSpheres = [], onScreenshot }) {
       refresh();
       if (!done) showMessage('Nothing to redo.');
     },
-    frameAll: () => edit(() => engine.frame_all()),
+    frameAll: () => edit(() => frameVisible(engine)),
     deselect: () => select(undefined),
   };
 
@@ -188,7 +188,19 @@ export function createPanel({ engine, preferredSpheres = [], onScreenshot }) {
 
   attachShortcuts(actions);
   refresh();
-  return { refresh, select, showMessage };
+  return { refresh, select, showMessage, frameAll: actions.frameAll };
+}
+
+/**
+ * Frames every node, then pans so the scene sits in the middle of the part of the canvas the open
+ * panel does not cover (on wide screens the panel floats over the right side of the canvas).
+ */
+export function frameVisible(engine) {
+  engine.frame_all();
+  const panel = $('panel');
+  if (panel.hidden || panel.classList.contains('collapsed') || matchMedia('(max-width: 520px)').matches) return;
+  const covered = window.innerWidth - panel.getBoundingClientRect().left;
+  if (covered > 0 && covered < window.innerWidth / 2) engine.on_mouse_drag(-covered / 2, 0, 2);
 }
 
 /** Ctrl/⌘+Z undo, Ctrl/⌘+Shift+Z and Ctrl+Y redo, Delete/Backspace delete, Esc deselect, F frame all. */

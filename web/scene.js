@@ -11,7 +11,7 @@ import { randomPleasantLinear } from './color.js';
 
 /** The starter objects. Colours are linear RGB. */
 const STARTER = {
-  ground: { size: 14, color: [0.55, 0.52, 0.48], metallic: 0, roughness: 0.9 },
+  ground: { size: 8, color: [0.2, 0.19, 0.18], metallic: 0, roughness: 0.95 },
   spheres: [
     { name: 'clay', at: [0, 1, 0], radius: 1, color: [0.8, 0.16, 0.09], metallic: 0, roughness: 0.45 },
     { name: 'gold', at: [2.3, 0.65, 0.9], radius: 0.65, color: [1.0, 0.71, 0.29], metallic: 1, roughness: 0.25 },
@@ -24,7 +24,7 @@ const STARTER = {
 };
 
 /**
- * Adds the starter scene to `engine` and frames it. Returns the ids by role:
+ * Adds the starter scene to `engine` (the caller frames it). Returns the ids by role:
  * `{ ground, spheres: [...], boxes: [...], byName: { clay, gold, plastic, stone, bar, ground } }`.
  */
 export function buildStarterScene(engine) {
@@ -49,7 +49,6 @@ export function buildStarterScene(engine) {
     byName[b.name] = id;
     return id;
   });
-  engine.frame_all();
   return { ground, spheres, boxes, byName };
 }
 
