@@ -78,6 +78,12 @@ export function toMarkdown(r) {
       out.push('');
     }
   }
+  if (r.notes?.length) {
+    out.push('');
+    out.push('**Notes**');
+    out.push('');
+    for (const n of r.notes) out.push(`- ${n}`);
+  }
   if (r.errors.length) {
     out.push('');
     out.push(`**Errors**: ${r.errors.map((e) => e.split('\n')[0]).join('; ')}`);
