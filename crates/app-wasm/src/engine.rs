@@ -23,6 +23,8 @@ pub struct Engine {
     pub(crate) state: State,
     /// Local document updates on their way to `on_local_update`.
     pub(crate) outbox: Outbox,
+    /// Protocol `update` messages for local edits on their way to `on_sync_message` (`sync.rs`).
+    pub(crate) sync_outbox: Outbox,
     _live: LiveEngine,
 }
 
@@ -50,6 +52,7 @@ impl Engine {
         );
         Ok(Engine {
             outbox: Outbox::default(),
+            sync_outbox: Outbox::default(),
             id: poison::new_engine_id(),
             _live: LiveEngine::new(),
             state: State {
@@ -72,6 +75,8 @@ impl Engine {
                 css_size,
                 last_frame: Default::default(),
                 frame_ms: 0.0,
+                frames_in_flight: Default::default(),
+                frames_skipped: 0,
             },
         })
     }
@@ -97,7 +102,10 @@ impl Engine {
         f: impl FnOnce(&mut SceneDoc) -> Result<T, app_scene::SceneError>,
     ) -> Result<T, JsError> {
         let result = self.with(|state| Ok(f(&mut state.scene)?))?;
-        self.outbox.push(self.state.scene.take_local_updates());
+        let updates = self.state.scene.take_local_updates();
+        self.sync_outbox
+            .push(crate::sync::update_messages(&updates));
+        self.outbox.push(updates);
         Ok(result)
     }
 
@@ -266,6 +274,7 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Releases the JS callback now, even if a delivery microtask still holds the queue.
         self.outbox.set_callback(None);
+        self.sync_outbox.set_callback(None);
         poison::forget(self.id);
         // Frees GPU memory now rather than when the browser collects the device. The watch is
         // silenced first: this loss is intended.

@@ -60,5 +60,6 @@ pub fn stats_object(state: &State) -> Result<JsValue, EngineError> {
         ("height", state.config.height.into()),
         ("device_losses", state.device_losses.into()),
         ("msaa_samples", state.renderer.gpu().msaa_samples.into()),
+        ("frames_skipped", state.frames_skipped.into()),
     ]))
 }

@@ -4,6 +4,8 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use app_render::{FrameStats, Gpu, OrbitControls, Renderer};
 use app_scene::SceneDoc;
@@ -13,6 +15,11 @@ use web_sys::HtmlCanvasElement;
 use crate::create::{request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
 use crate::{EngineError, bridge, web};
+
+/// Offscreen frames the GPU may still be working on before `render_frame` skips drawing. A canvas's
+/// swap chain throttles presenting engines the same way (`desired_maximum_frame_latency`); without it an
+/// offscreen engine on a slow GPU would queue work faster than the GPU finishes it.
+const MAX_OFFSCREEN_FRAMES_IN_FLIGHT: u32 = 2;
 
 /// What a recovery task hands back: the surface it borrowed and the new adapter and device.
 type Recovered = (
@@ -48,6 +55,11 @@ pub struct State {
     pub backend: &'static str,
     pub last_frame: FrameStats,
     pub frame_ms: f64,
+    /// Offscreen frames submitted and not yet finished by the GPU. An `Arc<AtomicU32>` because wgpu's
+    /// completion callback must be `Send`.
+    pub frames_in_flight: Arc<AtomicU32>,
+    /// Frames skipped because the GPU was behind (offscreen engines only).
+    pub frames_skipped: u32,
 }
 
 impl State {
@@ -92,6 +104,14 @@ impl State {
         self.sync_renderer();
         self.controls.tick(&mut self.renderer.camera, dt_secs);
         let gpu = self.renderer.gpu().clone();
+        if !self.present {
+            // Lets the GL backend run completion callbacks; a no-op on WebGPU, where the browser does.
+            let _ = gpu.device.poll(wgpu::PollType::Poll);
+            if self.frames_in_flight.load(Ordering::Relaxed) >= MAX_OFFSCREEN_FRAMES_IN_FLIGHT {
+                self.frames_skipped += 1;
+                return Ok(());
+            }
+        }
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -120,6 +140,12 @@ impl State {
         gpu.queue.submit([encoder.finish()]);
         if let Some(frame) = frame {
             gpu.queue.present(frame);
+        } else {
+            self.frames_in_flight.fetch_add(1, Ordering::Relaxed);
+            let in_flight = self.frames_in_flight.clone();
+            gpu.queue.on_submitted_work_done(move || {
+                in_flight.fetch_sub(1, Ordering::Relaxed);
+            });
         }
         self.frame_ms = web::now_ms() - started_ms;
         Ok(())
@@ -222,6 +248,8 @@ impl State {
         self.watch = DeviceWatch::new(&gpu.device);
         self.adapter = adapter;
         self.offscreen = None;
+        // Frames on the lost device will never report completion.
+        self.frames_in_flight = Arc::new(AtomicU32::new(0));
         if let (Some(surface), true) = (&self.surface, self.present)
             && let Ok((config, render_format)) = surface_config(
                 surface,

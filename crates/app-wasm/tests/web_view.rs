@@ -217,3 +217,31 @@ async fn live_engines_are_counted_until_freed() {
     drop(second);
     assert_eq!(Engine::live_count(), base);
 }
+
+#[wasm_bindgen_test]
+async fn offscreen_frames_wait_for_the_gpu_instead_of_queueing_without_bound() {
+    let mut engine = engine().await;
+    engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    let skipped = |engine: &mut Engine| {
+        get(&engine.stats().unwrap(), "frames_skipped")
+            .as_f64()
+            .unwrap()
+    };
+    // Without yielding, the GPU cannot report finished work: two frames go out, the rest wait.
+    for _ in 0..20 {
+        engine.render_frame(0.0).unwrap();
+    }
+    assert_eq!(skipped(&mut engine), 18.0);
+    // Once the page yields, the GPU catches up and frames draw again.
+    let mut drew = false;
+    for _ in 0..200 {
+        common::next_task().await;
+        let before = skipped(&mut engine);
+        engine.render_frame(0.0).unwrap();
+        if skipped(&mut engine) == before {
+            drew = true;
+            break;
+        }
+    }
+    assert!(drew, "frames resume once the GPU has caught up");
+}
