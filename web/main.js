@@ -17,6 +17,7 @@ import { createPanel } from './panel.js';
 import { attachViewInput } from './input.js';
 import { startOverlay } from './overlay.js';
 import { downloadScreenshot } from './screenshot.js';
+import { requestedRoom, startCollab } from './collab/page.js';
 
 const params = new URLSearchParams(location.search);
 const canvas = document.getElementById('view');
@@ -101,7 +102,10 @@ async function main() {
   resize();
 
   // --- scene, panel, input ---
-  const scene = buildStarterScene(engine);
+  // In a shared room the scene comes from the room: a starter scene per visitor would pile up copies.
+  const inRoom = requestedRoom(params) !== null;
+  const scene = inRoom ? { ground: null, spheres: [], boxes: [], byName: {} } : buildStarterScene(engine);
+  const collab = startCollab(engine, params);
   const panel = createPanel({
     engine,
     preferredSpheres: scene.spheres,
@@ -154,8 +158,9 @@ async function main() {
   window.wasm = wasm;
   window.scene = scene;
   window.callStats = calls?.stats;
+  window.collab = collab;
   window.demo = {
-    engine, Engine, wasm, bundle, scene, panel,
+    engine, Engine, wasm, bundle, scene, panel, collab,
     get frames() { return frames; },
     /** Stops the loop, timers and input, and frees the engine (tests use it to start from zero engines). */
     stop() {
@@ -164,6 +169,7 @@ async function main() {
       running = false;
       cancelAnimationFrame(rafId);
       stopOverlay();
+      collab?.close();
       detachInput();
       resizeObserver.disconnect();
       dprQuery?.removeEventListener('change', onDprChange);
