@@ -1,0 +1,287 @@
+// End-to-end collaboration: a real @y/websocket-server (scripts/relay/, LevelDB persistence) on a free
+// loopback port, two demo pages in one room (?room=&relay=), a Node Yjs client (yjs + y-websocket) and a
+// hostile raw WebSocket peer. Prints the edit-to-render latency between pages and the bytes per drag edit.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { assert, launch, open, root, run, serve, settledPixels, differingPixels, watchdog } from './lib/harness.mjs';
+
+watchdog(12 * 60_000, 'collab');
+const relayDir = join(root, 'scripts/relay');
+if (!existsSync(join(relayDir, 'node_modules/@y/websocket-server/src/server.js'))) {
+  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: relayDir, stdio: 'inherit' });
+  assert(npm.status === 0, 'npm install in scripts/relay failed');
+}
+const { Y, WebsocketProvider, WebSocket } = await import(pathToFileURL(join(relayDir, 'client.mjs')).href);
+
+const freePort = () => new Promise((resolve, reject) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+  probe.on('error', reject);
+});
+
+/** Starts the relay; resolves to { stop() } once it listens. */
+function startRelay(port, dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(relayDir, 'node_modules/@y/websocket-server/src/server.js')], {
+      env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YPERSISTENCE: dir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((r) => child.on('exit', r));
+    process.on('exit', () => child.kill());
+    child.stderr.on('data', (d) => { if (!/Unable to compute message|Caught error/.test(d)) process.stderr.write(`relay: ${d}`); });
+    child.stdout.on('data', (d) => {
+      if (/running at/.test(String(d))) resolve({ child, stop: async () => { child.kill(); await exited; } });
+    });
+    child.on('error', reject);
+    setTimeout(() => reject(new Error('relay did not start within 15 s')), 15_000).unref();
+  });
+}
+
+/** Polls `fn` (async) until it returns a truthy value, at most `ms`. */
+async function until(fn, ms, label) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`${label}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The scene of a page as plain data: ids and each node (Y.Doc-independent). */
+const sceneOf = (page) => page.evaluate(() => window.engine.node_ids().map((id) => window.engine.get_node(id)));
+/** A page's encoded state read back through Yjs in Node: the document as JSON. */
+async function yjsView(page) {
+  const bytes = await page.evaluate(() => Array.from(window.engine.encode_state()));
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, Uint8Array.from(bytes));
+  return JSON.stringify(doc.getMap('nodes').toJSON(), Object.keys(doc.getMap('nodes').toJSON()).sort());
+}
+async function converged(a, b) {
+  const [sa, sb] = await Promise.all([sceneOf(a), sceneOf(b)]);
+  return JSON.stringify(sa) === JSON.stringify(sb) && (await yjsView(a)) === (await yjsView(b));
+}
+
+const port = await freePort();
+const dbDir = mkdtempSync(join(tmpdir(), 'collab-db-'));
+let relay = await startRelay(port, dbDir);
+const server = await serve();
+const browser = await launch();
+const room = `e2e-${process.pid}`;
+const url = `${server.url}?present=0&room=${room}&relay=ws://127.0.0.1:${port}`;
+const relayUrl = `ws://127.0.0.1:${port}`;
+
+try {
+  let A, B, shared;
+  const connected = (p) => p.page.waitForFunction(() => window.collab?.status === 'connected', null, { timeout: 20_000 });
+  await run('collab', {
+    'two pages join one room and show the status badge': async () => {
+      [A, B] = await Promise.all([open(browser, url), open(browser, url)]);
+      await Promise.all([connected(A), connected(B)]);
+      const badge = await B.page.locator('#collab-status').textContent();
+      assert(badge.includes(room) && badge.includes('connected'), `badge says ${badge}`);
+    },
+
+    'an edit in A appears in B: document and pixels': async () => {
+      const before = await settledPixels(B.page);
+      shared = await A.page.evaluate(() => {
+        const id = window.engine.add_sphere(0, 0, 0, 1.2);
+        window.engine.set_color(id, 0.9, 0.1, 0.1);
+        return id;
+      });
+      await B.page.waitForFunction((id) => window.engine.node_ids().includes(id), shared, { timeout: 10_000, polling: 10 });
+      const node = await B.page.evaluate((id) => window.engine.get_node(id), shared);
+      assert(node.radius > 1.19 && node.color[0] > 0.89, `B sees ${JSON.stringify(node)}`);
+      const after = await settledPixels(B.page);
+      const changed = differingPixels(before, after);
+      assert(changed > 200, `B's picture changed in only ${changed} pixels`);
+    },
+
+    'concurrent edits converge to identical documents': async () => {
+      await Promise.all([
+        A.page.evaluate((id) => { window.engine.set_position(id, 1, 0, 0); window.engine.add_box(-2, 0, 0, 1, 1, 1); }, shared),
+        B.page.evaluate((id) => { window.engine.set_position(id, -1, 0, 0); window.engine.set_material(id, 0.5, 0.5); window.engine.add_plane(0, -1, 0, 6); }, shared),
+      ]);
+      await until(() => converged(A.page, B.page), 10_000, 'convergence');
+      const nodes = await sceneOf(A.page);
+      assert(nodes.length === 3, `expected sphere, box and plane, got ${nodes.length}`);
+    },
+
+    "undo in A does not undo B's edit": async () => {
+      await new Promise((r) => setTimeout(r, 600)); // a new undo step
+      const mine = await A.page.evaluate(() => window.engine.add_sphere(2, 1, 0, 0.4));
+      await B.page.waitForFunction((id) => window.engine.node_ids().includes(id), mine, { timeout: 10_000 });
+      await B.page.evaluate((id) => window.engine.set_color(id, 0.1, 0.8, 0.1), shared);
+      await A.page.waitForFunction((id) => window.engine.get_node(id).color[1] > 0.79, shared, { timeout: 10_000 });
+      assert(await A.page.evaluate(() => window.engine.undo()), 'A had something to undo');
+      await until(() => converged(A.page, B.page), 10_000, 'convergence after undo');
+      const [ids, node] = await B.page.evaluate((id) => [window.engine.node_ids(), window.engine.get_node(id)], shared);
+      assert(!ids.includes(mine), "A's undo removed its own sphere everywhere");
+      assert(node.color[1] > 0.79, `B's color survived A's undo: ${JSON.stringify(node.color)}`);
+    },
+
+    'a Node client with yjs + y-websocket edits the room and B renders it': async () => {
+      const doc = new Y.Doc();
+      const provider = new WebsocketProvider(relayUrl, room, doc, { WebSocketPolyfill: WebSocket });
+      try {
+        await until(() => provider.synced, 10_000, 'node client sync');
+        assert(doc.getMap('nodes').has(shared), 'the Node client sees the pages\' scene');
+        const before = await settledPixels(B.page);
+        doc.transact(() => {
+          const node = new Y.Map();
+          doc.getMap('nodes').set('node-client-1', node);
+          node.set('kind', 'box');
+          node.set('extents', [1.5, 1.5, 1.5]);
+          node.set('transform', [0, 1.5, 1.5, 0, 0, 0, 1, 1, 1, 1]);
+          node.set('material', [0.1, 0.2, 0.9, 0, 0.5, 0, 0, 0]);
+        });
+        await B.page.waitForFunction(() => window.engine.node_ids().includes('node-client-1'), null, { timeout: 10_000 });
+        const node = await B.page.evaluate(() => window.engine.get_node('node-client-1'));
+        assert(node.kind === 'box' && node.color[2] > 0.89, `B reads ${JSON.stringify(node)}`);
+        const after = await settledPixels(B.page);
+        assert(differingPixels(before, after) > 100, 'B drew the Node client\'s box');
+        await until(() => converged(A.page, B.page), 10_000, 'A has it too');
+      } finally {
+        provider.destroy();
+      }
+    },
+
+    'offline: B disconnects, both edit, B reconnects, both converge': async () => {
+      await B.page.evaluate(() => window.collab.disconnect());
+      await B.page.waitForFunction(() => window.collab.status === 'offline', null, { timeout: 5_000 });
+      const a = await A.page.evaluate((id) => { window.engine.set_position(id, 0, 2, 0); return window.engine.add_sphere(-2, 2, 0, 0.3); }, shared);
+      const b = await B.page.evaluate((id) => { window.engine.set_sphere_radius(id, 0.7); return window.engine.add_box(2, 2, 0, 0.5, 0.5, 0.5); }, shared);
+      await new Promise((r) => setTimeout(r, 300));
+      assert(!(await A.page.evaluate((b) => window.engine.node_ids().includes(b), b)), 'A cannot see B while B is offline');
+      await B.page.evaluate(() => window.collab.connect());
+      await connected(B);
+      await until(() => converged(A.page, B.page), 10_000, 'convergence after reconnect');
+      const node = await A.page.evaluate((id) => window.engine.get_node(id), shared);
+      const ids = await A.page.evaluate(() => window.engine.node_ids());
+      assert(ids.includes(a) && ids.includes(b), 'both offline additions survive');
+      assert(node.radius === 0.7 && node.position[1] === 2, `both offline edits of one node survive: ${JSON.stringify(node)}`);
+    },
+
+    'a dropped socket reconnects by itself (backoff)': async () => {
+      const connects = await B.page.evaluate(() => { const n = window.collab.stats.connects; window.collab.debugDropSocket(); return n; });
+      await B.page.waitForFunction((n) => window.collab.stats.connects > n && window.collab.status === 'connected', connects, { timeout: 15_000 });
+    },
+
+    'garbage, oversized and hostile peers do not harm the others': async () => {
+      const stateA = await yjsView(A.page);
+      const raw = new WebSocket(`${relayUrl}/${room}`);
+      await new Promise((resolve, reject) => { raw.on('open', resolve); raw.on('error', reject); });
+      const frames = [
+        Buffer.from([9, 9, 9]), Buffer.from([0, 2, 200, 1]), Buffer.from([0, 0, 6, 0x80, 0x80, 0x80, 0x80, 0x08, 0]),
+        Buffer.from([1, 5, 0xff, 0xff, 0xff, 0x7f, 1]), Buffer.from([0, 1, 4, 5, 200, 7, 7]),
+      ];
+      for (let i = 0; i < 50; i++) frames.push(Buffer.from(Array.from({ length: 1 + (i * 7) % 40 }, (_, j) => (i * 31 + j * 17) & 255)));
+      const huge = Buffer.alloc(33 << 20, 0x41);
+      huge[0] = 0; huge[1] = 2;
+      for (const frame of frames) raw.send(frame);
+      raw.send(huge);
+      raw.send('not binary');
+      await new Promise((r) => setTimeout(r, 1500));
+      raw.terminate();
+      assert((await yjsView(A.page)) === stateA, "garbage changed A's document");
+      assert(await converged(A.page, B.page), 'A and B still agree');
+      // A well-formed Yjs update with hostile contents: a string radius, NaN, a huge array, an unknown kind.
+      const doc = new Y.Doc();
+      const provider = new WebsocketProvider(relayUrl, room, doc, { WebSocketPolyfill: WebSocket });
+      try {
+        await until(() => provider.synced, 10_000, 'hostile client sync');
+        doc.transact(() => {
+          const bad = new Y.Map();
+          doc.getMap('nodes').set('hostile-1', bad);
+          bad.set('kind', 'sphere'); bad.set('radius', 'big'); bad.set('transform', [NaN, 1e308, -Infinity]);
+          bad.set('material', new Array(10_000).fill(7));
+          const odd = new Y.Map();
+          doc.getMap('nodes').set('hostile-2', odd);
+          odd.set('kind', 'teapot');
+        });
+        await B.page.waitForFunction(() => window.engine.node_ids().includes('hostile-1'), null, { timeout: 10_000 });
+      } finally {
+        provider.destroy();
+      }
+      // Both pages keep rendering and syncing.
+      const id = await A.page.evaluate(() => window.engine.add_sphere(0, 3, 0, 0.2));
+      await B.page.waitForFunction((id) => window.engine.node_ids().includes(id), id, { timeout: 10_000 });
+      const frames0 = await B.page.evaluate(() => window.demo.frames);
+      await B.page.waitForFunction((n) => window.demo.frames > n + 3, frames0, { timeout: 20_000 });
+      assert(await B.page.evaluate(() => document.body.dataset.ready) === 'true', 'B still running');
+    },
+
+    'latency from an edit in A to the rendered change in B, and bytes per drag edit': async () => {
+      // B watches in requestAnimationFrame: the frame in which B's document first holds the new position is
+      // the frame whose render_frame draws it (both run in the same animation-frame task). Both pages share
+      // one clock: performance.timeOrigin + performance.now().
+      await B.page.evaluate((id) => {
+        window.__watch = { id, target: null, seenAt: 0 };
+        const watch = () => {
+          const w = window.__watch;
+          if (w.target !== null && window.engine?.get_node(w.id).position[0] === w.target) {
+            w.seenAt = performance.timeOrigin + performance.now();
+            w.target = null;
+          }
+          requestAnimationFrame(watch);
+        };
+        requestAnimationFrame(watch);
+      }, shared);
+      const sent0 = await A.page.evaluate(() => ({ ...window.collab.stats }));
+      const latencies = [];
+      for (let i = 0; i < 100; i++) {
+        const x = 0.01 * (i + 1);
+        await B.page.evaluate((x) => { window.__watch.target = x; window.__watch.seenAt = 0; }, x);
+        const t0 = await A.page.evaluate(({ id, x }) => {
+          const t = performance.timeOrigin + performance.now();
+          window.engine.set_position(id, x, 0.5, 0);
+          return t;
+        }, { id: shared, x });
+        const handle = await B.page.waitForFunction(() => window.__watch.seenAt || false, null, { timeout: 10_000, polling: 5 });
+        latencies.push((await handle.jsonValue()) - t0);
+      }
+      const sent1 = await A.page.evaluate(() => ({ ...window.collab.stats }));
+      latencies.sort((p, q) => p - q);
+      const frames = sent1.framesSent - sent0.framesSent;
+      const bytes = sent1.bytesSent - sent0.bytesSent;
+      assert(frames === 100, `expected one frame per edit, A sent ${frames}`);
+      console.log(`     latency A edit → B rendered (loopback, 100 edits): median ${latencies[50].toFixed(1)} ms, ` +
+        `p10 ${latencies[10].toFixed(1)} ms, p90 ${latencies[90].toFixed(1)} ms`);
+      console.log(`     bytes on the wire per position-drag edit (protocol message = WebSocket payload): ${(bytes / frames).toFixed(1)} B`);
+    },
+
+    'server restart with persistence brings the state back': async () => {
+      const expected = await yjsView(A.page);
+      await new Promise((r) => setTimeout(r, 500)); // LevelDB writes are asynchronous
+      await relay.stop();
+      await A.page.waitForFunction(() => window.collab.status !== 'connected', null, { timeout: 10_000 });
+      relay = await startRelay(port, dbDir);
+      // A fresh Node client reads the room from the restarted server before the pages are back.
+      const doc = new Y.Doc();
+      const provider = new WebsocketProvider(relayUrl, room, doc, { WebSocketPolyfill: WebSocket });
+      try {
+        await until(() => provider.synced, 10_000, 'sync after restart');
+        const nodes = doc.getMap('nodes').toJSON();
+        const view = JSON.stringify(nodes, Object.keys(nodes).sort());
+        assert(view === expected, 'the restarted server holds the same document');
+      } finally {
+        provider.destroy();
+      }
+      await Promise.all([connected(A), connected(B)]);
+      const id = await B.page.evaluate(() => window.engine.add_sphere(1, 3, 0, 0.2));
+      await A.page.waitForFunction((id) => window.engine.node_ids().includes(id), id, { timeout: 10_000 });
+    },
+
+    'no console errors in either page': async () => {
+      const errors = [...A.errors, ...B.errors];
+      assert(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+    },
+  }, { stepTimeout: 120_000 });
+} finally {
+  await browser.close();
+  server.stop();
+  await relay.stop();
+  rmSync(dbDir, { recursive: true, force: true });
+}
