@@ -56,7 +56,7 @@ try {
         assert(differingPixels(before, selected) > 50, 'the selection highlight is not visible');
 
         await page.locator('#radius').fill('1.6');
-        await page.waitForFunction((id) => window.engine.get_node(id).radius === 1.6, clay, { timeout: 10_000 });
+        await page.waitForFunction((id) => Math.abs(window.engine.get_node(id).radius - 1.6) < 1e-6, clay, { timeout: 10_000 });
         const bigger = await settledPixels(page);
         savePng(bigger, join(outDir, 'webgl2-03-radius.png'));
         assert(differingPixels(selected, bigger) > 500, 'radius change not visible');
