@@ -114,6 +114,14 @@ async function main() {
     }),
   });
   panel.frameAll();
+  // Remote edits change the document without any local event: when the room delivered something,
+  // show the edited node's new values (a JS counter check; the engine is read only after news).
+  let seenFrames = 0;
+  const collabTimer = collab && setInterval(() => {
+    if (collab.stats.framesReceived === seenFrames) return;
+    seenFrames = collab.stats.framesReceived;
+    panel.refresh();
+  }, 300);
   const detachInput = attachViewInput(canvas, engine, {
     onClick: (x, y) => panel.select(engine.pick(x, y)),
   });
@@ -170,6 +178,7 @@ async function main() {
       cancelAnimationFrame(rafId);
       stopOverlay();
       collab?.close();
+      clearInterval(collabTimer);
       detachInput();
       resizeObserver.disconnect();
       dprQuery?.removeEventListener('change', onDprChange);
