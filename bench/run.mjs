@@ -61,7 +61,7 @@ const results = {
   targets: [],
   notes: [
     'fps = frames submitted per second by the rAF loop; the GPU (SwiftShader on the CPU) is not awaited: it needs seconds per frame at these sizes.',
-    'WebGL2 frame cost only at N = 1,000 (webgl2FrameNs): from 10,000 spheres on, WebGL calls block until SwiftShader has drawn the queued frames (about 25 s per frame here), so a run measures the rasteriser, not the engine, and takes tens of minutes.',
+    'WebGL2 frame cost only at N = 1,000 (webgl2FrameNs): from 10,000 spheres on, WebGL calls block until SwiftShader has drawn the queued frames (about 25 s per frame here), so a run measures the rasteriser, not the engine (at 10,000 our renderer process sat blocked for minutes per run while the GPU process drew).',
     'three.js WebGPURenderer and WebGLRenderer render into render targets and our engine uses present: false (headless Chromium destroys a WebGPU device on getCurrentTexture()); presentation is not measured.',
   ],
   errors: [],
