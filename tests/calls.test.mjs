@@ -1,7 +1,8 @@
 // End-to-end: the page keeps the engine's "one wasm call per frame" rule. With ?debug=calls the page
 // wraps every Engine.prototype method in a counter and records the calls made inside each rAF callback;
 // while a person edits, selects and moves the camera, every frame must still make exactly one call
-// (render_frame) and everything else must happen outside frames. PNG: calls-overlay.png.
+// (render_frame) and everything else must happen outside frames. PNG: calls-overlay.png. Also checks
+// that a window resize reaches the engine once (CSS size × devicePixelRatio) and does not loop.
 import { join } from 'node:path';
 import {
   assert, demoViewport, findPickPoint, launch, open, outDir, pageShot, run, serve, waitFrames, watchdog,
@@ -50,6 +51,22 @@ try {
       const overlay = await page.locator('#stats').textContent();
       assert(/calls\/frame 1\.00 \(max 1\)/.test(overlay), `overlay does not show the call counts: ${overlay}`);
       await pageShot(page, 'calls-overlay.png');
+      assert(errors.length === 0, `console errors:\n${errors.join('\n')}`);
+    },
+
+    'window resizes follow CSS size × devicePixelRatio, without a resize feedback loop': async () => {
+      const resizes = () => page.evaluate(() => window.callStats.byMethod.resize ?? 0);
+      const before = await resizes();
+      await page.setViewportSize({ width: 800, height: 520 }); // devicePixelRatio stays 0.5
+      await page.waitForFunction(() => window.engine.stats().width === 400, null, { timeout: 20_000, polling: 100 });
+      const stats = await page.evaluate(() => window.engine.stats());
+      assert(stats.width === 400 && stats.height === 260, `drawing buffer ${stats.width}x${stats.height}, expected 400x260`);
+      await waitFrames(page, 20);
+      const after = await resizes();
+      // One ResizeObserver notification per CSS change; setting the drawing buffer must not trigger more.
+      assert(after - before >= 1 && after - before <= 2, `${after - before} resize calls for one window resize`);
+      await waitFrames(page, 20);
+      assert(await resizes() === after, 'resize keeps being called while nothing changes (feedback loop)');
       assert(errors.length === 0, `console errors:\n${errors.join('\n')}`);
     },
   });
