@@ -63,24 +63,9 @@ export async function open(browser, url, { width = 320, height = 240, deviceScal
   });
   page.on('pageerror', (err) => errors.push(String(err)));
   page.on('request', (req) => requests.push(req.url()));
-  if (process.env.E2E_MAX_FPS) await capFrameRate(page, Number(process.env.E2E_MAX_FPS));
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: readyTimeout });
   return { page, errors, messages, requests };
-}
-
-/**
- * Diagnostic only, opt-in with E2E_MAX_FPS=N: delivers the page's requestAnimationFrame callbacks at
- * most N times a second. SwiftShader draws this scene at roughly 20-40 frames a second; an engine that
- * submits a full frame on every rAF with nothing to slow it down (offscreen, `present: false`) builds an
- * ever-growing GPU queue, and read_pixels then times out behind it. Capping shows whether the rest of a
- * test passes. Off by default, so the suite reports that engine behaviour instead of hiding it.
- */
-async function capFrameRate(page, fps) {
-  await page.addInitScript((fps) => {
-    const raf = window.requestAnimationFrame.bind(window);
-    window.requestAnimationFrame = (callback) => setTimeout(() => raf(callback), 1000 / fps);
-  }, fps);
 }
 
 /** Waits until the demo's animation loop has drawn `n` more frames (bounded by `timeout` ms). */
