@@ -116,11 +116,17 @@ async function main() {
   panel.frameAll();
   // Remote edits change the document without any local event: when the room delivered something,
   // show the edited node's new values (a JS counter check; the engine is read only after news).
+  // The first time the room's scene arrives, frame it (the page started with an empty document).
   let seenFrames = 0;
+  let roomFramed = false;
   const collabTimer = collab && setInterval(() => {
     if (collab.stats.framesReceived === seenFrames) return;
     seenFrames = collab.stats.framesReceived;
     panel.refresh();
+    if (!roomFramed && engine.node_ids().length > 0) {
+      roomFramed = true;
+      panel.frameAll();
+    }
   }, 300);
   const detachInput = attachViewInput(canvas, engine, {
     onClick: (x, y) => panel.select(engine.pick(x, y)),
