@@ -30,7 +30,10 @@ function startRelay(port, dir) {
     });
     const exited = new Promise((r) => child.on('exit', r));
     process.on('exit', () => child.kill());
-    child.stderr.on('data', (d) => { if (!/Unable to compute message|Caught error/.test(d)) process.stderr.write(`relay: ${d}`); });
+    // The relay logs every garbage message the hostile step sends; its log is shown only if it dies.
+    let log = '';
+    child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+    child.on('exit', (code, signal) => { if (signal !== 'SIGTERM') console.log(`relay exited (${code ?? signal}):\n${log}`); });
     child.stdout.on('data', (d) => {
       if (/running at/.test(String(d))) resolve({ child, stop: async () => { child.kill(); await exited; } });
     });
@@ -161,7 +164,7 @@ try {
       const node = await A.page.evaluate((id) => window.engine.get_node(id), shared);
       const ids = await A.page.evaluate(() => window.engine.node_ids());
       assert(ids.includes(a) && ids.includes(b), 'both offline additions survive');
-      assert(node.radius === 0.7 && node.position[1] === 2, `both offline edits of one node survive: ${JSON.stringify(node)}`);
+      assert(Math.abs(node.radius - 0.7) < 1e-6 && node.position[1] === 2, `both offline edits of one node survive: ${JSON.stringify(node)}`);
     },
 
     'a dropped socket reconnects by itself (backoff)': async () => {
@@ -221,7 +224,7 @@ try {
         window.__watch = { id, target: null, seenAt: 0 };
         const watch = () => {
           const w = window.__watch;
-          if (w.target !== null && window.engine?.get_node(w.id).position[0] === w.target) {
+          if (w.target !== null && Math.abs(window.engine?.get_node(w.id).position[0] - w.target) < 1e-6) {
             w.seenAt = performance.timeOrigin + performance.now();
             w.target = null;
           }
@@ -239,7 +242,11 @@ try {
           window.engine.set_position(id, x, 0.5, 0);
           return t;
         }, { id: shared, x });
-        const handle = await B.page.waitForFunction(() => window.__watch.seenAt || false, null, { timeout: 10_000, polling: 5 });
+        const handle = await B.page.waitForFunction(() => window.__watch.seenAt || false, null, { timeout: 10_000, polling: 5 })
+          .catch(async (error) => {
+            const state = await Promise.all([A, B].map((p) => p.page.evaluate(() => [window.collab.status, window.collab.stats])));
+            throw new Error(`edit ${i}: ${error.message}; connections ${JSON.stringify(state)}`);
+          });
         latencies.push((await handle.jsonValue()) - t0);
       }
       const sent1 = await A.page.evaluate(() => ({ ...window.collab.stats }));
@@ -263,9 +270,14 @@ try {
       const provider = new WebsocketProvider(relayUrl, room, doc, { WebSocketPolyfill: WebSocket });
       try {
         await until(() => provider.synced, 10_000, 'sync after restart');
+        // The server answers sync step 1 before LevelDB has loaded the room; the stored state follows
+        // as an update a moment later.
+        await until(() => doc.getMap('nodes').size > 0, 10_000, 'the stored room arriving');
+        await new Promise((r) => setTimeout(r, 200));
         const nodes = doc.getMap('nodes').toJSON();
         const view = JSON.stringify(nodes, Object.keys(nodes).sort());
-        assert(view === expected, 'the restarted server holds the same document');
+        assert(view === expected, `the restarted server holds a different document: ${view.length} vs ${expected.length} chars, ` +
+          `keys ${Object.keys(nodes).length} vs ${Object.keys(JSON.parse(expected)).length}`);
       } finally {
         provider.destroy();
       }
@@ -275,7 +287,8 @@ try {
     },
 
     'no console errors in either page': async () => {
-      const errors = [...A.errors, ...B.errors];
+      // Chromium logs each refused connection while the relay restarts; those are expected.
+      const errors = [...A.errors, ...B.errors].filter((e) => !/ERR_CONNECTION_REFUSED/.test(e));
       assert(errors.length === 0, `console errors:\n${errors.join('\n')}`);
     },
   }, { stepTimeout: 120_000 });
