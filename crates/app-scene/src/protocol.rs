@@ -161,7 +161,12 @@ fn read_buf<'a>(message: &'a [u8], cursor: &mut Cursor<'_>) -> Result<&'a [u8], 
     let end = start
         .checked_add(len as usize)
         .filter(|end| *end <= message.len())
-        .ok_or_else(|| malformed(format!("declares {len} bytes, {} remain", message.len() - start)))?;
+        .ok_or_else(|| {
+            malformed(format!(
+                "declares {len} bytes, {} remain",
+                message.len() - start
+            ))
+        })?;
     cursor.next = end;
     Ok(&message[start..end])
 }

@@ -113,7 +113,11 @@ fn malformed_updates_are_rejected_and_change_nothing() {
     match d.apply_update_v2(&valid_v1) {
         Err(e) => {
             assert!(matches!(e, SceneError::BadUpdate(_)), "{e}");
-            assert_eq!(d.encode_state_v1(), before, "a rejected update leaves the document as it was");
+            assert_eq!(
+                d.encode_state_v1(),
+                before,
+                "a rejected update leaves the document as it was"
+            );
         }
         Ok(()) => {
             let _ = (d.encode_state_v1(), d.encode_state_v2(), d.snapshot());

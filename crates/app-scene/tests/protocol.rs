@@ -45,11 +45,13 @@ fn same(a: &SceneDoc, b: &SceneDoc) {
     let b_sv = b.state_vector_v1();
     let mut a2 = SceneDoc::with_client_id(999);
     a2.apply_update_v1(&a.encode_state_v1()).unwrap();
-    a2.apply_update_v1(&b.encode_diff_v1(&a_sv).unwrap()).unwrap();
+    a2.apply_update_v1(&b.encode_diff_v1(&a_sv).unwrap())
+        .unwrap();
     assert_eq!(a2.snapshot(), a.snapshot(), "b held nothing a lacks");
     let mut b2 = SceneDoc::with_client_id(998);
     b2.apply_update_v1(&b.encode_state_v1()).unwrap();
-    b2.apply_update_v1(&a.encode_diff_v1(&b_sv).unwrap()).unwrap();
+    b2.apply_update_v1(&a.encode_diff_v1(&b_sv).unwrap())
+        .unwrap();
     assert_eq!(b2.snapshot(), b.snapshot(), "a held nothing b lacks");
 }
 
@@ -70,7 +72,11 @@ fn offline_edits_on_both_sides_converge_through_the_handshake() {
     b.remove_node(shared.as_str()).ok();
     handshake(&mut a, &mut b);
     same(&a, &b);
-    assert_eq!(a.len(), 2, "a's box and b's plane; the sphere was removed by b");
+    assert_eq!(
+        a.len(),
+        2,
+        "a's box and b's plane; the sphere was removed by b"
+    );
 
     // Live edits after the handshake travel as `update` messages.
     a.take_local_updates();
