@@ -147,7 +147,10 @@ try {
         assert(differingPixels(before, after) > 100, 'B drew the Node client\'s box');
         await until(() => converged(A.page, B.page), 10_000, 'A has it too');
       } finally {
+        // The provider's awareness runs an interval that would keep Node alive after the test.
         provider.destroy();
+        provider.awareness.destroy();
+        doc.destroy();
       }
     },
 
@@ -206,7 +209,10 @@ try {
         });
         await B.page.waitForFunction(() => window.engine.node_ids().includes('hostile-1'), null, { timeout: 10_000 });
       } finally {
+        // The provider's awareness runs an interval that would keep Node alive after the test.
         provider.destroy();
+        provider.awareness.destroy();
+        doc.destroy();
       }
       // Both pages keep rendering and syncing.
       const id = await A.page.evaluate(() => window.engine.add_sphere(0, 3, 0, 0.2));
@@ -279,7 +285,10 @@ try {
         assert(view === expected, `the restarted server holds a different document: ${view.length} vs ${expected.length} chars, ` +
           `keys ${Object.keys(nodes).length} vs ${Object.keys(JSON.parse(expected)).length}`);
       } finally {
+        // The provider's awareness runs an interval that would keep Node alive after the test.
         provider.destroy();
+        provider.awareness.destroy();
+        doc.destroy();
       }
       await Promise.all([connected(A), connected(B)]);
       const id = await B.page.evaluate(() => window.engine.add_sphere(1, 3, 0, 0.2));
