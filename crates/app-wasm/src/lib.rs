@@ -16,6 +16,8 @@ mod device_watch;
 #[cfg(target_arch = "wasm32")]
 mod engine;
 #[cfg(target_arch = "wasm32")]
+mod guard;
+#[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod options;
@@ -23,6 +25,8 @@ mod options;
 mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod poison;
+#[cfg(target_arch = "wasm32")]
+mod presence;
 #[cfg(target_arch = "wasm32")]
 mod state;
 #[cfg(target_arch = "wasm32")]
