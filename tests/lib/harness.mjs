@@ -11,9 +11,12 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const outDir = join(root, 'tests/out/e2e');
 mkdirSync(outDir, { recursive: true });
 
-/** Starts scripts/serve.mjs on a free port, serving web/ (or $E2E_WEB_ROOT); resolves to { url, stop }. */
-export function serve() {
-  const webRoot = process.env.E2E_WEB_ROOT ?? join(root, 'web');
+/**
+ * Starts scripts/serve.mjs on a free port, serving web/ (or $E2E_WEB_ROOT, or `dir`); resolves to { url, stop }.
+ * Tests with their own pages pass `root` and open `/tests/pages/NAME.html`, which import `/web/pkg/...`.
+ */
+export function serve(dir) {
+  const webRoot = dir ?? process.env.E2E_WEB_ROOT ?? join(root, 'web');
   return new Promise((resolveServe, reject) => {
     const child = spawn(process.execPath, [join(root, 'scripts/serve.mjs'), webRoot, '0'], {
       stdio: ['ignore', 'pipe', 'inherit'],
