@@ -15,4 +15,7 @@ pub use glam;
 pub use id::{IdError, NodeId};
 pub use light::DirectionalLight;
 pub use node::{Material, Node, Shape, ShapeKind, Transform};
-pub use validate::{ValueError, check_finite, check_non_negative, check_positive, check_unit};
+pub use validate::{
+    MIN_SIZE, ValueError, WORLD_LIMIT, check_coordinate, check_finite, check_non_negative,
+    check_positive, check_size, check_unit,
+};

@@ -28,6 +28,18 @@ pub enum ValueError {
         /// The rejected value.
         value: f64,
     },
+    /// A coordinate, size or scale outside the engine's world limits ([`WORLD_LIMIT`], [`MIN_SIZE`]).
+    #[error("{what} must be within {min}..{max}, got {value}")]
+    OutOfRange {
+        /// The parameter's name.
+        what: &'static str,
+        /// The rejected value.
+        value: f64,
+        /// The smallest accepted value.
+        min: f64,
+        /// The largest accepted value.
+        max: f64,
+    },
     /// A color channel, metallic or roughness outside 0..=1.
     #[error("{what} must be within 0..1, got {value}")]
     OutOfUnitRange {
@@ -37,6 +49,17 @@ pub enum ValueError {
         value: f64,
     },
 }
+
+/// The largest coordinate, size or scale factor the scene accepts (1e6 units). An f32 keeps about seven
+/// significant digits, so at 1e6 a position still resolves to 0.1 unit; far beyond it bounds, picking,
+/// shadow frusta and squared lengths lose all precision or overflow (a 1e30 scale squared is infinite
+/// in f32). Values from JS calls beyond it are errors; values from a peer's document are reported and
+/// replaced, like NaN.
+pub const WORLD_LIMIT: f64 = 1e6;
+
+/// The smallest size or scale factor the scene accepts: below it the mesh degenerates and normals
+/// (the inverse transpose) overflow.
+pub const MIN_SIZE: f64 = 1e-6;
 
 /// `value` if it is finite.
 pub fn check_finite(what: &'static str, value: f64) -> Result<f32, ValueError> {
@@ -55,6 +78,36 @@ pub fn check_positive(what: &'static str, value: f64) -> Result<f32, ValueError>
         Ok(v)
     } else {
         Err(ValueError::NotPositive { what, value })
+    }
+}
+
+/// `value` if it is a finite coordinate within ±[`WORLD_LIMIT`].
+pub fn check_coordinate(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    let v = check_finite(what, value)?;
+    if value.abs() <= WORLD_LIMIT {
+        Ok(v)
+    } else {
+        Err(ValueError::OutOfRange {
+            what,
+            value,
+            min: -WORLD_LIMIT,
+            max: WORLD_LIMIT,
+        })
+    }
+}
+
+/// `value` if it is a size or scale factor within [`MIN_SIZE`]..=[`WORLD_LIMIT`].
+pub fn check_size(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    let v = check_positive(what, value)?;
+    if (MIN_SIZE..=WORLD_LIMIT).contains(&value) {
+        Ok(v)
+    } else {
+        Err(ValueError::OutOfRange {
+            what,
+            value,
+            min: MIN_SIZE,
+            max: WORLD_LIMIT,
+        })
     }
 }
 
@@ -81,6 +134,33 @@ pub fn check_unit(what: &'static str, value: f64) -> Result<f32, ValueError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn world_limits_bound_coordinates_and_sizes() {
+        assert_eq!(check_coordinate("x", -1e6), Ok(-1e6));
+        let err = check_coordinate("x", 1e30).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x must be within -1000000..1000000, got 1000000000000000000000000000000"
+        );
+        assert!(matches!(
+            check_coordinate("x", f64::INFINITY),
+            Err(ValueError::NonFinite { .. })
+        ));
+        assert_eq!(check_size("radius", 1e6), Ok(1e6));
+        assert!(matches!(
+            check_size("radius", 1e30),
+            Err(ValueError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            check_size("radius", 1e-9),
+            Err(ValueError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            check_size("radius", 0.0),
+            Err(ValueError::NotPositive { .. })
+        ));
+    }
 
     #[test]
     fn each_rule_accepts_and_rejects() {

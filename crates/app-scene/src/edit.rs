@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use app_core::glam::{Quat, Vec3};
 use app_core::{
-    DirectionalLight, Material, NodeId, ShapeKind, Transform, ValueError, check_finite,
-    check_positive, check_unit,
+    DirectionalLight, Material, NodeId, ShapeKind, Transform, ValueError, check_coordinate,
+    check_finite, check_size, check_unit,
 };
 use yrs::{Any, In, Map, MapPrelim, MapRef, TransactionMut};
 
@@ -81,7 +81,7 @@ impl SceneDoc {
         let translation = vec3(
             ["translation.x", "translation.y", "translation.z"],
             translation,
-            check_finite,
+            check_coordinate,
         )?;
         let order = self.tree().next_order();
         let (nodes, keys) = (&self.nodes, &self.keys);
@@ -118,7 +118,7 @@ impl SceneDoc {
 
     /// Adds a root sphere. Errors on a non-finite translation or a radius that is not > 0.
     pub fn add_sphere(&mut self, translation: [f64; 3], radius: f64) -> Result<NodeId, SceneError> {
-        let radius = check_positive("radius", radius)?;
+        let radius = check_size("radius", radius)?;
         self.add_node(ShapeKind::Sphere, translation, Any::from(f64::from(radius)))
     }
 
@@ -128,17 +128,13 @@ impl SceneDoc {
         translation: [f64; 3],
         extents: [f64; 3],
     ) -> Result<NodeId, SceneError> {
-        let extents = vec3(
-            ["extents.x", "extents.y", "extents.z"],
-            extents,
-            check_positive,
-        )?;
+        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_size)?;
         self.add_node(ShapeKind::Box, translation, schema::vec3_any(extents))
     }
 
     /// Adds a root horizontal plane of side `size` (> 0).
     pub fn add_plane(&mut self, translation: [f64; 3], size: f64) -> Result<NodeId, SceneError> {
-        let size = check_positive("size", size)?;
+        let size = check_size("size", size)?;
         self.add_node(ShapeKind::Plane, translation, Any::from(f64::from(size)))
     }
 
@@ -161,23 +157,19 @@ impl SceneDoc {
 
     /// Sets a sphere's radius (> 0). Errors if `id` is unknown or not a sphere.
     pub fn set_sphere_radius(&mut self, id: &str, radius: f64) -> Result<(), SceneError> {
-        let radius = check_positive("radius", radius)?;
+        let radius = check_size("radius", radius)?;
         self.set_shape(id, ShapeKind::Sphere, Any::from(f64::from(radius)))
     }
 
     /// Sets a box's full extents (each > 0). Errors if `id` is unknown or not a box.
     pub fn set_box_extents(&mut self, id: &str, extents: [f64; 3]) -> Result<(), SceneError> {
-        let extents = vec3(
-            ["extents.x", "extents.y", "extents.z"],
-            extents,
-            check_positive,
-        )?;
+        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_size)?;
         self.set_shape(id, ShapeKind::Box, schema::vec3_any(extents))
     }
 
     /// Sets a plane's side length (> 0). Errors if `id` is unknown or not a plane.
     pub fn set_plane_size(&mut self, id: &str, size: f64) -> Result<(), SceneError> {
-        let size = check_positive("size", size)?;
+        let size = check_size("size", size)?;
         self.set_shape(id, ShapeKind::Plane, Any::from(f64::from(size)))
     }
 
@@ -206,7 +198,7 @@ impl SceneDoc {
         let t = vec3(
             ["translation.x", "translation.y", "translation.z"],
             translation,
-            check_finite,
+            check_coordinate,
         )?;
         self.edit_transform(id, |transform| transform.translation = t)
     }
@@ -230,7 +222,7 @@ impl SceneDoc {
 
     /// Sets a node's per-axis scale (each > 0).
     pub fn set_scale(&mut self, id: &str, scale: [f64; 3]) -> Result<(), SceneError> {
-        let s = vec3(["scale.x", "scale.y", "scale.z"], scale, check_positive)?;
+        let s = vec3(["scale.x", "scale.y", "scale.z"], scale, check_size)?;
         self.edit_transform(id, |transform| transform.scale = s)
     }
 

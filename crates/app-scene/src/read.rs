@@ -21,12 +21,18 @@ fn short(s: &str) -> String {
 }
 
 fn positive(any: Option<Any>, what: &str, fix: &mut Fixes) -> f32 {
-    match any.as_ref().and_then(schema::any_f32).filter(|&v| v > 0.0) {
+    match any
+        .as_ref()
+        .and_then(schema::any_f32)
+        .filter(|&v| schema::is_size(v))
+    {
         Some(v) => v,
         None => {
             fix.problems.push(format!(
-                "{}: {what} is not a positive number; using 1",
-                fix.subject
+                "{}: {what} is not a number within {:e}..{:e}; using 1",
+                fix.subject,
+                app_core::MIN_SIZE,
+                app_core::WORLD_LIMIT
             ));
             DEFAULT_SIZE
         }
@@ -84,11 +90,11 @@ pub(crate) fn read_node<T: ReadTxn>(
             let extents = get(key::EXTENTS)
                 .and_then(|a| schema::any_f32s::<3>(&a))
                 .map(Vec3::from)
-                .filter(|e| e.cmpgt(Vec3::ZERO).all());
+                .filter(|e| e.to_array().into_iter().all(schema::is_size));
             Shape::Box {
                 extents: extents.unwrap_or_else(|| {
                     fix.problems.push(format!(
-                        "{subject}: extents are not 3 positive numbers; using 1"
+                        "{subject}: extents are not 3 numbers within 1e-6..1e6; using 1"
                     ));
                     Vec3::splat(DEFAULT_SIZE)
                 }),

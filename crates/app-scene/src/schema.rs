@@ -168,6 +168,11 @@ pub fn light_any(light: &DirectionalLight) -> Any {
     Any::from(map.into_iter().collect::<std::collections::HashMap<_, _>>())
 }
 
+/// Whether `v` is a size or scale factor the scene accepts (`app_core::check_size`'s range).
+pub fn is_size(v: f32) -> bool {
+    (app_core::MIN_SIZE..=app_core::WORLD_LIMIT).contains(&f64::from(v))
+}
+
 /// A finite number that fits an f32, from an `Any`.
 pub fn any_f32(any: &Any) -> Option<f32> {
     match any {
@@ -221,7 +226,11 @@ pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
         fix.report("transform is not 10 finite numbers", "the identity");
         return Transform::IDENTITY;
     };
-    let translation = Vec3::new(v[0], v[1], v[2]);
+    let mut translation = Vec3::new(v[0], v[1], v[2]);
+    if translation.abs().max_element() as f64 > app_core::WORLD_LIMIT {
+        fix.report("translation is beyond the world limit of 1e6", "the origin");
+        translation = Vec3::ZERO;
+    }
     let q = Quat::from_xyzw(v[3], v[4], v[5], v[6]);
     let len = q.length();
     let rotation = if len.is_finite() && len > 1e-6 {
@@ -231,10 +240,10 @@ pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
         Quat::IDENTITY
     };
     let scale = Vec3::new(v[7], v[8], v[9]);
-    let scale = if scale.cmpgt(Vec3::ZERO).all() {
+    let scale = if scale.to_array().into_iter().all(is_size) {
         scale
     } else {
-        fix.report("scale is not positive", "1");
+        fix.report("scale is not within 1e-6..1e6", "1");
         Vec3::ONE
     };
     Transform {
