@@ -13,6 +13,7 @@ mod error;
 mod load;
 mod observe;
 pub mod order;
+pub mod presence;
 mod problems;
 pub mod protocol;
 mod read;
