@@ -50,6 +50,8 @@ impl Engine {
             canvas.client_width().max(1) as f32,
             canvas.client_height().max(1) as f32,
         );
+        // Undo needs a clock to merge rapid edits (a slider drag) into one step; wasm has no OS clock.
+        let scene = SceneDoc::with_clock(None, || js_sys::Date::now() as u64);
         Ok(Engine {
             outbox: Outbox::default(),
             sync_outbox: Outbox::default(),
@@ -70,8 +72,9 @@ impl Engine {
                 renderer,
                 recovery: None,
                 device_losses: 0,
-                // Undo needs a clock to merge rapid edits (a slider drag) into one step; wasm has no OS clock.
-                scene: SceneDoc::with_clock(None, || js_sys::Date::now() as u64),
+                // Awareness client id = the document's, as in Yjs.
+                presence: crate::presence::PresenceState::new(scene.client_id()),
+                scene,
                 css_size,
                 last_frame: Default::default(),
                 frame_ms: 0.0,
@@ -110,12 +113,16 @@ impl Engine {
     }
 
     /// The one call per animation frame: applies document changes, advances the camera by `dt`
-    /// seconds, draws and presents.
+    /// seconds, draws and presents. Also the presence clock (renewal, peers' timeouts).
     pub fn render_frame(&mut self, dt: f64) -> Result<(), JsError> {
-        self.with(|state| {
+        let result = self.with(|state| {
             let dt_secs = app_core::check_non_negative("dt", dt)?;
-            state.render_frame(dt_secs)
-        })
+            state.render_frame(dt_secs)?;
+            crate::presence::tick(state);
+            Ok(())
+        });
+        self.flush_presence();
+        result
     }
 
     /// The canvas's CSS size or pixel ratio changed; sets the drawing buffer to the physical pixel size,
@@ -287,6 +294,7 @@ impl Drop for Engine {
         // Releases the JS callback now, even if a delivery microtask still holds the queue.
         self.outbox.set_callback(None);
         self.sync_outbox.set_callback(None);
+        self.state.presence.events.set_callback(None);
         poison::forget(self.id);
         // Frees GPU memory now rather than when the browser collects the device. The watch is
         // silenced first: this loss is intended.

@@ -49,6 +49,8 @@ pub struct State {
     pub recovery: Option<Rc<RefCell<Option<Recovered>>>>,
     pub device_losses: u32,
     pub scene: SceneDoc,
+    /// Our and the other users' presence (not in the document; `presence.rs`).
+    pub presence: crate::presence::PresenceState,
     pub controls: OrbitControls,
     /// The canvas's CSS size, for picking and panning (input arrives in CSS pixels).
     pub css_size: Vec2,
@@ -237,13 +239,14 @@ impl State {
     }
 
     /// Replaces every GPU resource with new ones on `gpu`, rebuilt from the document; the view (camera,
-    /// AOV, selection) carries over.
+    /// AOV, selection, peers' highlights) carries over.
     fn install_gpu(&mut self, adapter: wgpu::Adapter, gpu: &Gpu) {
         let mut renderer = Renderer::new(gpu);
         renderer.camera = self.renderer.camera;
         renderer.set_aov(self.renderer.aov());
         bridge::rebuild_renderer(&mut self.scene, &mut renderer);
         renderer.set_selected(self.renderer.selected());
+        renderer.set_peer_highlights(&self.presence.highlights());
         self.renderer = renderer;
         self.watch = DeviceWatch::new(&gpu.device);
         self.adapter = adapter;

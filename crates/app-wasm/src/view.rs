@@ -76,7 +76,8 @@ impl Engine {
         })
     }
 
-    /// Highlights node `id`, or nothing with `undefined`. Throws on an unknown id.
+    /// Highlights node `id`, or nothing with `undefined`. Throws on an unknown id. Peers see the
+    /// selection in our presence (`presence.rs`).
     pub fn select(&mut self, id: Option<String>) -> Result<(), JsError> {
         self.with(|state| {
             state.sync_renderer();
@@ -94,7 +95,8 @@ impl Engine {
             };
             state.renderer.set_selected(id.as_ref());
             Ok(())
-        })
+        })?;
+        self.presence_follow_selection()
     }
 
     /// The highlighted node's id, or `undefined` (also once that node is removed).
