@@ -51,6 +51,8 @@ setup_test() {
   ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || pkgs+=(mesa-vulkan-drivers)
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+  # Redis: the Hocuspocus scale-out test runs two Hocuspocus processes sharing documents through it.
+  command -v redis-server >/dev/null 2>&1 || pkgs+=(redis-server)
   if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}"; fi
   if ! command -v wasm-pack >/dev/null 2>&1; then
     say "installing wasm-pack (about 3 minutes on 2 cores)"

@@ -1,0 +1,36 @@
+// A Hocuspocus server for the engine's Hocuspocus adapter (web/collab/hocuspocus.js).
+//
+//   PORT=1235 HOST=127.0.0.1 TOKEN=secret REDIS_PORT=6379 node scripts/hocuspocus/server.mjs
+//
+// TOKEN: when set, a connection must authenticate with exactly this token (Hocuspocus's onAuthenticate
+// hook; a real deployment checks a signed token from its own backend here). REDIS_PORT (and REDIS_HOST):
+// scale out with @hocuspocus/extension-redis, so several of these processes serve the same documents.
+// Prints "listening on ws://HOST:PORT" once it accepts connections.
+import { Server } from '@hocuspocus/server';
+import { Redis } from '@hocuspocus/extension-redis';
+
+const host = process.env.HOST ?? '127.0.0.1';
+const port = Number(process.env.PORT ?? 1235);
+const token = process.env.TOKEN;
+const extensions = [];
+const scaledOut = Boolean(process.env.REDIS_PORT);
+if (scaledOut) {
+  extensions.push(new Redis({ host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT) }));
+}
+
+const server = new Server({
+  address: host,
+  port,
+  quiet: true,
+  extensions, // Hocuspocus adds its own to this array
+  async onAuthenticate({ token: offered, documentName }) {
+    if (token !== undefined && offered !== token) {
+      throw new Error(`wrong token for ${documentName}`);
+    }
+  },
+});
+await server.listen();
+console.log(`listening on ws://${host}:${port}${scaledOut ? ' (Redis scale-out)' : ''}`);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, async () => { await server.destroy(); process.exit(0); });
+}

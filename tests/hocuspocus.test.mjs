@@ -1,0 +1,148 @@
+// End-to-end: the engine on a real Hocuspocus server through web/collab/hocuspocus.js (document-name
+// framing, token auth, SyncReply/SyncStatus), then scaled out: two Hocuspocus processes sharing the
+// document through Redis (@hocuspocus/extension-redis), one page on each. A Node client using
+// @hocuspocus/provider (the official JS client) edits the document and the engine draws the change.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { assert, launch, open, readPixels, root, run, serve, differingPixels, watchdog } from './lib/harness.mjs';
+
+watchdog(8 * 60_000, 'hocuspocus');
+const dir = join(root, 'scripts/hocuspocus');
+if (!existsSync(join(dir, 'node_modules/@hocuspocus/server'))) {
+  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+  assert(npm.status === 0, 'npm ci in scripts/hocuspocus failed');
+}
+const { Y, HocuspocusProvider, WebSocket } = await import(pathToFileURL(join(dir, 'client.mjs')).href);
+
+const freePort = () => new Promise((resolve, reject) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+  probe.on('error', reject);
+});
+
+/** Starts `command args` and resolves once a stdout line matches `ready`; the process dies with this one. */
+function start(command, args, env, ready, label) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    process.on('exit', () => child.kill());
+    let log = '';
+    const onData = (d) => {
+      log = (log + d).slice(-4000);
+      if (ready.test(log)) resolve({ stop: () => child.kill() });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
+    child.on('exit', (code, signal) => { if (signal !== 'SIGTERM') reject(new Error(`${label} exited (${code ?? signal}):\n${log}`)); });
+    child.on('error', reject);
+    setTimeout(() => reject(new Error(`${label} did not start within 15 s:\n${log}`)), 15_000).unref();
+  });
+}
+
+const TOKEN = 'let-me-in';
+const hocuspocus = (port, extra = {}) =>
+  start(process.execPath, ['server.mjs'], { HOST: '127.0.0.1', PORT: String(port), TOKEN, ...extra }, /listening on/, `hocuspocus :${port}`);
+
+/** Polls `fn` until truthy, at most `ms`. */
+async function until(fn, ms, label) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`${label}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const web = await serve(root);
+const browser = await launch();
+const pageUrl = (port, doc, token = TOKEN) =>
+  `${web.url.replace(/\/$/, "")}/tests/pages/hocuspocus.html?url=ws://127.0.0.1:${port}&doc=${doc}&token=${encodeURIComponent(token)}`;
+const connected = (p) => p.page.waitForFunction(() => window.connection.status === 'connected' && window.connection.hocuspocus.authenticated > 0, null, { timeout: 20_000 });
+const hasNode = (p, id) => p.page.waitForFunction((id) => window.engine.node_ids().includes(id), id, { timeout: 15_000, polling: 20 });
+const pixels = async (p) => { await new Promise((r) => setTimeout(r, 300)); return readPixels(p.page); };
+
+const servers = [];
+try {
+  const port = await freePort();
+  servers.push(await hocuspocus(port));
+  const doc = `hp-${process.pid}`;
+  let A, B;
+  await run('hocuspocus', {
+    'two pages authenticate with a token and sync through one Hocuspocus server': async () => {
+      [A, B] = await Promise.all([open(browser, pageUrl(port, doc)), open(browser, pageUrl(port, doc))]);
+      await Promise.all([connected(A), connected(B)]);
+      const before = await pixels(B);
+      const id = await A.page.evaluate(() => window.engine.add_sphere(0, 0, 0, 1.5));
+      await hasNode(B, id);
+      const after = await pixels(B);
+      assert(differingPixels(before, after) > 100, 'B draws the sphere A added');
+      const acks = await A.page.evaluate(() => window.connection.hocuspocus.acknowledged);
+      assert(acks > 0, 'the server acknowledged A\'s updates (SyncStatus)');
+    },
+
+    'the official Hocuspocus JS client edits the document and the engine draws it': async () => {
+      const ydoc = new Y.Doc();
+      const provider = new HocuspocusProvider({ url: `ws://127.0.0.1:${port}`, name: doc, document: ydoc, token: TOKEN, WebSocketPolyfill: WebSocket });
+      try {
+        await until(() => provider.isSynced, 10_000, 'provider sync');
+        const engineIds = await A.page.evaluate(() => window.engine.node_ids());
+        for (const id of engineIds) assert(ydoc.getMap('nodes').has(id), `the JS client sees engine node ${id}`);
+        const before = await pixels(A);
+        ydoc.transact(() => {
+          const node = new Y.Map();
+          ydoc.getMap('nodes').set('hp-client-1', node);
+          node.set('kind', 'box');
+          node.set('extents', [1, 1, 1]);
+          node.set('transform', [1.5, 1, 0, 0, 0, 0, 1, 1, 1, 1]);
+          node.set('placement', [null, 'zz']);
+        });
+        await hasNode(A, 'hp-client-1');
+        const node = await A.page.evaluate(() => window.engine.get_node('hp-client-1'));
+        assert(node.kind === 'box' && node.position[0] === 1.5, `engine reads ${JSON.stringify(node)}`);
+        assert(differingPixels(before, await pixels(A)) > 20, 'A draws the box');
+      } finally {
+        provider.destroy();
+        ydoc.destroy();
+      }
+    },
+
+    'a wrong token is refused: no reconnect loop, the document untouched': async () => {
+      const C = await open(browser, pageUrl(port, doc, 'wrong'));
+      await C.page.waitForFunction(() => window.connection.hocuspocus.denied !== null, null, { timeout: 15_000 });
+      await new Promise((r) => setTimeout(r, 1500));
+      const { status, connects, ids } = await C.page.evaluate(() => ({
+        status: window.connection.status, connects: window.connection.stats.connects, ids: window.engine.node_ids(),
+      }));
+      assert(status === 'offline' && connects === 1, `status ${status} after ${connects} connects`);
+      assert(ids.length === 0, 'nothing was synced to the refused page');
+      assert(C.messages.some((m) => m.includes('permission denied by the server')), 'the refusal is logged with its reason');
+      await C.page.close();
+    },
+
+    'scale-out: two Hocuspocus processes share the document through Redis': async () => {
+      const redisServer = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim();
+      assert(redisServer, 'redis-server is not installed (scripts/setup.sh test installs the Debian package)');
+      const redisPort = await freePort();
+      servers.push(await start(redisServer, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, /Ready to accept connections/, 'redis'));
+      const [p1, p2] = [await freePort(), await freePort()];
+      servers.push(await hocuspocus(p1, { REDIS_PORT: String(redisPort) }), await hocuspocus(p2, { REDIS_PORT: String(redisPort) }));
+      const scaled = `hp-redis-${process.pid}`;
+      const [C, D] = await Promise.all([open(browser, pageUrl(p1, scaled)), open(browser, pageUrl(p2, scaled))]);
+      await Promise.all([connected(C), connected(D)]);
+      const id = await C.page.evaluate(() => window.engine.add_box(0, 0, 0, 2, 2, 2));
+      await hasNode(D, id);
+      const back = await D.page.evaluate(() => window.engine.add_sphere(2, 0, 0, 0.5));
+      await hasNode(C, back);
+      const [sc, sd] = await Promise.all([C, D].map((p) => p.page.evaluate(() => window.engine.node_ids().map((i) => window.engine.get_node(i)))));
+      assert(JSON.stringify(sc) === JSON.stringify(sd), 'both instances hold the same scene');
+      const errors = [...A.errors, ...B.errors, ...C.errors, ...D.errors];
+      assert(errors.length === 0, `page errors: ${errors.join('\n')}`);
+    },
+  });
+} finally {
+  await browser.close();
+  web.stop();
+  for (const s of servers.reverse()) s.stop();
+}
