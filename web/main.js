@@ -8,7 +8,9 @@
 //   - the rAF loop makes exactly one engine call per frame, `render_frame(dt)`. Everything else happens
 //     in event handlers and timers.
 // URL parameters: ?backend=auto|webgpu|webgl2, ?present=0 (offscreen only, for headless browsers whose
-// WebGPU canvas is broken; see README), ?debug=calls (count engine calls per frame).
+// WebGPU canvas is broken; see README), ?debug=calls (count engine calls per frame), ?room=&relay= (join a
+// room: WebSocket relay and BroadcastChannel between tabs), ?persist=0 (no IndexedDB) or ?persist=reset
+// (forget the saved scene first).
 
 import { loadEngine } from './engine-loader.js';
 import { instrumentEngineCalls } from './call-counter.js';
@@ -18,6 +20,15 @@ import { attachViewInput } from './input.js';
 import { startOverlay } from './overlay.js';
 import { downloadScreenshot } from './screenshot.js';
 import { requestedRoom, startCollab } from './collab/page.js';
+import { createSyncHub, syncMessage } from './collab/hub.js';
+import { connectBroadcast } from './collab/broadcast.js';
+import { clearDocument, openPersistence } from './collab/indexeddb.js';
+import { exportScene, importSceneFile } from './collab/file.js';
+
+/** The IndexedDB document of the page outside any room; in a room the document is named after the room. */
+const LOCAL_DOC_NAME = 'app-scene';
+/** The sync `update` message type (y-protocols), for changes that are not local edits (an import). */
+const SYNC_UPDATE = 2;
 
 const params = new URLSearchParams(location.search);
 const canvas = document.getElementById('view');
@@ -101,27 +112,62 @@ async function main() {
   watchDpr();
   resize();
 
-  // --- scene, panel, input ---
+  // --- saved scene, room, starter scene ---
+  const room = requestedRoom(params);
+  const inRoom = room !== null;
+  // The saved scene comes first, so the room's sync (and the starter-scene decision) start from it.
+  const persistence = await startPersistence(engine, inRoom ? room : LOCAL_DOC_NAME);
   // In a shared room the scene comes from the room: a starter scene per visitor would pile up copies.
-  const inRoom = requestedRoom(params) !== null;
-  const scene = inRoom ? { ground: null, spheres: [], boxes: [], byName: {} } : buildStarterScene(engine);
-  const collab = startCollab(engine, params);
+  // A restored scene is the user's: the starter scene must not be added on top of it either.
+  const emptyScene = { ground: null, spheres: [], boxes: [], byName: {} };
+  const scene = inRoom || persistence?.restored ? emptyScene : buildStarterScene(engine);
+  // One engine, two transports (as y-websocket's provider): the relay, and other tabs of this browser
+  // over BroadcastChannel, which works with no relay at all.
+  const hub = inRoom ? createSyncHub(engine) : null;
+  const collab = inRoom ? startCollab(hub.transport(), params) : null;
+  const relay = params.get('relay') ?? `ws://${location.hostname || '127.0.0.1'}:1234`; // page.js's default
+  const tabs = inRoom ? connectBroadcast(hub.transport(), { url: relay, room }) : null;
+  if (persistence && hub) hub.onRemoteUpdate((update) => persistence.storeUpdate(update));
+
   const panel = createPanel({
     engine,
     preferredSpheres: scene.spheres,
     onScreenshot: () => downloadScreenshot(engine).catch((error) => {
       panel.showMessage(`Screenshot failed: ${error?.message ?? error}`, { error: true });
     }),
+    onExport: () => {
+      try {
+        const bytes = exportScene(engine);
+        panel.showMessage(`Exported the scene (${bytes} bytes).`);
+      } catch (error) {
+        panel.showMessage(`Export failed: ${error?.message ?? error}`, { error: true });
+      }
+    },
+    onImport: async (file) => {
+      try {
+        const { before, after } = await importSceneFile(engine, file);
+        // An import is not a local edit (the engine applies it as a remote update, not undoable), so
+        // no transport or store hears of it by itself: send and save the whole document once.
+        hub?.publish(syncMessage(SYNC_UPDATE, engine.encode_state()));
+        persistence?.storeState().catch((error) => console.warn('saving the imported scene failed:', error));
+        panel.refresh();
+        panel.frameAll();
+        panel.showMessage(`Imported ${file.name}: ${after - before} new node${after - before === 1 ? '' : 's'}.`);
+      } catch (error) {
+        panel.showMessage(error?.message ?? String(error), { error: true });
+      }
+    },
   });
   panel.frameAll();
   // Remote edits change the document without any local event: when the room delivered something,
   // show the edited node's new values (a JS counter check; the engine is read only after news).
   // The first time the room's scene arrives, frame it (the page started with an empty document).
+  const received = () => (collab?.stats.framesReceived ?? 0) + (tabs?.stats.received ?? 0);
   let seenFrames = 0;
-  let roomFramed = false;
-  const collabTimer = collab && setInterval(() => {
-    if (collab.stats.framesReceived === seenFrames) return;
-    seenFrames = collab.stats.framesReceived;
+  let roomFramed = engine.node_ids().length > 0; // the saved or starter scene was framed just above
+  const collabTimer = inRoom && setInterval(() => {
+    if (received() === seenFrames) return;
+    seenFrames = received();
     panel.refresh();
     if (!roomFramed && engine.node_ids().length > 0) {
       roomFramed = true;
@@ -174,7 +220,7 @@ async function main() {
   window.callStats = calls?.stats;
   window.collab = collab;
   window.demo = {
-    engine, Engine, wasm, bundle, scene, panel, collab,
+    engine, Engine, wasm, bundle, scene, panel, collab, tabs, persistence, hub,
     get frames() { return frames; },
     /** Stops the loop, timers and input, and frees the engine (tests use it to start from zero engines). */
     stop() {
@@ -184,6 +230,9 @@ async function main() {
       cancelAnimationFrame(rafId);
       stopOverlay();
       collab?.close();
+      tabs?.close();
+      hub?.close();
+      persistence?.close();
       clearInterval(collabTimer);
       detachInput();
       resizeObserver.disconnect();
@@ -193,6 +242,23 @@ async function main() {
       document.body.dataset.ready = 'stopped';
     },
   };
+}
+
+/**
+ * Opens the IndexedDB store `name` (y-indexeddb's layout) unless `?persist=0`; `?persist=reset` deletes
+ * it first. A browser without IndexedDB (or one refusing it, as some private modes do) still gets a
+ * working page, without saving: resolves to null then.
+ */
+async function startPersistence(engine, name) {
+  const mode = params.get('persist');
+  if (mode === '0' || !globalThis.indexedDB) return null;
+  try {
+    if (mode === 'reset') await clearDocument(name);
+    return await openPersistence(engine, { name });
+  } catch (error) {
+    console.warn(`the scene will not be saved in this browser: ${error?.message ?? error}`);
+    return null;
+  }
 }
 
 main().catch((error) => {

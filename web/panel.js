@@ -17,9 +17,11 @@ const kindLabel = { sphere: 'Sphere', box: 'Box', plane: 'Plane' };
 /**
  * Wires the panel in index.html to `engine`. `preferredSpheres` are ids to edit when nothing is
  * selected (the first that still exists wins, else the first sphere in the document).
- * `onScreenshot()` is called by the screenshot button. Returns `{ refresh, select, showMessage, frameAll }`.
+ * `onScreenshot()` is called by the screenshot button, `onExport()` by Export and `onImport(file)` with
+ * the file chosen after Import (the scene-file logic lives in collab/file.js; main.js connects them).
+ * Returns `{ refresh, select, showMessage, frameAll }`.
  */
-export function createPanel({ engine, preferredSpheres = [], onScreenshot }) {
+export function createPanel({ engine, preferredSpheres = [], onScreenshot, onExport, onImport }) {
   /** What the controls edit now: { id, kind, selected } or null when the scene has nothing to edit. */
   let target = null;
   let messageTimer = 0;
@@ -174,6 +176,7 @@ export function createPanel({ engine, preferredSpheres = [], onScreenshot }) {
   $('redo').addEventListener('click', actions.redo);
   $('frame-all').addEventListener('click', actions.frameAll);
   $('screenshot').addEventListener('click', () => onScreenshot?.());
+  addFileButtons({ onExport, onImport });
   $('aov').addEventListener('change', (event) => edit(() => engine.set_aov_mode(event.target.value)));
 
   const toggle = $('panel-toggle');
@@ -189,6 +192,41 @@ export function createPanel({ engine, preferredSpheres = [], onScreenshot }) {
   attachShortcuts(actions);
   refresh();
   return { refresh, select, showMessage, frameAll: actions.frameAll };
+}
+
+/**
+ * Export and Import buttons beside Screenshot, made here so index.html stays the same for pages
+ * without them. Import opens a file chooser; the chosen file goes to `onImport(file)`, and the input is
+ * reset so choosing the same file again imports it again.
+ */
+function addFileButtons({ onExport, onImport }) {
+  const row = $('screenshot').parentElement;
+  const button = (id, text, title) => {
+    const b = document.createElement('button');
+    b.id = id;
+    b.type = 'button';
+    b.textContent = text;
+    b.title = title;
+    row.append(b);
+    return b;
+  };
+  const exportButton = button('export-scene', 'Export', 'Download the scene as a file (scene.ysc, a Yjs v2 update)');
+  const importButton = button('import-scene', 'Import…', 'Merge a scene file (.ysc) into this scene');
+  const input = document.createElement('input');
+  input.id = 'import-file';
+  input.type = 'file';
+  input.accept = '.ysc,application/octet-stream';
+  input.hidden = true;
+  row.append(input);
+  exportButton.disabled = !onExport;
+  importButton.disabled = !onImport;
+  exportButton.addEventListener('click', () => onExport?.());
+  importButton.addEventListener('click', () => input.click());
+  input.addEventListener('change', () => {
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) onImport?.(file);
+  });
 }
 
 /**
