@@ -1,6 +1,8 @@
 // End-to-end collaboration: a real @y/websocket-server (scripts/relay/, LevelDB persistence) on a free
 // loopback port, two demo pages in one room (?room=&relay=), a Node Yjs client (yjs + y-websocket) and a
 // hostile raw WebSocket peer. Prints the edit-to-render latency between pages and the bytes per drag edit.
+// Presence: both pages list each other (?name=&color=), B's selection is drawn in B's color in A, the Node
+// client's awareness state shows up in the pages, leaving drops a user, and none of it enters the document.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -74,14 +76,17 @@ const server = await serve();
 const browser = await launch();
 const room = `e2e-${process.pid}`;
 const url = `${server.url}?present=0&room=${room}&relay=ws://127.0.0.1:${port}`;
+// Ann is pink, Bob blue: B's selection in A must turn the selected node bluer.
+const urlA = `${url}&name=Ann&color=%23e91e63`;
+const urlB = `${url}&name=Bob&color=%230040ff`;
 const relayUrl = `ws://127.0.0.1:${port}`;
 
 try {
-  let A, B, shared;
+  let A, B, shared, nodeClient;
   const connected = (p) => p.page.waitForFunction(() => window.collab?.status === 'connected', null, { timeout: 20_000 });
   await run('collab', {
     'two pages join one room and show the status badge': async () => {
-      [A, B] = await Promise.all([open(browser, url), open(browser, url)]);
+      [A, B] = await Promise.all([open(browser, urlA), open(browser, urlB)]);
       await Promise.all([connected(A), connected(B)]);
       const badge = await B.page.locator('#collab-status').textContent();
       assert(badge.includes(room) && badge.includes('connected'), `badge says ${badge}`);
@@ -100,6 +105,69 @@ try {
       const after = await settledPixels(B.page);
       const changed = differingPixels(before, after);
       assert(changed > 200, `B's picture changed in only ${changed} pixels`);
+    },
+
+    'presence: users listed both ways, B\'s selection in B\'s color in A, leaving drops B, document untouched': async () => {
+      const docA = await A.page.evaluate(() => Array.from(window.engine.encode_state()));
+      const docB = await B.page.evaluate(() => Array.from(window.engine.encode_state()));
+      const [ann, bob] = await Promise.all([A, B].map((p) => p.page.evaluate(() => window.engine.presence())));
+      assert(ann.name === 'Ann' && ann.color === '#e91e63' && bob.name === 'Bob' && bob.color === '#0040ff',
+        `own presence from the URL: ${JSON.stringify([ann, bob])}`);
+      const sees = (p, client, name) => p.page.waitForFunction(([c, n]) => window.engine.peers().some((u) => u.client === c && u.name === n),
+        [client, name], { timeout: 10_000 });
+      await Promise.all([sees(A, bob.client, 'Bob'), sees(B, ann.client, 'Ann')]);
+      // The user lists: you first, then the others, each with a color dot.
+      const list = (p) => p.page.$$eval('#collab-users li', (items) => items.map((li) => ({
+        client: li.dataset.client, you: li.dataset.you === 'true', text: li.textContent, dot: li.firstChild.style.background,
+      })));
+      await A.page.waitForFunction(() => document.querySelectorAll('#collab-users li').length === 2, null, { timeout: 5_000 });
+      const listA = await list(A);
+      assert(listA[0].you && listA[0].text === 'Ann (you)' && listA[1].client === String(bob.client) && listA[1].text === 'Bob',
+        `A's list: ${JSON.stringify(listA)}`);
+      assert(/rgb\(0, 64, 255\)/.test(listA[1].dot), `Bob's dot is Bob's color: ${listA[1].dot}`);
+      const listB = await list(B);
+      assert(listB[0].text === 'Bob (you)' && listB[1].text === 'Ann', `B's list: ${JSON.stringify(listB)}`);
+
+      // B selects the shared sphere: in A its pixels turn towards Bob's blue (A has no local selection).
+      assert(await A.page.evaluate(() => window.engine.selected()) === undefined, 'A selects nothing');
+      const before = await settledPixels(A.page);
+      await B.page.evaluate((id) => window.engine.select(id), shared);
+      await A.page.waitForFunction(([c, id]) => window.engine.peers().find((u) => u.client === c)?.selected === id,
+        [bob.client, shared], { timeout: 10_000 });
+      const after = await settledPixels(A.page);
+      let bluer = 0;
+      let redder = 0;
+      for (let i = 0; i < before.pixels.length; i += 4) {
+        const dr = after.pixels[i] - before.pixels[i];
+        const db = after.pixels[i + 2] - before.pixels[i + 2];
+        if (db > 8 && db > dr) bluer++;
+        else if (dr > 8) redder++;
+      }
+      assert(bluer > 100 && redder * 10 < bluer, `the sphere took Bob's color in A: ${bluer} bluer, ${redder} redder pixels`);
+      console.log(`     B's selection drawn in A: ${bluer} pixels turned towards Bob's blue`);
+      // B deselects: A's picture goes back.
+      await B.page.evaluate(() => window.engine.select(undefined));
+      await A.page.waitForFunction((c) => window.engine.peers().find((u) => u.client === c)?.selected === null,
+        bob.client, { timeout: 10_000 });
+      const restored = await settledPixels(A.page);
+      assert(differingPixels(before, restored) < 20, `A's picture returned: ${differingPixels(before, restored)} pixels differ`);
+
+      // B goes offline on purpose: A drops B at once (B's leave message), and B forgets the room.
+      const t0 = Date.now();
+      await B.page.evaluate(() => window.collab.disconnect());
+      await A.page.waitForFunction((c) => !document.querySelector(`#collab-users li[data-client="${c}"]`), String(bob.client),
+        { timeout: 5_000 });
+      console.log(`     B left on purpose: gone from A's list in ${Date.now() - t0} ms`);
+      assert((await B.page.evaluate(() => window.engine.peers().length)) === 0, 'offline B lists no one else');
+      await B.page.evaluate(() => window.collab.connect());
+      await connected(B);
+      await Promise.all([sees(A, bob.client, 'Bob'), sees(B, ann.client, 'Ann')]);
+
+      // None of it entered the documents.
+      assert(JSON.stringify(await A.page.evaluate(() => Array.from(window.engine.encode_state()))) === JSON.stringify(docA),
+        "presence changed A's document");
+      assert(JSON.stringify(await B.page.evaluate(() => Array.from(window.engine.encode_state()))) === JSON.stringify(docB),
+        "presence changed B's document");
     },
 
     'concurrent edits converge to identical documents': async () => {
@@ -146,12 +214,27 @@ try {
         const after = await settledPixels(B.page);
         assert(differingPixels(before, after) > 100, 'B drew the Node client\'s box');
         await until(() => converged(A.page, B.page), 10_000, 'A has it too');
+        // Presence both ways with y-protocols awareness: the Node client's state in the pages' peers()
+        // and lists, and the pages' states in the Node client's awareness.
+        provider.awareness.setLocalStateField('user', { name: 'Node client', color: '#ff9800' });
+        provider.awareness.setLocalStateField('selected', 'node-client-1');
+        await A.page.waitForFunction((c) => window.engine.peers().some((u) => u.client === c && u.name === 'Node client' &&
+          u.color === '#ff9800' && u.selected === 'node-client-1'), doc.clientID, { timeout: 10_000 });
+        await B.page.waitForFunction((c) => document.querySelector(`#collab-users li[data-client="${c}"]`)?.textContent === 'Node client',
+          String(doc.clientID), { timeout: 10_000 });
+        const names = [...provider.awareness.getStates().values()].map((s) => s.user?.name).sort();
+        assert(names.includes('Ann') && names.includes('Bob'), `the Node client sees ${JSON.stringify(names)}`);
+        nodeClient = doc.clientID;
       } finally {
         // The provider's awareness runs an interval that would keep Node alive after the test.
         provider.destroy();
         provider.awareness.destroy();
         doc.destroy();
       }
+    },
+
+    "the Node client's presence goes when it disconnects": async () => {
+      await A.page.waitForFunction((c) => !window.engine.peers().some((u) => u.client === c), nodeClient, { timeout: 10_000 });
     },
 
     'offline: B disconnects, both edit, B reconnects, both converge': async () => {
@@ -257,8 +340,9 @@ try {
       }
       const sent1 = await A.page.evaluate(() => ({ ...window.collab.stats }));
       latencies.sort((p, q) => p - q);
-      const frames = sent1.framesSent - sent0.framesSent;
-      const bytes = sent1.bytesSent - sent0.bytesSent;
+      // Presence renewals (every 15 s) share the socket; they are not edits.
+      const frames = (sent1.framesSent - sent0.framesSent) - (sent1.presenceSent - sent0.presenceSent);
+      const bytes = sent1.bytesSent - sent0.bytesSent - (sent1.presenceBytesSent - sent0.presenceBytesSent);
       assert(frames === 100, `expected one frame per edit, A sent ${frames}`);
       console.log(`     latency A edit → B rendered (loopback, 100 edits): median ${latencies[50].toFixed(1)} ms, ` +
         `p10 ${latencies[10].toFixed(1)} ms, p90 ${latencies[90].toFixed(1)} ms`);
@@ -293,6 +377,17 @@ try {
       await Promise.all([connected(A), connected(B)]);
       const id = await B.page.evaluate(() => window.engine.add_sphere(1, 3, 0, 0.2));
       await A.page.waitForFunction((id) => window.engine.node_ids().includes(id), id, { timeout: 10_000 });
+    },
+
+    "B closes its page: A's user list drops B": async () => {
+      const bob = await B.page.evaluate(() => window.engine.presence().client);
+      await A.page.waitForFunction((c) => !!document.querySelector(`#collab-users li[data-client="${c}"]`), String(bob), { timeout: 10_000 });
+      const t0 = Date.now();
+      await B.page.close();
+      await A.page.waitForFunction((c) => !document.querySelector(`#collab-users li[data-client="${c}"]`), String(bob), { timeout: 10_000 });
+      console.log(`     B closed: gone from A's list in ${Date.now() - t0} ms`);
+      const users = await A.page.$$eval('#collab-users li', (items) => items.map((li) => li.textContent));
+      assert(users.length === 1 && users[0] === 'Ann (you)', `A lists ${JSON.stringify(users)}`);
     },
 
     'no console errors in either page': async () => {

@@ -1,6 +1,8 @@
 // Collaboration on the demo page: `?room=NAME&relay=ws://127.0.0.1:1234` joins a y-websocket room and
-// shows the connection status in a small badge. Without `?room` the page stays single-user.
+// shows the connection status in a small badge and the room's users in a list (`?name=` and `?color=`
+// set ours; see presence.js). Without `?room` the page stays single-user.
 
+import { mountPresence } from './presence.js';
 import { checkRoom, connectWebSocket } from './websocket.js';
 
 const COLORS = { connecting: '#d9a400', connected: '#2e9e4f', offline: '#b3261e' };
@@ -12,8 +14,9 @@ export function requestedRoom(params) {
 }
 
 /**
- * Joins the room named in `params` (if any) and returns the connection (or null). The relay defaults to
- * the page's host on port 1234, where `bash scripts/relay.sh` listens.
+ * Joins the room named in `params` (if any) and returns the connection (or null), with the user list as
+ * `connection.presence`. The relay defaults to the page's host on port 1234, where `bash scripts/relay.sh`
+ * listens.
  */
 export function startCollab(engine, params) {
   const room = requestedRoom(params);
@@ -33,6 +36,11 @@ export function startCollab(engine, params) {
     badge.style.background = COLORS[status] ?? '#555';
   };
   show('connecting');
+  // Presence first, so the connection's first messages already carry our name and color.
+  const presence = mountPresence(engine, params);
   const connection = connectWebSocket(engine, { url: relay, room, onStatus: show });
+  const close = connection.close;
+  connection.close = () => { close(); presence.destroy(); };
+  connection.presence = presence;
   return connection;
 }

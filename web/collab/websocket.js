@@ -8,6 +8,10 @@
 //
 // Offline edits stay in the engine's document; on (re)connection both sides send sync step 1 and answer
 // the other's with step 2, which merges everything either side missed.
+//
+// Presence (y-protocols awareness) rides on the same socket: `sync_open` announces us, `sync_receive`
+// takes the others', `engine.sync_closed()` forgets them when the socket goes, and `disconnect()` /
+// `close()` send `engine.sync_leave()` first so the others drop us at once.
 
 /** Room names: letters, digits, `.`, `_`, `-`, 1 to 64 characters (they become a URL path segment). */
 export const ROOM_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -47,7 +51,11 @@ export function connectWebSocket(engine, {
   let closed = false;
   let attempts = 0;
   let timer = null;
-  const stats = { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, refused: 0, connects: 0 };
+  // presenceSent / presenceBytesSent: the awareness frames among those sent (message type 1).
+  const stats = {
+    framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, refused: 0, connects: 0,
+    presenceSent: 0, presenceBytesSent: 0,
+  };
 
   const setStatus = (next) => {
     if (next === status) return;
@@ -58,6 +66,11 @@ export function connectWebSocket(engine, {
     ws.send(message);
     stats.framesSent++;
     stats.bytesSent += message.byteLength;
+    if (message[0] === 1) { stats.presenceSent++; stats.presenceBytesSent += message.byteLength; }
+  };
+  // The others' presence goes with the connection; theirs comes back with the next one.
+  const presenceGone = () => {
+    try { engine.sync_closed(); } catch { /* the engine was freed first */ }
   };
 
   // Local edits while offline are not queued here: they are in the document, and the step 1 / step 2
@@ -102,6 +115,7 @@ export function connectWebSocket(engine, {
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
+      presenceGone();
       setStatus('offline');
       if (wanted) {
         const delay = Math.min(maxDelayMs, minDelayMs * 2 ** attempts);
@@ -117,8 +131,13 @@ export function connectWebSocket(engine, {
     const ws = socket;
     socket = null;
     if (ws) {
+      // Tell the room we are leaving (our awareness state set to null) before the socket closes.
+      if (ws.readyState === 1) {
+        try { for (const message of engine.sync_leave()) send(ws, message); } catch { /* engine freed */ }
+      }
       ws.onopen = ws.onmessage = ws.onclose = null;
       ws.close();
+      presenceGone();
     }
     setStatus('offline');
   }
