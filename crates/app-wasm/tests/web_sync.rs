@@ -1,4 +1,5 @@
-//! Browser tests of the y-protocols calls: `sync_open`, `sync_receive`, `on_sync_message`.
+//! Browser tests of the y-protocols calls: `sync_open`, `sync_receive`, `on_sync_message`, and
+//! presence (awareness): `set_presence`, `peers`, `on_presence`, `sync_closed`, `sync_leave`.
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
@@ -151,4 +152,197 @@ async fn garbage_and_oversized_messages_throw_and_change_nothing() {
     // Still in working order.
     bob.add_sphere(1.0, 0.0, 0.0, 1.0).unwrap();
     assert_eq!(bob.node_ids().unwrap().len(), 2);
+}
+
+/// A plain JS object from JSON text.
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn field(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &key.into()).unwrap()
+}
+
+/// Sum of the blue channel over an image, minus red: rises when something turns bluer.
+fn blueness(pixels: &[u8]) -> i64 {
+    pixels
+        .chunks_exact(4)
+        .map(|p| i64::from(p[2]) - i64::from(p[0]))
+        .sum()
+}
+
+/// Renders until the camera eased in and a device-loss recovery (if any) finished.
+async fn settle(engine: &mut Engine) {
+    for _ in 0..8 {
+        engine.render_frame(1.0).unwrap();
+        common::next_task().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn presence_travels_as_awareness_is_drawn_in_peer_colors_and_never_enters_the_document() {
+    let mut alice = engine().await;
+    let mut bob = engine().await;
+    let id = alice.add_sphere(0.0, 0.0, 0.0, 0.8).unwrap();
+    alice.set_color(&id, 0.9, 0.2, 0.1).unwrap();
+    handshake(&mut alice, &mut bob);
+    assert_eq!(bob.node_ids().unwrap(), vec![id.clone()]);
+    let (alice_doc, bob_doc) = (alice.encode_state().unwrap(), bob.encode_state().unwrap());
+
+    // Invalid presence throws, naming the problem.
+    for (value, expected) in [
+        (json(r##"{"name":"","color":"#fff"}"##), "name"),
+        (json(r#"{"name":"Bob","color":"blue"}"#), "color"),
+        (json(r#"{"name":"Bob"}"#), "color"),
+        (JsValue::from(5), "set_presence"),
+    ] {
+        let error = message_of(bob.set_presence(value).unwrap_err());
+        assert!(error.contains(expected), "{error}");
+    }
+
+    // Bob's presence goes out through on_sync_message as one awareness message, after the call.
+    let from_bob: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
+    let sink = from_bob.clone();
+    let on_bob_message =
+        Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |m: js_sys::Uint8Array| {
+            sink.borrow_mut().push(m.to_vec())
+        });
+    bob.on_sync_message(Some(
+        on_bob_message
+            .as_ref()
+            .unchecked_ref::<js_sys::Function>()
+            .clone(),
+    ))
+    .unwrap();
+    let seen: Rc<RefCell<Vec<js_sys::Array>>> = Rc::default();
+    let sink = seen.clone();
+    let on_alice_presence =
+        Closure::<dyn FnMut(js_sys::Array)>::new(move |peers: js_sys::Array| {
+            sink.borrow_mut().push(peers)
+        });
+    alice
+        .on_presence(Some(
+            on_alice_presence
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone(),
+        ))
+        .unwrap();
+    bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
+        .unwrap();
+    let bob_client = field(&bob.presence().unwrap(), "client");
+    assert!(from_bob.borrow().is_empty(), "never inside the call");
+    microtask().await;
+    let sent = from_bob.borrow_mut().split_off(0);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0][0], 1, "messageAwareness");
+    deliver(sent, &mut bob, &mut alice);
+    assert!(
+        seen.borrow().is_empty(),
+        "on_presence never runs inside sync_receive"
+    );
+    microtask().await;
+    assert_eq!(seen.borrow().len(), 1, "alice heard once");
+    let peers = alice.peers().unwrap();
+    assert_eq!(peers.length(), 1);
+    let peer = peers.get(0);
+    assert_eq!(field(&peer, "client"), bob_client);
+    assert_eq!(field(&peer, "name").as_string().as_deref(), Some("Bob"));
+    assert_eq!(
+        field(&peer, "color").as_string().as_deref(),
+        Some("#0040ff")
+    );
+    assert!(field(&peer, "selected").is_null());
+
+    // Bob selects the sphere: alice draws it in Bob's blue.
+    alice.frame_all().unwrap();
+    settle(&mut alice).await;
+    let plain = pixels(&mut alice).await;
+    bob.select(Some(id.clone())).unwrap();
+    microtask().await;
+    let sent = from_bob.borrow_mut().split_off(0);
+    assert_eq!(sent.len(), 1, "one awareness message for the selection");
+    deliver(sent, &mut bob, &mut alice);
+    assert_eq!(
+        field(&alice.peers().unwrap().get(0), "selected").as_string(),
+        Some(id.clone())
+    );
+    settle(&mut alice).await;
+    let highlighted = pixels(&mut alice).await;
+    assert!(
+        blueness(&highlighted) > blueness(&plain) + 2_000,
+        "the sphere turned bluer: {} vs {}",
+        blueness(&highlighted),
+        blueness(&plain)
+    );
+
+    // The highlight survives a device loss (the renderer is rebuilt from document + presence).
+    alice.debug_lose_device().unwrap();
+    let mut recovered = false;
+    for _ in 0..200 {
+        alice.render_frame(0.0).unwrap();
+        if field(&alice.stats().unwrap(), "device_losses").as_f64() == Some(1.0) {
+            recovered = true;
+            break;
+        }
+        common::next_task().await;
+    }
+    assert!(recovered, "recovered within 200 frames");
+    settle(&mut alice).await;
+    // Within a small tolerance: a rebuilt renderer refits the shadow frustum.
+    let after_loss = blueness(&pixels(&mut alice).await);
+    assert!(
+        (after_loss - blueness(&highlighted)).abs() < 500,
+        "{after_loss} vs {}",
+        blueness(&highlighted)
+    );
+
+    // A queryAwareness is answered with our state.
+    alice
+        .set_presence(json(r##"{"name":"Alice","color":"#e91e63"}"##))
+        .unwrap();
+    let replies = bytes(alice.sync_receive(&[3]).unwrap());
+    assert_eq!(replies.len(), 1);
+    bob.sync_receive(&replies[0]).unwrap();
+    let alice_seen = bob.peers().unwrap().get(0);
+    assert_eq!(
+        field(&alice_seen, "name").as_string().as_deref(),
+        Some("Alice")
+    );
+
+    // A peer's hostile state never throws; it reads as absent.
+    let mut hostile = vec![1u8];
+    let entry = br#"{"user":{"name":{"x":1},"color":"javascript:alert(1)"},"selected":42}"#;
+    let mut update = vec![1u8, 99, 1, entry.len() as u8];
+    update.extend_from_slice(entry);
+    hostile.push(update.len() as u8);
+    hostile.extend(update);
+    alice.sync_receive(&hostile).unwrap();
+    let odd = alice.peers().unwrap();
+    assert_eq!(odd.length(), 2);
+    let odd = odd.get(0);
+    assert_eq!(field(&odd, "client").as_f64(), Some(99.0));
+    assert!(field(&odd, "name").is_null() && field(&odd, "color").is_null());
+
+    // The connection closes: every peer goes, and so does Bob's highlight.
+    alice.sync_closed().unwrap();
+    assert_eq!(alice.peers().unwrap().length(), 0);
+    settle(&mut alice).await;
+    let closed = blueness(&pixels(&mut alice).await);
+    assert!(
+        (closed - blueness(&plain)).abs() < 500,
+        "{closed} vs {}",
+        blueness(&plain)
+    );
+    // Bob leaving on purpose: sync_leave is a null awareness state.
+    let leave = bytes(bob.sync_leave().unwrap());
+    assert_eq!(leave.len(), 1);
+    assert!(leave[0].ends_with(b"null"));
+
+    // None of it entered either document.
+    assert_eq!(alice.encode_state().unwrap(), alice_doc);
+    assert_eq!(bob.encode_state().unwrap(), bob_doc);
+    alice.on_presence(None).unwrap();
+    bob.on_sync_message(None).unwrap();
+    drop((on_bob_message, on_alice_presence));
 }
