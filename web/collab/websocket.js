@@ -37,12 +37,13 @@ export function roomUrl(url, room) {
 /**
  * Connects `engine` to the room `room` on the y-websocket server at `url` and keeps it connected, with
  * exponential backoff between attempts (`minDelayMs` doubling up to `maxDelayMs`, with jitter).
- * `onStatus(status)` is called on every change. Returns `{ status, close(), disconnect(), connect(), stats }`;
+ * `onStatus(status)` is called on every change. `guard` (from `createGuard(engine)` in guard.js) vets every
+ * incoming message before the engine sees it. Returns `{ status, close(), disconnect(), connect(), stats }`;
  * `disconnect()`/`connect()` go offline and back on purpose (tests, a "work offline" switch).
  */
 export function connectWebSocket(engine, {
   url, room, onStatus = () => {}, WebSocketImpl = globalThis.WebSocket,
-  minDelayMs = 200, maxDelayMs = 10_000,
+  minDelayMs = 200, maxDelayMs = 10_000, guard = null,
 } = {}) {
   const target = roomUrl(url, room);
   let socket = null;
@@ -101,12 +102,17 @@ export function connectWebSocket(engine, {
       stats.bytesReceived += event.data.byteLength;
       let replies;
       try {
-        replies = engine.sync_receive(new Uint8Array(event.data));
+        // With an update guard (web/collab/guard.js) the message is rehearsed in a separate wasm
+        // instance first: an update that makes yrs panic traps that instance, not the engine.
+        const bytes = new Uint8Array(event.data);
+        replies = guard ? guard.receive(bytes) : engine.sync_receive(bytes);
       } catch (error) {
         // The engine refused it and changed nothing; one bad message does not end the session.
         stats.refused++;
         console.warn(`refused a message from ${target}: ${error?.message ?? error}`);
         if (/permission denied/.test(String(error?.message))) { wanted = false; ws.close(); }
+        // Not checked and not applied (no guard instance was ready): reconnecting resynchronises.
+        else if (error?.unavailable) ws.close();
         return;
       }
       for (const message of replies) send(ws, message);
