@@ -17,8 +17,9 @@
 // the mirror's state vector: local edits, and updates that reached the engine another way), then the
 // message is applied to the mirror and the mirror is encoded whole (v1, v2), as the engine may later.
 // Only if all of that returns is the message handed to the engine. A trap (WebAssembly.RuntimeError)
-// rejects the message and the next instance, instantiated ahead of time, takes over at once (so a
-// rejection is synchronous); a replacement is prepared in the background.
+// rejects the message; a spare instance, instantiated ahead of time, is seeded from the live document and
+// takes over at once (so a rejection is synchronous; Chromium refuses synchronous compilation of a module
+// this size on the main thread), and a replacement spare is prepared in the background.
 //
 // Cost (measured by tests/guard.test.mjs, see web/README.md): a second instance's memory (its mirror is
 // about the size of the live document) and, per message, one catch-up, one apply and one whole-document
@@ -44,10 +45,16 @@ export class GuardRejection extends Error {
 /**
  * Creates the guard for `engine`. Options: `bundleUrl` (the wasm-bindgen glue to instantiate again; the
  * WebGPU bundle by default — the guard draws nothing, any bundle of this engine works), `spares` (instances
- * kept ready, default 1), `onEvent(event)` (diagnostics: `{ type: 'trap' | 'replaced' | 'spare-failed', ... }`).
+ * kept ready, default 2), `rehearsal` (`"full"`, the default: after each update the whole mirror is encoded,
+ * v1 and v2, cost growing with the document; `"diff"`: only what the update added is encoded, about the cost
+ * of one `encode_diff`, but an update that breaks the encoding of *older* blocks would get through),
+ * `onEvent(event)` (diagnostics: `{ type: 'trap' | 'replaced' | 'spare-failed', ... }`).
  * Resolves once the first guard instance is ready.
  */
-export async function createGuard(engine, { bundleUrl = defaultBundle, spares = 1, onEvent = () => {} } = {}) {
+export async function createGuard(engine, {
+  bundleUrl = defaultBundle, spares = 2, rehearsal = 'full', onEvent = () => {},
+} = {}) {
+  if (rehearsal !== 'full' && rehearsal !== 'diff') throw new Error(`update guard: rehearsal must be "full" or "diff", got ${JSON.stringify(rehearsal)}`);
   const wasmUrl = new URL('app_wasm_bg.wasm', bundleUrl);
   const response = await fetch(wasmUrl);
   if (!response.ok) throw new Error(`update guard: cannot load ${wasmUrl}: HTTP ${response.status}`);
@@ -65,15 +72,23 @@ export async function createGuard(engine, { bundleUrl = defaultBundle, spares = 
     return { glue, exports };
   }
 
-  /** An instance with a mirror of the live document as it is now. */
+  /**
+   * A spare: a fresh instance, no mirror yet (about 1.3 MiB of memory). Seeding waits until it takes
+   * over, so spares cost little and the mirror is made from the live document as it is then.
+   */
   async function prepare() {
     const { glue, exports } = await instantiate();
-    const slot = { exports, lastPanic: null, guard: null };
-    slot.guard = new glue.UpdateGuard(engine.encode_state(), (message) => { slot.lastPanic = message; });
+    return { glue, exports, lastPanic: null, guard: null };
+  }
+
+  /** Gives `slot` its mirror of the live document (a full load of the document in the guard). */
+  function activate(slot) {
+    slot.guard = new slot.glue.UpdateGuard(engine.encode_state(), (message) => { slot.lastPanic = message; });
+    slot.guard.set_full_rehearsal(rehearsal !== 'diff');
     return slot;
   }
 
-  let current = await prepare();
+  let current = activate(await prepare());
   const ready = [];
   let refilling = null;
   /** Prepares instances until there is a current one and `spares` ready ones; returns a promise for that. */
@@ -84,8 +99,8 @@ export async function createGuard(engine, { bundleUrl = defaultBundle, spares = 
           while (!closed && (ready.length < spares || !current)) {
             try {
               const slot = await prepare();
-              if (closed) { slot.guard.free(); break; }
-              if (!current) current = slot;
+              if (closed) break;
+              if (!current) current = activate(slot);
               else ready.push(slot);
             } catch (error) {
               onEvent({ type: 'spare-failed', error });
@@ -103,7 +118,16 @@ export async function createGuard(engine, { bundleUrl = defaultBundle, spares = 
 
   /** Drops the trapped instance (its memory goes with the module record) and promotes a spare. */
   function replace() {
-    current = ready.shift() ?? null;
+    current = null;
+    const next = ready.shift();
+    if (next) {
+      try {
+        current = activate(next);
+      } catch (error) {
+        // The live document's own state did not load into a fresh mirror; refill retries later.
+        onEvent({ type: 'spare-failed', error });
+      }
+    }
     onEvent({ type: 'replaced', ready: Boolean(current) });
     refill();
   }
@@ -170,14 +194,19 @@ export async function createGuard(engine, { bundleUrl = defaultBundle, spares = 
     get ready() { return refill(); },
     /** Counters: checked, rejected, trapped, unavailable, instances (created so far). */
     stats,
-    /** Bytes of linear memory of the current guard instance (its cost beside the engine's). */
-    memoryBytes() { return current?.exports.memory.buffer.byteLength ?? 0; },
+    /** Bytes of linear memory of the guard's instances: `{ current, spares }` (their cost beside the engine's). */
+    memoryBytes() {
+      return {
+        current: current?.exports.memory.buffer.byteLength ?? 0,
+        spares: ready.reduce((sum, slot) => sum + slot.exports.memory.buffer.byteLength, 0),
+      };
+    },
     /** The current mirror as a v1 update (tests). */
     mirrorState() { return current?.guard.encode_state(); },
     /** Releases the guard instances. */
     close() {
       closed = true;
-      for (const slot of [current, ...ready.splice(0)]) { try { slot?.guard.free(); } catch { /* trapped */ } }
+      for (const slot of [current, ...ready.splice(0)]) { try { slot?.guard?.free(); } catch { /* trapped */ } }
       current = null;
     },
   };
