@@ -108,6 +108,21 @@ try {
       }
     },
 
+    'the demo page joins with ?server=hocuspocus: the scene and each other\'s presence': async () => {
+      const base = web.url.replace(/\/$/, '');
+      const demo = (name) => `${base}/web/?present=0&persist=0&room=${doc}&relay=ws://127.0.0.1:${port}&server=hocuspocus&token=${TOKEN}&name=${name}`;
+      const [E, F] = await Promise.all([open(browser, demo('Eve')), open(browser, demo('Fay'))]);
+      const ids = await A.page.evaluate(() => window.engine.node_ids());
+      for (const p of [E, F]) {
+        await p.page.waitForFunction(() => window.collab?.status === 'connected', null, { timeout: 20_000 });
+        await p.page.waitForFunction((n) => window.engine.node_ids().length >= n, ids.length, { timeout: 15_000 });
+      }
+      await E.page.waitForFunction(() => window.collab.presence.users().some((u) => u.name === 'Fay'), null, { timeout: 15_000 });
+      await F.page.waitForFunction(() => window.collab.presence.users().some((u) => u.name === 'Eve'), null, { timeout: 15_000 });
+      assert(E.errors.length === 0 && F.errors.length === 0, `demo errors: ${[...E.errors, ...F.errors].join('\n')}`);
+      await Promise.all([E.page.close(), F.page.close()]);
+    },
+
     'a wrong token is refused: no reconnect loop, the document untouched': async () => {
       const C = await open(browser, pageUrl(port, doc, 'wrong'));
       await C.page.waitForFunction(() => window.connection.hocuspocus.denied !== null, null, { timeout: 15_000 });

@@ -1,8 +1,10 @@
-// Collaboration on the demo page: `?room=NAME&relay=ws://127.0.0.1:1234` joins a y-websocket room and
+// Collaboration on the demo page: `?room=NAME&relay=ws://127.0.0.1:1234` joins a y-websocket room (with
+// `&server=hocuspocus&token=…`, a Hocuspocus document of that name) and
 // shows the connection status in a small badge and the room's users in a list (`?name=` and `?color=`
 // set ours; see presence.js). Without `?room` the page stays single-user.
 
 import { mountPresence } from './presence.js';
+import { connectHocuspocus } from './hocuspocus.js';
 import { checkRoom, connectWebSocket } from './websocket.js';
 
 const COLORS = { connecting: '#d9a400', connected: '#2e9e4f', offline: '#b3261e' };
@@ -38,7 +40,10 @@ export function startCollab(engine, params) {
   show('connecting');
   // Presence first, so the connection's first messages already carry our name and color.
   const presence = mountPresence(engine, params);
-  const connection = connectWebSocket(engine, { url: relay, room, onStatus: show });
+  // `?server=hocuspocus&token=…` joins the room as a Hocuspocus document instead (hocuspocus.js).
+  const connection = params.get('server') === 'hocuspocus'
+    ? connectHocuspocus(engine, { url: relay, document: room, token: params.get('token') ?? '', onStatus: show })
+    : connectWebSocket(engine, { url: relay, room, onStatus: show });
   const close = connection.close;
   connection.close = () => { close(); presence.destroy(); };
   connection.presence = presence;

@@ -89,6 +89,7 @@ export function connectWebSocket(engine, {
     ws.binaryType = 'arraybuffer';
     socket = ws;
     ws.onopen = () => {
+      ws.wasOpen = true;
       attempts = 0;
       stats.connects++;
       setStatus('connected');
@@ -121,7 +122,9 @@ export function connectWebSocket(engine, {
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = null;
-      presenceGone();
+      // Only a connection that was open brought peers; a failed attempt must not wipe the ones another
+      // transport (BroadcastChannel) brought, as y-websocket checks `wsconnected`.
+      if (ws.wasOpen) presenceGone();
       setStatus('offline');
       if (wanted) {
         const delay = Math.min(maxDelayMs, minDelayMs * 2 ** attempts);
@@ -143,7 +146,7 @@ export function connectWebSocket(engine, {
       }
       ws.onopen = ws.onmessage = ws.onclose = null;
       ws.close();
-      presenceGone();
+      if (ws.wasOpen) presenceGone();
     }
     setStatus('offline');
   }
