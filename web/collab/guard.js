@@ -15,7 +15,10 @@
 // compiled module (no second download or compile). It holds an `UpdateGuard`: a mirror of the live
 // document. Before each check the mirror catches up with the live document (`engine.encode_diff` of
 // the mirror's state vector: local edits, and updates that reached the engine another way), then the
-// message is applied to the mirror and the mirror is encoded whole (v1, v2), as the engine may later.
+// message is applied to the mirror and the mirror is encoded whole (v1, v2), as the engine may later
+// (`rehearsal: 'diff'`: only what the message added). A fresh mirror is seeded from `encode_state()`,
+// which leaves out updates still waiting for missing dependencies: until those arrive again, a combination
+// involving them is rehearsed less faithfully than by the mirror that had them.
 // Only if all of that returns is the message handed to the engine. A trap (WebAssembly.RuntimeError)
 // rejects the message; a spare instance, instantiated ahead of time, is seeded from the live document and
 // takes over at once (so a rejection is synchronous; Chromium refuses synchronous compilation of a module
@@ -148,7 +151,11 @@ export async function createGuard(engine, {
         slot.guard.follow(engine.encode_diff(slot.guard.state_vector()));
       } catch (error) {
         // The live document's own bytes trapped the mirror: not the message's fault. Try a fresh one.
-        if (!(error instanceof WebAssembly.RuntimeError) || attempt > 0) throw error;
+        if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+        if (attempt > 0) {
+          replace();
+          throw new GuardRejection(`update guard rejected ${what}: a fresh mirror could not follow the live document (${slot.lastPanic ?? error.message}); nothing was applied`, { unavailable: true });
+        }
         onEvent({ type: 'trap', during: 'follow', message: slot.lastPanic ?? String(error) });
         replace();
         continue;
