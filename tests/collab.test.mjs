@@ -4,7 +4,7 @@
 // Presence: both pages list each other (?name=&color=), B's selection is drawn in B's color in A, the Node
 // client's awareness state shows up in the pages, leaving drops a user, and none of it enters the document.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,6 +297,37 @@ try {
         provider.awareness.destroy();
         doc.destroy();
       }
+      // Updates that make yrs itself panic (tests/fuzz/yrs-panics), as another tab would post them on the
+      // room's BroadcastChannel: the page's update guard rejects each in its own wasm instance; the
+      // engine is untouched. (A trap here would kill A's engine: nothing else on the page could catch it.)
+      const crashers = readdirSync(join(root, 'tests/fuzz/yrs-panics')).filter((f) => f.endsWith('.bin')).sort()
+        .map((f) => ({ v2: f.startsWith('v2'), bytes: Array.from(readFileSync(join(root, 'tests/fuzz/yrs-panics', f))) }));
+      const beforeCrashers = await yjsView(A.page);
+      const outcome = await A.page.evaluate(async (crashers) => {
+        const { guard, tabs } = window.demo;
+        const channel = new BroadcastChannel(tabs.name);
+        const rejectedBefore = guard.stats.rejected;
+        const fileErrors = [];
+        for (const { v2, bytes } of crashers) {
+          const update = Uint8Array.from(bytes);
+          if (v2) {
+            try { guard.applyUpdateV2(update); } catch (error) { fileErrors.push(String(error.message)); }
+          } else {
+            const head = [0, 2];
+            let n = update.length;
+            while (n > 0x7f) { head.push(0x80 | (n & 0x7f)); n = Math.floor(n / 128); }
+            head.push(n);
+            channel.postMessage(Uint8Array.from([...head, ...update]));
+          }
+          await new Promise((r) => setTimeout(r, 300)); // the spare instance takes over, a new one is prepared
+        }
+        channel.close();
+        return { rejected: guard.stats.rejected - rejectedBefore, fileErrors, alive: window.engine.node_ids().length > 0 };
+      }, crashers);
+      assert(outcome.alive, 'A\'s engine still answers');
+      assert(outcome.rejected === crashers.length, `the guard rejected ${outcome.rejected} of ${crashers.length} crashers`);
+      assert(outcome.fileErrors.every((m) => m.includes('update guard rejected')), `v2 errors: ${outcome.fileErrors}`);
+      assert((await yjsView(A.page)) === beforeCrashers, 'the crashers changed nothing in A');
       // Both pages keep rendering and syncing.
       const id = await A.page.evaluate(() => window.engine.add_sphere(0, 3, 0, 0.2));
       await B.page.waitForFunction((id) => window.engine.node_ids().includes(id), id, { timeout: 10_000 });

@@ -46,5 +46,5 @@ export async function loadEngine(backendParam = 'auto') {
     throw new Error(`could not load the ${bundle} engine bundle ${url.pathname}: ${error?.message ?? error}`);
   }
   const wasm = await module.default();
-  return { Engine: module.Engine, bundle, wasm };
+  return { Engine: module.Engine, bundle, wasm, url: url.href };
 }

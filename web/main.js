@@ -22,6 +22,7 @@ import { downloadScreenshot } from './screenshot.js';
 import { requestedRoom, startCollab } from './collab/page.js';
 import { createSyncHub, syncMessage } from './collab/hub.js';
 import { connectBroadcast } from './collab/broadcast.js';
+import { createGuard } from './collab/guard.js';
 import { clearDocument, openPersistence } from './collab/indexeddb.js';
 import { exportScene, importSceneFile } from './collab/file.js';
 
@@ -124,9 +125,27 @@ async function main() {
   // One engine, two transports (as y-websocket's provider): the relay, and other tabs of this browser
   // over BroadcastChannel, which works with no relay at all.
   const hub = inRoom ? createSyncHub(engine) : null;
-  const collab = inRoom ? startCollab(hub.transport(), params) : null;
+  // Peers are untrusted: every message from the room is rehearsed in a second instance of the same wasm
+  // module first (guard.js), so an update that makes yrs panic traps that instance, not this engine.
+  // "diff" rehearsal keeps a peer's drag cheap in big scenes (apply-time panics, the kind found, are
+  // caught either way). Without a guard (it failed to start) the engine's own checks still apply.
+  const startGuard = (target) => createGuard(target, { bundleUrl: loaded.url, rehearsal: 'diff' })
+    .catch((error) => { console.warn('update guard unavailable:', error); return null; });
+  const guard = inRoom && params.get('guard') !== '0' ? await startGuard(hub.transport()) : null;
+  const collab = inRoom ? startCollab(hub.transport(), params, { guard }) : null;
   const relay = params.get('relay') ?? `ws://${location.hostname || '127.0.0.1'}:1234`; // page.js's default
-  const tabs = inRoom ? connectBroadcast(hub.transport(), { url: relay, room }) : null;
+  const tabs = inRoom ? connectBroadcast(hub.transport(), { url: relay, room, guard }) : null;
+  // A scene file is untrusted too; outside a room its guard starts on the first import.
+  let importGuard = guard;
+  const guarded = async () => {
+    importGuard ??= await startGuard(engine);
+    if (!importGuard) return engine;
+    const g = importGuard;
+    return new Proxy(engine, {
+      get: (target, key) => (key === 'apply_update_v2' ? (bytes) => g.applyUpdateV2(bytes)
+        : typeof target[key] === 'function' ? target[key].bind(target) : target[key]),
+    });
+  };
   if (persistence && hub) hub.onRemoteUpdate((update) => persistence.storeUpdate(update));
 
   const panel = createPanel({
@@ -145,7 +164,7 @@ async function main() {
     },
     onImport: async (file) => {
       try {
-        const { before, after } = await importSceneFile(engine, file);
+        const { before, after } = await importSceneFile(await guarded(), file);
         // An import is not a local edit (the engine applies it as a remote update, not undoable), so
         // no transport or store hears of it by itself: send and save the whole document once.
         hub?.publish(syncMessage(SYNC_UPDATE, engine.encode_state()));
@@ -220,7 +239,7 @@ async function main() {
   window.callStats = calls?.stats;
   window.collab = collab;
   window.demo = {
-    engine, Engine, wasm, bundle, scene, panel, collab, tabs, persistence, hub,
+    engine, Engine, wasm, bundle, scene, panel, collab, tabs, persistence, hub, guard,
     get frames() { return frames; },
     /** Stops the loop, timers and input, and frees the engine (tests use it to start from zero engines). */
     stop() {

@@ -33,7 +33,7 @@ export function broadcastChannelName(url, room) {
  * `engine` needs `sync_open`, `sync_receive`, `on_sync_message` and `encode_state` (an Engine, or a
  * transport from `createSyncHub`). Returns `{ name, stats, close() }`.
  */
-export function connectBroadcast(engine, { url, room, BroadcastChannelImpl = globalThis.BroadcastChannel } = {}) {
+export function connectBroadcast(engine, { url, room, guard = null, BroadcastChannelImpl = globalThis.BroadcastChannel } = {}) {
   if (typeof BroadcastChannelImpl !== 'function') throw new Error('this browser has no BroadcastChannel');
   const name = broadcastChannelName(url, room);
   const channel = new BroadcastChannelImpl(name);
@@ -54,7 +54,8 @@ export function connectBroadcast(engine, { url, room, BroadcastChannelImpl = glo
     stats.received++;
     let replies;
     try {
-      replies = engine.sync_receive(bytes);
+      // With an update guard (guard.js) the message is rehearsed in a separate wasm instance first.
+      replies = guard ? guard.receive(bytes) : engine.sync_receive(bytes);
     } catch (error) {
       // Refused and nothing changed; another tab's bad message does not end the session.
       stats.refused++;

@@ -20,7 +20,7 @@ export function requestedRoom(params) {
  * `connection.presence`. The relay defaults to the page's host on port 1234, where `bash scripts/relay.sh`
  * listens.
  */
-export function startCollab(engine, params) {
+export function startCollab(engine, params, { guard = null } = {}) {
   const room = requestedRoom(params);
   if (room === null) return null;
   const relay = params.get('relay') ?? `ws://${location.hostname || '127.0.0.1'}:1234`;
@@ -42,8 +42,8 @@ export function startCollab(engine, params) {
   const presence = mountPresence(engine, params);
   // `?server=hocuspocus&token=…` joins the room as a Hocuspocus document instead (hocuspocus.js).
   const connection = params.get('server') === 'hocuspocus'
-    ? connectHocuspocus(engine, { url: relay, document: room, token: params.get('token') ?? '', onStatus: show })
-    : connectWebSocket(engine, { url: relay, room, onStatus: show });
+    ? connectHocuspocus(engine, { url: relay, document: room, token: params.get('token') ?? '', onStatus: show, guard })
+    : connectWebSocket(engine, { url: relay, room, onStatus: show, guard });
   const close = connection.close;
   connection.close = () => { close(); presence.destroy(); };
   connection.presence = presence;
