@@ -1,22 +1,29 @@
 // End-to-end soak (issue 8), WebGPU on SwiftShader, page tests/pages/soak.{html,js}:
 //   1. Two engines in one page sync with each other (A: y-protocols messages -> B.sync_receive; B: raw
-//      updates -> A.apply_update; late, reordered, sometimes dropped and resynced) for SOAK_FRAMES frames
-//      (default 20,000) of random edits, undo/redo, AOV switches, resizes, picks, selections, camera input
-//      and device losses at random moments. Then: no unexpected errors, both documents identical (ids and
-//      nodes, and the encoded states decoded by Yjs), every loss recovered, identical pictures in every
-//      AOV for the same size and camera, a quiet loss redraws the same picture, and the wasm memory flat
-//      after warm-up. The memory curve is printed and written to tests/out/e2e/soak-memory.{json,svg}.
-//   2. Engines created and dropped in cycles (free() and GC-collected), with scenes, callbacks, frames,
-//      some dropped mid-recovery: Engine.live_count() back to 0 each cycle, wasm memory not growing over
-//      the later cycles.
-// SOAK_SEED picks the random sequence (printed; rerun with it to reproduce), SOAK_CYCLES the create/drop
-// cycles (default 6 of SOAK_CYCLE_ENGINES = 8 engines).
+//      updates -> A.apply_update; late, reordered, sometimes dropped and resynced) for SOAK_FRAMES frames:
+//      three quarters with random edits (add/remove/move/colour/material/size, undo/redo), the last quarter
+//      without edits; throughout, random AOV switches, resizes, picks, selections, camera input, read-backs
+//      and device losses. Then: no unexpected errors, both documents identical (ids and nodes, and both
+//      encodings decoded by Yjs), every loss recovered with the node count intact, identical pictures in
+//      every AOV for the same size and camera, and a quiet loss redraws exactly the same picture.
+//   2. Memory: wasm memory and JS heap (after a forced GC, via CDP) sampled every 500 frames, printed and
+//      written to tests/out/e2e/soak-memory.{json,svg}. Growth after warm-up is bounded per edit while
+//      editing and must be flat (2 wasm pages) when only viewing; bounds and their reasons below.
+//   3. Engines created and dropped in cycles (free() and GC-collected), with scenes, callbacks and frames,
+//      every third dropped mid-recovery from a device loss: Engine.live_count() back to 0 each cycle, wasm
+//      memory not growing over the later cycles. And engines whose callbacks capture engines (a cycle the
+//      GC cannot collect through wasm-bindgen) are collected once the callbacks are cleared.
+// Time: SwiftShader draws on the CPU. Measured on a shared 2-core machine: about 100 ms per frame (both
+// engines, 64×64 px, median of 500-frame chunks), so the default is 6000 frames, and SOAK_BUDGET_S
+// (default 420 s) stops the frames early, saying so, on a slower machine. SOAK_FRAMES=20000 is the full
+// soak. SOAK_SEED picks the random sequence (printed; rerun with it to reproduce), SOAK_EDIT_RATE the edit
+// probability per engine per frame, SOAK_CYCLES / SOAK_CYCLE_ENGINES the create/drop cycles (6 of 8).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as Y from 'yjs';
 import { assert, launch, open, outDir, root, run, serve, watchdog, withTimeout } from './lib/harness.mjs';
 
-const FRAMES = Number(process.env.SOAK_FRAMES ?? 20_000);
+const FRAMES = Number(process.env.SOAK_FRAMES ?? 6000);
 const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const EDIT_RATE = Number(process.env.SOAK_EDIT_RATE ?? 0.05);
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 6);
@@ -31,9 +38,18 @@ const BUDGET_S = Number(process.env.SOAK_BUDGET_S ?? 420);
 /** Frames before this are warm-up (heaps grow to their working size): a quarter of the run, at most 4000. */
 const warmupOf = (frames) => Math.min(4000, Math.floor(frames / 4 / SAMPLE_EVERY) * SAMPLE_EVERY);
 
-// Memory bounds (provisional).
-const WASM_SLACK = 1 << 20;
-const BYTES_PER_EDIT = 1024;
+// Memory bounds. wasm memory never shrinks and grows in 64 KiB pages, so bounds are on growth.
+// - While editing, the documents legitimately grow: a replaced value stays in memory as a Yrs item (the
+//   CRDT needs it to merge concurrent edits, and the undo manager keeps it restorable; yrs has no
+//   undo-stack limit). Measured here: about 0.9 KB of wasm memory per edit for the two documents together
+//   (seed 20261122, 20,000 frames), linear in the edits. The bound allows twice that plus 512 KiB for
+//   allocator granularity and fragmentation; a leak per frame or per message would still show in
+//   the quiet phase.
+// - With no edits (views, picks, resizes, reads, losses and frames only) nothing may grow: 2 wasm pages.
+// - JS heap (after a forced GC): 1 MiB; it holds the page's counters and console messages.
+// - Create/drop cycles: 2 wasm pages over the later cycles, as tests/lifecycle.test.mjs allows.
+const WASM_SLACK = 512 * 1024;
+const BYTES_PER_EDIT = 2048;
 const QUIET_SLACK = 128 * 1024;
 const HEAP_SLACK = 1 << 20;
 const CYCLE_SLACK = 128 * 1024;
@@ -46,7 +62,7 @@ const KiB = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
 const expectedConsole = /lost|destroy/i;
 
 /** A simple line chart of the memory samples (wasm memory, JS heap, encoded document), as SVG. */
-function memorySvg(samples) {
+function memorySvg(samples, editFrames) {
   const w = 640, h = 300, left = 60, right = 20, top = 20, bottom = 40;
   const maxFrame = samples.at(-1).frame || 1;
   const series = [
@@ -67,6 +83,8 @@ function memorySvg(samples) {
     `<line x1="${left}" y1="${h - bottom}" x2="${w - right}" y2="${h - bottom}" stroke="#999"/>` +
     `<line x1="${left}" y1="${top}" x2="${left}" y2="${h - bottom}" stroke="#999"/>` +
     `<text x="${w / 2}" y="${h - 8}" font-size="12" text-anchor="middle">frame (0 to ${maxFrame}); MiB on the left</text>` +
+    `<line x1="${x(editFrames)}" y1="${top}" x2="${x(editFrames)}" y2="${h - bottom}" stroke="#999" stroke-dasharray="4 3"/>` +
+    `<text x="${x(editFrames) - 4}" y="${h - bottom - 6}" font-size="11" text-anchor="end">edits stop</text>` +
     `${ticks.join('')}${lines.join('')}</svg>\n`;
 }
 
@@ -201,12 +219,15 @@ try {
         warmupFrames: warmup, msPerFrame: soakMs / done, medianChunkMsPerFrame: median(chunkMsPerFrame),
         bounds: { WASM_SLACK, BYTES_PER_EDIT, QUIET_SLACK, HEAP_SLACK }, samples,
       }, null, 1));
-      writeFileSync(join(outDir, 'soak-memory.svg'), memorySvg(samples));
+      writeFileSync(join(outDir, 'soak-memory.svg'), memorySvg(samples, editDone));
       console.log(`     editing (frame ${e0.frame} -> ${e1.frame}, ${edits} edits): wasm ${MiB(e0.wasm)} -> ${MiB(e1.wasm)}, ` +
         `peak +${MiB(editGrowth)} = ${(editGrowth / Math.max(1, edits)).toFixed(0)} bytes per edit; document ${KiB(e0.docBytes)} -> ${KiB(e1.docBytes)}`);
       console.log(`     viewing only (frame ${quiet[0].frame} -> ${quiet.at(-1).frame}): wasm ${MiB(quiet[0].wasm)} -> peak +${KiB(quietGrowth)}`);
       console.log(`     JS heap after warm-up: ${MiB(afterWarmup[0].jsHeap)} -> peak +${KiB(heapGrowth)}`);
       console.log('     curve: tests/out/e2e/soak-memory.json, soak-memory.svg');
+      const allowed = errors.filter((e) => expectedConsole.test(e));
+      console.log(`     console errors about lost/destroyed devices (expected after debug_lose_device): ${allowed.length}` +
+        `${allowed.length ? `, e.g. ${[...new Set(allowed)].slice(0, 2).join(' | ')}` : ''}`);
       assert(editGrowth <= WASM_SLACK + BYTES_PER_EDIT * edits,
         `wasm memory grew ${MiB(editGrowth)} over ${edits} edits (bound ${MiB(WASM_SLACK + BYTES_PER_EDIT * edits)})`);
       assert(quietGrowth <= QUIET_SLACK, `wasm memory grew ${KiB(quietGrowth)} with no edits (bound ${KiB(QUIET_SLACK)})`);
@@ -226,16 +247,28 @@ try {
           300_000, `cycle ${c}`);
         results.push({ ...r, free, growth: r.memory - memory });
         console.log(`     cycle ${c} ${free ? 'free()  ' : 'dropped '} ${(r.ms / 1000).toFixed(1).padStart(5)} s  peak live ${r.peak}  ` +
-          `live after ${r.live} (${r.gcRounds} gc rounds)  wasm ${MiB(r.memory)}  growth ${MiB(r.memory - memory)}`);
+          `live after ${r.live} (${r.gcRounds} gc rounds)  devices not destroyed ${r.devicesNotDestroyed}/${r.devices}  ` +
+          `wasm ${MiB(r.memory)}  growth ${MiB(r.memory - memory)}`);
         memory = r.memory;
         assert(r.live === 0, `cycle ${c} left live_count() at ${r.live}`);
+        assert(r.devices > CYCLE_ENGINES || CYCLE_ENGINES < 2, `cycle ${c}: no recovery requested a device (${r.devices} devices)`);
+        assert(r.devicesNotDestroyed === 0, `cycle ${c}: ${r.devicesNotDestroyed} of ${r.devices} GPU devices never destroyed: ${r.notDestroyed}`);
       }
       const later = results.slice(2).reduce((sum, r) => sum + r.growth, 0);
       assert(later <= CYCLE_SLACK, `wasm memory grew ${MiB(later)} over cycles 2..${CYCLES - 1}`);
       const unexpected = errors.filter((e) => !expectedConsole.test(e));
       assert(unexpected.length === 0, `console errors:\n${unexpected.join('\n')}`);
     },
-  }, { stepTimeout: 20 * 60_000 });
+
+    'dropped engines whose callbacks capture engines: collected once the callbacks are cleared': async () => {
+      const r = await withTimeout(page.evaluate(() => window.soak.callbackCycles()), 120_000, 'callback cycles');
+      // A known limitation, not a regression: the cycle runs through wasm-bindgen's externref table, which
+      // the GC cannot see through (see callbackCycles in the page). Printed so it is not forgotten.
+      console.log(`     alive after GC: pair wired through callbacks ${r.wiredPair} of 2 (needs free()), ` +
+        `same pair with callbacks cleared ${r.wiredPairCleared} of 2, callback capturing its own engine ${r.selfCapture} of 1`);
+      assert(r.wiredPairCleared === 0, `${r.wiredPairCleared} engines stayed alive after their callbacks were cleared`);
+    },
+  }, { stepTimeout: (BUDGET_S + 10 * 60) * 1000 });
 } finally {
   await browser.close();
   server.stop();

@@ -10,6 +10,22 @@ import init, { Engine } from '/web/pkg/app_wasm.js';
 
 const wasm = await init();
 
+// Every GPU device the engines request, until it is lost (destroyed). The entry holds the device until
+// then: a device the GC collects first would never report its loss, so an engine that drops a device
+// without destroying it (as one freed mid-recovery did) shows as an entry that never turns lost.
+const devices = [];
+const requestDevice = GPUAdapter.prototype.requestDevice;
+GPUAdapter.prototype.requestDevice = async function requestDeviceTracked(...args) {
+  const device = await requestDevice.apply(this, args);
+  const entry = { lost: false, n: devices.length, at: Math.round(performance.now()), device };
+  device.lost.then((info) => {
+    entry.lost = info.reason;
+    entry.device = null;
+  });
+  devices.push(entry);
+  return device;
+};
+
 /** mulberry32: small, fast, seedable. */
 function generator(seed) {
   let a = seed >>> 0;
@@ -464,17 +480,20 @@ function freeBoth() {
 }
 
 /**
- * One create/drop cycle: `count` engines, each with a scene, callbacks and frames; every third one is
- * dropped while recovering from a device loss. Freed with free() when `free`, else dropped and collected
+ * One create/drop cycle: `count` engines, each with a scene, callbacks and frames; two in three are
+ * dropped while recovering from a device loss (before or after the new device arrived). Every device
+ * requested must end destroyed. Freed with free() when `free`, else dropped and collected
  * (gc() and event-loop turns until live_count() is 0, bounded). Resolves to the figures.
  */
 async function createDropCycle(count, free) {
   const started = performance.now();
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  const sink = []; // callbacks write here; they must not capture their engine (see the test's notes)
+  const sink = []; // callbacks write here; they must not capture their engine (see callbackCycles)
+  const devicesBefore = devices.length;
   // Its own function, so no suspended frame keeps the last engine reachable.
   const one = async (i) => {
     const e = await Engine.create(canvas(32), { present: false });
+    const device = devices.at(-1);
     e.resize(32, 32, 1);
     e.on_local_update((u) => sink.push(u.length));
     e.on_sync_message((m) => sink.push(m.length));
@@ -488,10 +507,20 @@ async function createDropCycle(count, free) {
       e.render_frame(1 / 60);
       await nextTask();
     }
-    if (i % 3 === 2) {
+    if (i % 3 !== 0) {
+      // A loss, noticed (the browser reports it a task or more later), and the recovery started...
       e.debug_lose_device();
-      await nextTask();
-      e.render_frame(1 / 60); // starts the recovery: the new device arrives after the engine is gone
+      // The engine's lost callback runs before this page's (registered first on the same promise).
+      for (let t = 0; t < 500 && !device.lost; t++) await sleep(10);
+      const requested = devices.length;
+      e.render_frame(1 / 60);
+      if (i % 3 === 2) {
+        // ...then the engine goes before the new device arrives, or...
+      } else {
+        // ...after it arrived and before a frame installed it.
+        for (let t = 0; t < 500 && devices.length === requested; t++) await sleep(10);
+        await sleep(50);
+      }
     }
     if (free) e.free();
   };
@@ -504,15 +533,74 @@ async function createDropCycle(count, free) {
     await sleep(100);
     gcRounds++;
   }
-  // Recoveries started by dropped engines finish in the background; let them land before measuring.
-  await sleep(500);
-  window.gc();
-  return { ms: performance.now() - started, peak, live: Engine.live_count(), gcRounds, memory: wasm.memory.buffer.byteLength, updates: sink.length };
+  // Recoveries started by dropped engines finish in the background: wait (bounded) until every device
+  // requested so far is destroyed, since no engine is left to use one.
+  let waits = 0;
+  while (devices.some((d) => !d.lost) && waits < 100) {
+    window.gc();
+    await sleep(100);
+    waits++;
+  }
+  return {
+    ms: performance.now() - started, peak, live: Engine.live_count(), gcRounds, memory: wasm.memory.buffer.byteLength,
+    updates: sink.length, devices: devices.length - devicesBefore, devicesNotDestroyed: devices.filter((d) => !d.lost).length,
+    notDestroyed: JSON.stringify(devices.filter((d) => !d.lost).map(({ n, at }) => ({ n, at }))),
+  };
+}
+
+/**
+ * Engines whose callbacks reach engines. wasm-bindgen keeps a callback alive from the wasm side (its
+ * externref table is a GC root), so a callback that captures its own engine, or a peer whose callback
+ * captures this one, keeps the engine reachable and the FinalizationRegistry never fires: such engines
+ * need free(), or on_local_update(null) / on_sync_message(null) before they are dropped. Resolves to
+ * how many engines each case leaves alive.
+ */
+async function callbackCycles() {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const collect = async (base) => {
+    for (let i = 0; i < 50 && Engine.live_count() > base; i++) {
+      window.gc();
+      await sleep(100);
+    }
+    return Engine.live_count() - base;
+  };
+  const make = () => Engine.create(canvas(16), { present: false });
+  const out = {};
+  let base = Engine.live_count();
+  await (async () => {
+    const a = await make();
+    const b = await make();
+    a.on_local_update((u) => b.apply_update(u));
+    b.on_sync_message((m) => a.sync_receive(m));
+    a.add_sphere(0, 0, 0, 1);
+  })();
+  out.wiredPair = await collect(base);
+  base = Engine.live_count();
+  await (async () => {
+    const a = await make();
+    const b = await make();
+    a.on_local_update((u) => b.apply_update(u));
+    b.on_sync_message((m) => a.sync_receive(m));
+    a.add_sphere(0, 0, 0, 1);
+    a.on_local_update(null);
+    b.on_sync_message(null);
+  })();
+  out.wiredPairCleared = await collect(base);
+  base = Engine.live_count();
+  await (async () => {
+    const a = await make();
+    a.on_local_update(() => a.stats());
+  })();
+  out.selfCapture = await collect(base);
+  for (const c of document.querySelectorAll('canvas')) c.remove();
+  return out;
 }
 
 window.soak = {
+  callbackCycles,
   Engine, wasm, setup, run, finish, lossKeepsPicture, freeBoth, createDropCycle,
   memory: () => wasm.memory.buffer.byteLength,
+  devices: () => devices.map(({ n, at, lost }) => ({ n, at, lost })),
   errors: () => state.errors,
 };
 document.body.dataset.ready = 'true';

@@ -300,5 +300,13 @@ impl Drop for Engine {
         // silenced first: this loss is intended.
         self.state.watch.silence();
         self.state.renderer.gpu().device.destroy();
+        // A device that arrived after a loss but was not installed yet is ours too. (One still being
+        // requested is destroyed by the recovery task when it finds the engine gone: `state.rs`.)
+        if let Some(slot) = self.state.recovery.take()
+            && let Ok(mut slot) = slot.try_borrow_mut()
+            && let Some((_, Ok((_, gpu)))) = slot.take()
+        {
+            gpu.device.destroy();
+        }
     }
 }

@@ -213,6 +213,15 @@ impl State {
             let surface = self.surface.take();
             wasm_bindgen_futures::spawn_local(async move {
                 let result = request_gpu(&instance, surface.as_ref()).await;
+                if Rc::strong_count(&answer) == 1 {
+                    // The engine was freed (or collected) while we waited: nobody will install this
+                    // device, so release it now; dropping it would leave its GPU memory to the
+                    // browser's garbage collector. No watch exists for it, so this loss is silent.
+                    if let Ok((_, gpu)) = &result {
+                        gpu.device.destroy();
+                    }
+                    return;
+                }
                 *answer.borrow_mut() = Some((surface, result));
             });
             self.recovery = Some(slot);
