@@ -4,7 +4,7 @@
 # installs what is missing).
 #
 #   scripts/setup.sh demo   # what the demo needs: the wasm target and the matching wasm-bindgen CLI
-#   scripts/setup.sh test   # additionally Chromium, chromedriver, lavapipe, wasm-pack, Node and npm packages
+#   scripts/setup.sh test   # additionally Chromium, chromedriver, lavapipe, wasm-pack, nightly + cargo-fuzz, Node and npm packages
 set -euo pipefail
 
 # Must match the `wasm-bindgen = "=…"` pin in Cargo.toml exactly: the CLI and the crate share a schema.
@@ -57,6 +57,15 @@ setup_test() {
   if ! command -v wasm-pack >/dev/null 2>&1; then
     say "installing wasm-pack (about 3 minutes on 2 cores)"
     cargo install -q wasm-pack --locked
+  fi
+  # scripts/fuzz.sh (a test step) runs cargo fuzz, which needs a nightly toolchain.
+  if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    say "adding the nightly toolchain (for cargo fuzz)"
+    rustup toolchain install nightly --profile minimal
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz (about 1 minute on 2 cores)"
+    cargo install -q cargo-fuzz --locked
   fi
   # Debian's binaryen (wasm-opt 108) writes wasm that fails at run time; wasm-pack would pick it up silently.
   if command -v wasm-opt >/dev/null 2>&1 && wasm-opt --version 2>/dev/null | grep -q 'version 1[01][0-9]\b'; then

@@ -16,6 +16,9 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "native tests (cargo test --workspace)"
 cargo test --workspace
 
+step "fuzzing (scripts/fuzz.sh: each app-scene fuzz target for ${FUZZ_SECS:-60} s)"
+bash scripts/fuzz.sh
+
 step "browser tests (wasm-pack test --headless --chrome crates/app-wasm --features webgl: WebGPU and WebGL2)"
 wasm-pack test --headless --chrome crates/app-wasm --features webgl
 

@@ -26,3 +26,4 @@ pub use doc::SceneDoc;
 pub use error::SceneError;
 pub use protocol::{ProtocolError, SyncOutcome};
 pub use schema::MAX_NAME_BYTES;
+pub use sync::inside_panic_guard;

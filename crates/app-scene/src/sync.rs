@@ -26,12 +26,36 @@ pub(crate) fn decode(update: &[u8], encoding: Encoding) -> Result<Update, String
     .map_err(|e| e.to_string())
 }
 
+#[cfg(panic = "unwind")]
+thread_local! {
+    /// How many [`guarded`] calls are running on this thread (they nest).
+    static GUARD_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// True while the calling thread runs yrs code under this crate's panic guard, which turns a panic
+/// into [`SceneError::BadUpdate`]. A process-wide panic hook that aborts on every panic (libFuzzer's
+/// does) would defeat that guard: such a hook can let exactly these panics unwind and still abort on
+/// every other one. Always false where panics abort.
+pub fn inside_panic_guard() -> bool {
+    #[cfg(panic = "unwind")]
+    {
+        GUARD_DEPTH.with(|depth| depth.get() > 0)
+    }
+    #[cfg(not(panic = "unwind"))]
+    {
+        false
+    }
+}
+
 /// Native: runs `f`, turning a panic into an error message. On targets that abort on panic there
 /// is nothing to catch, so `f` simply runs.
 pub(crate) fn guarded<R>(f: impl FnOnce() -> Result<R, String>) -> Result<R, String> {
     #[cfg(panic = "unwind")]
     {
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        GUARD_DEPTH.with(|depth| depth.set(depth.get() + 1));
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+        GUARD_DEPTH.with(|depth| depth.set(depth.get() - 1));
+        match caught {
             Ok(result) => result,
             Err(panic) => {
                 let message = panic
