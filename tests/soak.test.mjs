@@ -15,7 +15,7 @@
 //      GC cannot collect through wasm-bindgen) are collected once the callbacks are cleared.
 // Time: SwiftShader draws on the CPU. Measured on a shared 2-core machine: about 100 ms per frame (both
 // engines, 64×64 px, median of 500-frame chunks), so the default is 6000 frames, and SOAK_BUDGET_S
-// (default 420 s) stops the frames early, saying so, on a slower machine. SOAK_FRAMES=20000 is the full
+// (default 360 s) stops the frames early, saying so, on a slower machine. SOAK_FRAMES=20000 is the full
 // soak. SOAK_SEED picks the random sequence (printed; rerun with it to reproduce), SOAK_EDIT_RATE the edit
 // probability per engine per frame, SOAK_CYCLES / SOAK_CYCLE_ENGINES the create/drop cycles (6 of 8).
 import { writeFileSync } from 'node:fs';
@@ -34,17 +34,17 @@ const SAMPLE_EVERY = 500;
  * Wall-clock budget for the frames: CI runs every test script in 90 minutes on 2 cores, so the soak stops
  * early (and says so) when SwiftShader is slower than planned. Everything after it still runs.
  */
-const BUDGET_S = Number(process.env.SOAK_BUDGET_S ?? 420);
+const BUDGET_S = Number(process.env.SOAK_BUDGET_S ?? 360);
 /** Frames before this are warm-up (heaps grow to their working size): a quarter of the run, at most 4000. */
 const warmupOf = (frames) => Math.min(4000, Math.floor(frames / 4 / SAMPLE_EVERY) * SAMPLE_EVERY);
 
 // Memory bounds. wasm memory never shrinks and grows in 64 KiB pages, so bounds are on growth.
 // - While editing, the documents legitimately grow: a replaced value stays in memory as a Yrs item (the
 //   CRDT needs it to merge concurrent edits, and the undo manager keeps it restorable; yrs has no
-//   undo-stack limit). Measured here: about 0.9 KB of wasm memory per edit for the two documents together
-//   (seed 20261122, 20,000 frames), linear in the edits. The bound allows twice that plus 512 KiB for
-//   allocator granularity and fragmentation; a leak per frame or per message would still show in
-//   the quiet phase.
+//   undo-stack limit). Measured here: about 0.9-1.0 KB of wasm memory per edit for the two documents
+//   together, linear in the edits (a native count of the same edits on two synced SceneDocs gives 0.6 KB
+//   of heap per edit with 64-bit pointers; the rest is allocator overhead). The bound allows about twice
+//   that plus 512 KiB for allocator granularity; a leak per frame or per message shows in the quiet phase.
 // - With no edits (views, picks, resizes, reads, losses and frames only) nothing may grow: 2 wasm pages.
 // - JS heap (after a forced GC): 1 MiB; it holds the page's counters and console messages.
 // - Create/drop cycles: 2 wasm pages over the later cycles, as tests/lifecycle.test.mjs allows.
