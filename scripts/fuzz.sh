@@ -41,9 +41,10 @@ done
 # yrs 0.28.1 reserves memory for the block count an update declares before reading the blocks (a
 # 189-byte v1 update asks for 96 GB: tests/fuzz/crashers/apply_update/). Natively and on wasm the
 # reservation fails (`try_reserve`, so the update is refused) or stays untouched until freed; ASan
-# would abort on it instead. Let failed allocations return null, as they do in the product, and lift
-# libFuzzer's per-allocation limit; real memory use beyond -rss_limit_mb is still a finding.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-allocator_may_return_null=1}"
+# would abort on it instead. Make allocations over 2 GiB fail, as on wasm32, and failed allocations
+# return null, as in the product, and lift libFuzzer's per-allocation limit (ASan's shadow memory for
+# such a reservation is real, hence the 2 GiB cap); memory use beyond -rss_limit_mb is still a finding.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-allocator_may_return_null=1:max_allocation_size_mb=2048}"
 
 failed=()
 for t in "${targets[@]}"; do
