@@ -5,11 +5,10 @@
 // client's awareness state shows up in the pages, leaving drops a user, and none of it enters the document.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { assert, launch, open, root, run, serve, settledPixels, differingPixels, watchdog } from './lib/harness.mjs';
+import { assert, launch, open, root, run, serve, settledPixels, differingPixels, watchdog, freePort, until } from './lib/harness.mjs';
 
 watchdog(12 * 60_000, 'collab');
 const relayDir = join(root, 'scripts/relay');
@@ -19,10 +18,6 @@ if (!existsSync(join(relayDir, 'node_modules/@y/websocket-server/src/server.js')
 }
 const { Y, WebsocketProvider, WebSocket } = await import(pathToFileURL(join(relayDir, 'client.mjs')).href);
 
-const freePort = () => new Promise((resolve, reject) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
-  probe.on('error', reject);
-});
 
 /** Starts the relay; resolves to { stop() } once it listens. */
 function startRelay(port, dir) {
@@ -44,16 +39,6 @@ function startRelay(port, dir) {
   });
 }
 
-/** Polls `fn` (async) until it returns a truthy value, at most `ms`. */
-async function until(fn, ms, label) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`${label}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The scene of a page as plain data: ids and each node (Y.Doc-independent). */
 const sceneOf = (page) => page.evaluate(() => window.engine.node_ids().map((id) => window.engine.get_node(id)));

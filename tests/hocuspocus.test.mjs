@@ -4,10 +4,9 @@
 // @hocuspocus/provider (the official JS client) edits the document and the engine draws the change.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { assert, launch, open, readPixels, root, run, serve, differingPixels, watchdog } from './lib/harness.mjs';
+import { assert, launch, open, readPixels, root, run, serve, differingPixels, watchdog, freePort, until } from './lib/harness.mjs';
 
 watchdog(8 * 60_000, 'hocuspocus');
 const dir = join(root, 'scripts/hocuspocus');
@@ -17,10 +16,6 @@ if (!existsSync(join(dir, 'node_modules/@hocuspocus/server'))) {
 }
 const { Y, HocuspocusProvider, WebSocket } = await import(pathToFileURL(join(dir, 'client.mjs')).href);
 
-const freePort = () => new Promise((resolve, reject) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
-  probe.on('error', reject);
-});
 
 /** Starts `command args` and resolves once a stdout line matches `ready`; the process dies with this one. */
 function start(command, args, env, ready, label) {
@@ -44,16 +39,6 @@ const TOKEN = 'let-me-in';
 const hocuspocus = (port, extra = {}) =>
   start(process.execPath, ['server.mjs'], { HOST: '127.0.0.1', PORT: String(port), TOKEN, ...extra }, /listening on/, `hocuspocus :${port}`);
 
-/** Polls `fn` until truthy, at most `ms`. */
-async function until(fn, ms, label) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`${label}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const web = await serve(root);
 const browser = await launch();

@@ -6,11 +6,10 @@
 //
 // All pages of one step share a browser context: BroadcastChannel and IndexedDB are per context.
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import * as Y from 'yjs';
-import { assert, demoViewport, launch, root, run, serve, watchdog } from './lib/harness.mjs';
+import { assert, demoViewport, launch, root, run, serve, watchdog, freePort, until } from './lib/harness.mjs';
 
 watchdog(12 * 60_000, 'local');
 const outDir = join(root, 'tests/out/local');
@@ -21,10 +20,7 @@ await build({
 });
 
 /** A loopback port with nothing listening: a relay URL that refuses every connection. */
-const deadPort = await new Promise((resolve, reject) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
-  probe.on('error', reject);
-});
+const deadPort = await freePort();
 const deadRelay = `ws://127.0.0.1:${deadPort}`;
 const server = await serve(root);
 const browser = await launch();
@@ -60,16 +56,6 @@ const sceneOf = (page) => page.evaluate(() => window.engine.node_ids().map((id) 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const hasNode = (page, id) => page.waitForFunction((id) => window.engine.node_ids().includes(id), id, { timeout: 10_000, polling: 20 });
 
-/** Polls `fn` (async) until it returns a truthy value, at most `ms`. */
-async function until(fn, ms, label) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`${label}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** What a Yjs page adds: the schema of the engine's `nodes` map (kind, extents, transform, material). */
 function addYjsBox({ id, y }) {

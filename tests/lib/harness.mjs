@@ -2,6 +2,7 @@
 // through playwright-core (which cannot download browsers here, and need not).
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,6 +174,25 @@ export async function run(name, steps, { stepTimeout = 240_000 } = {}) {
   console.log(`${name}: ${passed} passed, ${failed} failed`);
   if (failed) process.exitCode = 1;
   return { passed, failed };
+}
+
+/** A free loopback port (nothing listens on it once this resolves). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => { const { port } = probe.address(); probe.close(() => resolve(port)); });
+    probe.on('error', reject);
+  });
+}
+
+/** Polls `fn` (async) every `intervalMs` until it returns a truthy value (returned), at most `ms`. */
+export async function until(fn, ms, label, intervalMs = 25) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`${label}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }
 
 /** Ends the process after `ms` whatever happens (a hung browser must not hang CI). */
