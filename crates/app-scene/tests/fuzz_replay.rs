@@ -51,7 +51,7 @@ fn structured<T: for<'a> Arbitrary<'a>>(bytes: &[u8]) -> Option<T> {
 fn replay(target: &str, check: impl Fn(&[u8])) {
     fuzz_checks::install_panic_hook();
     let mut count = 0;
-    for kind in ["corpus", "crashers", "open"] {
+    for kind in ["corpus", "crashers"] {
         for path in inputs(kind, target) {
             let bytes = std::fs::read(&path).unwrap();
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&bytes)));

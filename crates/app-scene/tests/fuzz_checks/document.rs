@@ -60,6 +60,29 @@ pub enum Id {
     Long(u8),
 }
 
+impl Write {
+    /// Roughly how many bytes this write adds to the peer's update.
+    fn approx_bytes(&self) -> usize {
+        let values: Vec<&Value> = match self {
+            Write::Node(_, fields) => fields.iter().map(|(_, v)| v).collect(),
+            Write::NotAMap(_, v)
+            | Write::Field(_, _, v)
+            | Write::Light(v)
+            | Write::Other(_, _, v) => {
+                vec![v]
+            }
+            Write::ArrayRoot(_, items) => items.iter().collect(),
+            Write::DeleteField(..) | Write::Delete(_) => Vec::new(),
+        };
+        values.iter().map(|v| v.approx_bytes()).sum::<usize>() + 16
+    }
+}
+
+/// How much a peer writes at most, over all its transactions: big enough for every limit the
+/// reader has (long arrays, long strings, many nodes), small enough that the fuzzer's 2 GiB memory
+/// limit, with AddressSanitizer's overhead and the subject's copies, is about the engine.
+const PEER_BYTES: usize = 16 << 20;
+
 impl Id {
     fn text(&self) -> String {
         match self {
@@ -157,7 +180,10 @@ pub enum Str {
     Id(Id),
     /// Anything.
     Raw(String),
-    /// Long strings: names over the limit, order keys over theirs.
+    /// Long strings: names over the limit, order keys over theirs. Up to 1,023 two-byte chars, so
+    /// both limits are crossed from either side; a bigger cap lets a 4 KB input expand to hundreds
+    /// of megabytes of strings, which tests the fuzzer's memory, not the engine (CI once hit the
+    /// 2 GiB limit that way).
     Long(u16),
 }
 
@@ -169,7 +195,7 @@ impl Str {
             }
             Str::Id(id) => id.text(),
             Str::Raw(s) => s.clone(),
-            Str::Long(n) => "é".repeat(usize::from(*n)),
+            Str::Long(n) => "é".repeat(usize::from(*n % 1024)),
         }
     }
 }
@@ -202,6 +228,23 @@ impl Leaf {
     }
 }
 
+/// Roughly how many bytes `value` takes once encoded: enough to bound what one input expands to.
+fn approx_bytes(value: &Any) -> usize {
+    match value {
+        Any::String(s) => s.len(),
+        Any::Buffer(b) => b.len(),
+        Any::Array(items) => items.iter().map(approx_bytes).sum::<usize>() + 1,
+        Any::Map(entries) => {
+            entries
+                .iter()
+                .map(|(k, v)| k.len() + approx_bytes(v))
+                .sum::<usize>()
+                + 1
+        }
+        _ => 9,
+    }
+}
+
 /// A value a peer may store under a key.
 #[derive(Debug, Arbitrary)]
 pub enum Value {
@@ -222,6 +265,21 @@ pub enum Value {
 }
 
 impl Value {
+    /// Roughly how many bytes this value adds to an update.
+    fn approx_bytes(&self) -> usize {
+        match self {
+            Value::SharedMap(entries) => entries
+                .iter()
+                .map(|(_, v)| approx_bytes(&v.any()) + 8)
+                .sum(),
+            Value::SharedArray(items) => items.iter().map(|v| approx_bytes(&v.any())).sum(),
+            _ => match self.input() {
+                In::Any(any) => approx_bytes(&any),
+                _ => 0,
+            },
+        }
+    }
+
     fn input(&self) -> In {
         match self {
             Value::Leaf(l) => In::Any(l.any()),
@@ -232,7 +290,11 @@ impl Value {
             Value::Array(items) => In::Any(Any::Array(items.iter().map(Leaf::any).collect())),
             Value::Repeat(leaf, n) => {
                 let one = leaf.any();
-                In::Any(Any::Array(vec![one; usize::from(*n)].into()))
+                // Long arrays, not big ones: at most about 1 MiB of repeated strings or buffers
+                // (65,535 copies of a 2 KB string would be 130 MB from a few input bytes, and the
+                // harness, not the engine, runs out of memory; CI once did).
+                let count = usize::from(*n).min((1 << 20) / approx_bytes(&one).max(1));
+                In::Any(Any::Array(vec![one; count].into()))
             }
             Value::Map(entries) => In::Any(Any::from(
                 entries
@@ -331,11 +393,16 @@ fn peer_updates(input: &HostileDocument) -> (Vec<Vec<u8>>, Vec<u8>) {
         }
     };
     let mut updates = Vec::new();
+    let mut written = 0;
     for writes in &input.transactions {
         let before = peer.transact().state_vector();
         {
             let mut txn = peer.transact_mut();
             for w in writes {
+                written += w.approx_bytes();
+                if written > PEER_BYTES {
+                    break;
+                }
                 match (w, &array) {
                     (Write::ArrayRoot(_, items), Some(array)) => {
                         let len = array.len(&txn);
