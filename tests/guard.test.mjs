@@ -4,6 +4,8 @@
 //   (b) with the guard, each is rejected with a clear error, the live engine keeps rendering, its
 //       document is byte-identical, and a valid update afterwards still applies through the guard;
 //   (c) the guard recovers after its instance dies, several times in a row (and in a burst);
+//   (d) the WebSocket transport with a guard refuses them and stays connected;
+//   (e) an update declaring ten million blocks in 9 bytes grows neither instance's memory;
 // and prints the guard's cost: time per message and memory of the second instance.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -222,6 +224,34 @@ try {
       for (const r of result) {
         console.log(`     ${r.nodes} nodes (${r.docBytes} B document): median sync_receive ${r.plainMs.toFixed(2)} ms/message, guarded ${r.guardedMs.toFixed(2)} ms/message (rehearsal "diff": ${r.diffMs.toFixed(2)}); guard instance memory ${(r.guardMemory.current / 2 ** 20).toFixed(1)} MiB + spares ${(r.guardMemory.spares / 2 ** 20).toFixed(1)} MiB (the page's engine instance, all engines so far: ${(r.liveMemory / 2 ** 20).toFixed(1)} MiB); createGuard ${r.createMs.toFixed(0)} ms, a rejection by trap (trap + seeding a spare) ${r.seedMs.toFixed(1)} ms`);
       }
+    },
+
+    '(e) a declared-count bomb grows no instance: refused before yrs reserves for it': async () => {
+      const result = await page.evaluate(async () => {
+        const { makeEngine, createGuard, updateMessage, describe, wasm } = window.guardPage;
+        // One client declaring ten million blocks in 9 bytes: yrs 0.28.1 alone reserves ~240 MB for
+        // them before reading the first (and the memory of a wasm instance never shrinks).
+        const bomb = Uint8Array.from([1, 0x80, 0xad, 0xe2, 0x04, 5, 0, 0, 1]);
+        const { engine } = await makeEngine(2);
+        const guard = await createGuard(engine);
+        await guard.ready;
+        const liveBefore = wasm.memory.buffer.byteLength;
+        const guardBefore = guard.memoryBytes().current;
+        const out = {};
+        try { engine.apply_update(bomb); out.unguarded = 'accepted'; } catch (error) { out.unguarded = describe(error).message; }
+        try { guard.receive(updateMessage(bomb)); out.guarded = 'accepted'; } catch (error) { out.guarded = describe(error).message; }
+        out.liveGrowth = wasm.memory.buffer.byteLength - liveBefore;
+        out.guardGrowth = guard.memoryBytes().current - guardBefore;
+        out.nodes = engine.node_ids().length;
+        guard.close();
+        return out;
+      });
+      console.log(`     ${JSON.stringify(result)}`);
+      assert(/declares 10000000 blocks/.test(result.unguarded), `unguarded: ${result.unguarded}`);
+      assert(/declares 10000000 blocks/.test(result.guarded), `guarded: ${result.guarded}`);
+      // Nothing near the 240 MB the declared count asks for (a page of allocator slack at most).
+      assert(result.liveGrowth < 1 << 20 && result.guardGrowth < 1 << 20, `memory grew: ${JSON.stringify(result)}`);
+      assert(result.nodes === 2, `the engine holds ${result.nodes} nodes`);
     },
 
     'no unexpected page errors': async () => {

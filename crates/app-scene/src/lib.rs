@@ -20,6 +20,7 @@ mod read;
 pub mod schema;
 mod sync;
 mod tree;
+mod update_walk;
 
 pub use clock::{CAPTURE_TIMEOUT_MS, ClockFn};
 pub use doc::SceneDoc;

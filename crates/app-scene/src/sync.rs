@@ -125,6 +125,10 @@ pub(crate) fn encode_whole_v2<T: ReadTxn>(txn: &T) -> Vec<u8> {
 
 impl SceneDoc {
     fn apply(&mut self, update: &[u8], encoding: Encoding) -> Result<(), SceneError> {
+        // Counts and nesting first: yrs reserves and recurses on what an update declares.
+        if encoding == Encoding::V1 {
+            crate::update_walk::check_v1(update).map_err(SceneError::BadUpdate)?;
+        }
         if self.is_pristine() {
             return self.load_into_pristine(update, encoding);
         }

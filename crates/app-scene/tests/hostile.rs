@@ -130,6 +130,51 @@ fn malformed_updates_are_rejected_and_change_nothing() {
     exercise(&mut d);
 }
 
+/// lib0's unsigned varint.
+fn varint(mut n: u64, out: &mut Vec<u8>) {
+    while n >= 0x80 {
+        out.push((n as u8) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Updates that declare more than they hold (yrs would reserve for the declared count first) or
+/// nest values deeper than any scene does (yrs would recurse until the stack runs out) are refused
+/// before yrs reads them, with a message naming what was declared, in empty and non-empty documents.
+#[test]
+fn declared_counts_and_deep_nesting_are_refused_before_decoding() {
+    // One client declaring ten million blocks in 9 bytes (yrs would reserve ~240 MB first).
+    let mut blocks = vec![1];
+    varint(10_000_000, &mut blocks);
+    blocks.extend([5, 0, 0, 1]);
+    // A map value (under root "r", key-less) declaring 4 billion values.
+    let mut values = vec![1, 1, 5, 0, 8, 1, 1, b'r'];
+    varint(4_000_000_000, &mut values);
+    // An array nested 100,000 levels deep: 200 KB that would overflow a native thread's stack.
+    let mut deep = vec![1, 1, 5, 0, 8, 1, 1, b'r', 1];
+    for _ in 0..100_000 {
+        deep.extend([117, 1]);
+    }
+    deep.extend([126, 0]);
+    for (update, expected) in [
+        (&blocks, "declares 10000000 blocks"),
+        (&values, "declares 4000000000 values"),
+        (&deep, "nested deeper than"),
+    ] {
+        for mut d in [SceneDoc::with_client_id(9), sample()] {
+            let before = d.encode_state_v1();
+            match d.apply_update_v1(update) {
+                Err(SceneError::BadUpdate(message)) => {
+                    assert!(message.contains(expected), "{message}")
+                }
+                other => panic!("expected a refusal naming {expected:?}, got {other:?}"),
+            }
+            assert_eq!(d.encode_state_v1(), before);
+        }
+    }
+}
+
 /// Applies `count` mutations of a valid update to copies of a base document: an empty one (the
 /// load path, which applies to a new document and adopts it) or one holding a node (the general
 /// path, which rehearses on a scratch copy).

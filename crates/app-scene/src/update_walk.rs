@@ -1,0 +1,294 @@
+//! Walks a v1 update's structure before yrs decodes it.
+//!
+//! yrs 0.28.1 trusts what an update declares: it reserves memory for a declared block, client or
+//! value count before reading a single entry (`try_reserve`, so only counts too big for the
+//! address space fail), and decodes nested `Any` values by recursion with no depth limit. So a
+//! 10-byte update declaring ten million blocks grows a wasm instance's memory by about 240 MB,
+//! which a wasm instance never gives back, before the update is refused for running out of bytes;
+//! and a few megabytes of nested arrays overflow the stack (a trap on wasm, an abort natively,
+//! where no guard can catch it). This walk reads the same wire format (lib0 v1, as Yjs writes it)
+//! without allocating, refuses a count larger than the bytes left could hold and nesting deeper
+//! than [`MAX_DEPTH`], and only then is the update handed to yrs.
+//!
+//! It checks shape, not meaning: whatever yrs would refuse anyway it may let through (yrs still
+//! decodes it, under the guard), but nothing it accepts makes yrs reserve more than a small
+//! multiple of the update's own size.
+
+use yrs::encoding::read::{Cursor, Read};
+
+/// Deepest nesting of `Any` arrays and maps accepted (a scene's values nest two levels; JSON
+/// from other Yjs clients rarely more than a few dozen).
+pub(crate) const MAX_DEPTH: usize = 256;
+
+/// The wire format's block kinds and flags (Yjs `structs`, yrs `block.rs`).
+const BLOCK_GC: u8 = 0;
+const BLOCK_SKIP: u8 = 10;
+const HAS_ORIGIN: u8 = 0b1000_0000;
+const HAS_RIGHT_ORIGIN: u8 = 0b0100_0000;
+const HAS_PARENT_SUB: u8 = 0b0010_0000;
+
+struct Walk<'a> {
+    cursor: Cursor<'a>,
+}
+
+type Walked = Result<(), String>;
+
+impl Walk<'_> {
+    fn left(&self) -> usize {
+        self.cursor.buf.len() - self.cursor.next
+    }
+
+    fn var(&mut self, what: &str) -> Result<u64, String> {
+        self.cursor
+            .read_var::<u64>()
+            .map_err(|e| format!("{what}: {e}"))
+    }
+
+    /// A declared count of entries, each at least `min_bytes` long: refused if the bytes left
+    /// cannot hold that many.
+    fn count(&mut self, min_bytes: usize, what: &str) -> Result<u64, String> {
+        let count = self.var(what)?;
+        let room = self.left() / min_bytes;
+        if count > room as u64 {
+            return Err(format!(
+                "the update declares {count} {what} in {} bytes",
+                self.left()
+            ));
+        }
+        Ok(count)
+    }
+
+    fn bytes(&mut self, len: usize, what: &str) -> Walked {
+        self.cursor
+            .read_exact(len)
+            .map(drop)
+            .map_err(|e| format!("{what}: {e}"))
+    }
+
+    /// A length-prefixed byte string (strings, buffers, JSON text): bounds-checked, never copied.
+    fn buf(&mut self, what: &str) -> Walked {
+        let len = self.var(what)?;
+        let len = usize::try_from(len).map_err(|_| format!("{what}: length {len}"))?;
+        self.bytes(len, what)
+    }
+
+    fn id(&mut self) -> Walked {
+        self.var("an id's client")?;
+        self.var("an id's clock").map(drop)
+    }
+
+    fn update(&mut self) -> Walked {
+        // A client's entry is at least its block count, client id and clock.
+        let clients = self.count(3, "clients")?;
+        for _ in 0..clients {
+            // A block is at least two bytes: its info byte and a length or some content.
+            let blocks = self.count(2, "blocks")?;
+            self.var("a client id")?;
+            self.var("a clock")?;
+            for _ in 0..blocks {
+                self.block()?;
+            }
+        }
+        self.delete_set()
+    }
+
+    fn block(&mut self) -> Walked {
+        let info = self.cursor.read_u8().map_err(|e| format!("a block: {e}"))?;
+        if info == BLOCK_GC || info == BLOCK_SKIP {
+            return self.var("a block length").map(drop);
+        }
+        if info & HAS_ORIGIN != 0 {
+            self.id()?;
+        }
+        if info & HAS_RIGHT_ORIGIN != 0 {
+            self.id()?;
+        }
+        if info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN) == 0 {
+            if self.var("a parent")? == 1 {
+                self.buf("a root name")?;
+            } else {
+                self.id()?;
+            }
+            if info & HAS_PARENT_SUB != 0 {
+                self.buf("a key")?;
+            }
+        }
+        self.content(info & 0b1111)
+    }
+
+    fn content(&mut self, kind: u8) -> Walked {
+        match kind {
+            // Deleted: a length.
+            1 => self.var("deleted content").map(drop),
+            // JSON: a count n, then n + 1 strings (yrs reads one more than Yjs writes).
+            2 => {
+                let n = self.count(1, "JSON values")?;
+                (0..=n).try_for_each(|_| self.buf("a JSON value"))
+            }
+            // Binary, string, embed (JSON text).
+            3..=5 => self.buf("content"),
+            // Format: a key and a JSON value.
+            6 => {
+                self.buf("a format key")?;
+                self.buf("a format value")
+            }
+            // A shared type: its kind, and an element's name.
+            7 => {
+                let type_ref = self.cursor.read_u8().map_err(|e| format!("a type: {e}"))?;
+                if type_ref == 3 {
+                    self.buf("an element name")?;
+                }
+                Ok(())
+            }
+            // Any: a count, then that many values.
+            8 => {
+                let n = self.count(1, "values")?;
+                (0..n).try_for_each(|_| self.any(0))
+            }
+            // A subdocument: its guid and options.
+            9 => {
+                self.buf("a subdocument id")?;
+                self.any(0)
+            }
+            other => Err(format!("unknown content kind {other}")),
+        }
+    }
+
+    fn any(&mut self, depth: usize) -> Walked {
+        if depth > MAX_DEPTH {
+            return Err(format!("values nested deeper than {MAX_DEPTH} levels"));
+        }
+        let tag = self.cursor.read_u8().map_err(|e| format!("a value: {e}"))?;
+        match tag {
+            // undefined, null, false, true
+            127 | 126 | 121 | 120 => Ok(()),
+            // integer (signed varint)
+            125 => self
+                .cursor
+                .read_var::<i64>()
+                .map(drop)
+                .map_err(|e| format!("an integer: {e}")),
+            124 => self.bytes(4, "a float32"),
+            123 | 122 => self.bytes(8, "a float64 or bigint"),
+            119 | 116 => self.buf("a string or buffer"),
+            // map: a count, then key and value pairs (each at least 2 bytes)
+            118 => {
+                let n = self.count(2, "map entries")?;
+                (0..n).try_for_each(|_| {
+                    self.buf("a map key")?;
+                    self.any(depth + 1)
+                })
+            }
+            // array: a count, then values
+            117 => {
+                let n = self.count(1, "array items")?;
+                (0..n).try_for_each(|_| self.any(depth + 1))
+            }
+            other => Err(format!("unknown value tag {other}")),
+        }
+    }
+
+    fn delete_set(&mut self) -> Walked {
+        // A client's entry: its id and a range count.
+        let clients = self.count(2, "deleted clients")?;
+        for _ in 0..clients {
+            self.var("a client id")?;
+            let ranges = self.count(2, "deleted ranges")?;
+            for _ in 0..ranges {
+                self.var("a deleted clock")?;
+                self.var("a deleted length")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `update` (lib0 v1) declares no more entries than its bytes can hold and nests
+/// values at most [`MAX_DEPTH`] deep. Reads, never allocates.
+pub(crate) fn check_v1(update: &[u8]) -> Result<(), String> {
+    Walk {
+        cursor: Cursor::new(update),
+    }
+    .update()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{Any, Array, Doc, Map, ReadTxn, Text, Transact};
+
+    /// lib0's unsigned varint.
+    fn var(mut n: u64, out: &mut Vec<u8>) {
+        while n >= 0x80 {
+            out.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+    }
+
+    #[test]
+    fn accepts_what_yrs_writes() {
+        let doc = Doc::with_client_id(3);
+        let map = doc.get_or_insert_map("nodes");
+        let list = doc.get_or_insert_array("list");
+        let text = doc.get_or_insert_text("text");
+        {
+            let mut txn = doc.transact_mut();
+            map.insert(&mut txn, "a", Any::from(vec![Any::from(1.5), Any::Null]));
+            map.insert(&mut txn, "b", yrs::MapPrelim::default());
+            list.insert(&mut txn, 0, Any::from("x"));
+            list.insert(&mut txn, 1, Any::from(true));
+            text.insert(&mut txn, 0, "héllo");
+            map.remove(&mut txn, "a");
+            list.remove(&mut txn, 0);
+        }
+        let update = doc
+            .transact()
+            .encode_state_as_update_v1(&Default::default());
+        check_v1(&update).unwrap();
+        // An empty update: no clients, no deletions.
+        check_v1(&[0, 0]).unwrap();
+    }
+
+    #[test]
+    fn refuses_a_declared_block_count_the_bytes_cannot_hold() {
+        // One client declaring ten million blocks, then one GC block: 9 bytes.
+        let mut update = vec![1];
+        var(10_000_000, &mut update);
+        update.extend([5, 0, BLOCK_GC, 1]);
+        let error = check_v1(&update).unwrap_err();
+        assert!(error.contains("10000000 blocks"), "{error}");
+    }
+
+    #[test]
+    fn refuses_counts_in_values_and_delete_sets() {
+        // An Any item (kind 8) under root "r" declaring 4 billion values.
+        let mut any = vec![1, 1, 5, 0, 8, 1, 1, b'r'];
+        var(4_000_000_000, &mut any);
+        assert!(check_v1(&any).unwrap_err().contains("values"));
+        // A delete set declaring a million clients in 3 bytes.
+        let mut ds = vec![0];
+        var(1_000_000, &mut ds);
+        assert!(check_v1(&ds).unwrap_err().contains("deleted clients"));
+    }
+
+    #[test]
+    fn refuses_deep_nesting() {
+        // An Any item holding an array nested 1,000 levels deep.
+        let mut update = vec![1, 1, 5, 0, 8, 1, 1, b'r', 1];
+        for _ in 0..1000 {
+            update.extend([117, 1]);
+        }
+        update.push(126);
+        update.extend([0]);
+        let error = check_v1(&update).unwrap_err();
+        assert!(error.contains("nested deeper"), "{error}");
+        // The same 100 levels deep is fine.
+        let mut shallow = vec![1, 1, 5, 0, 8, 1, 1, b'r', 1];
+        for _ in 0..100 {
+            shallow.extend([117, 1]);
+        }
+        shallow.extend([126, 0]);
+        check_v1(&shallow).unwrap();
+    }
+}
