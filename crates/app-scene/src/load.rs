@@ -3,7 +3,7 @@
 //! The general path (`sync.rs`) rehearses an update on a scratch copy of the live document before
 //! applying it for real, which applies it twice. When the live document holds nothing at all — the
 //! usual case for a load — the scratch document can simply become the live one: the update is
-//! decoded and applied once, to a new document with the same client id, and encoded (v1, v2) and
+//! decoded and applied once, to a new document with the same client id, and encoded (v1) and
 //! read (state vector) there under `catch_unwind`. Only if all of that succeeds is the new document
 //! adopted: observers and the undo manager are attached to it, every node is queued as added, and
 //! it replaces the old one. A rejected update never touches the live document at all.
@@ -62,8 +62,8 @@ impl SceneDoc {
         #[cfg(panic = "unwind")]
         guarded(|| {
             let txn = doc.try_transact().map_err(|e| e.to_string())?;
+            // v1 only: `encode_state_v2` is made from the v1 encoding, under the guard too.
             crate::sync::encode_whole_v1(&txn);
-            crate::sync::encode_whole_v2(&txn);
             txn.state_vector();
             Ok(())
         })
