@@ -29,6 +29,8 @@ const HAS_PARENT_SUB: u8 = 0b0010_0000;
 
 struct Walk<'a> {
     cursor: Cursor<'a>,
+    /// Some client's blocks start after clock 0 or hold a skip (a range of unknown blocks).
+    gap: bool,
 }
 
 type Walked = Result<(), String>;
@@ -84,7 +86,7 @@ impl Walk<'_> {
             // A block is at least two bytes: its info byte and a length or some content.
             let blocks = self.count(2, "blocks")?;
             self.var("a client id")?;
-            self.var("a clock")?;
+            self.gap |= self.var("a clock")? > 0;
             for _ in 0..blocks {
                 self.block()?;
             }
@@ -95,6 +97,7 @@ impl Walk<'_> {
     fn block(&mut self) -> Walked {
         let info = self.cursor.read_u8().map_err(|e| format!("a block: {e}"))?;
         if info == BLOCK_GC || info == BLOCK_SKIP {
+            self.gap |= info == BLOCK_SKIP;
             return self.var("a block length").map(drop);
         }
         if info & HAS_ORIGIN != 0 {
@@ -206,10 +209,24 @@ impl Walk<'_> {
 /// Checks that `update` (lib0 v1) declares no more entries than its bytes can hold and nests
 /// values at most [`MAX_DEPTH`] deep. Reads, never allocates.
 pub(crate) fn check_v1(update: &[u8]) -> Result<(), String> {
-    Walk {
+    walk(update).map(drop)
+}
+
+/// Whether `update` (lib0 v1, checked as [`check_v1`] does) has a gap: some client's blocks start
+/// after clock 0 or include a skip. In a document's whole state (`encode_diff` from an empty state
+/// vector) that means the store holds one, which only a hostile update leaves (see
+/// `SceneDoc::encode_state_v2`).
+pub(crate) fn has_gap(update: &[u8]) -> Result<bool, String> {
+    walk(update).map(|w| w.gap)
+}
+
+fn walk(update: &[u8]) -> Result<Walk<'_>, String> {
+    let mut walk = Walk {
         cursor: Cursor::new(update),
-    }
-    .update()
+        gap: false,
+    };
+    walk.update()?;
+    Ok(walk)
 }
 
 #[cfg(test)]
@@ -246,8 +263,21 @@ mod tests {
             .transact()
             .encode_state_as_update_v1(&Default::default());
         check_v1(&update).unwrap();
+        assert_eq!(has_gap(&update), Ok(false));
         // An empty update: no clients, no deletions.
         check_v1(&[0, 0]).unwrap();
+    }
+
+    #[test]
+    fn finds_gaps() {
+        // Client 5: a skip of 3, then a GC of 1; no deletions.
+        assert_eq!(
+            has_gap(&[1, 2, 5, 0, BLOCK_SKIP, 3, BLOCK_GC, 1, 0]),
+            Ok(true)
+        );
+        // Client 5 starting at clock 4 with a GC of 1.
+        assert_eq!(has_gap(&[1, 1, 5, 4, BLOCK_GC, 1, 0]), Ok(true));
+        assert_eq!(has_gap(&[1, 1, 5, 0, BLOCK_GC, 1, 0]), Ok(false));
     }
 
     #[test]
