@@ -81,7 +81,7 @@ impl Write {
 /// How much a peer writes at most, over all its transactions: big enough for every limit the
 /// reader has (long arrays, long strings, many nodes), small enough that the fuzzer's 2 GiB memory
 /// limit, with AddressSanitizer's overhead and the subject's copies, is about the engine.
-const PEER_BYTES: usize = 16 << 20;
+const PEER_BYTES: usize = 4 << 20;
 
 impl Id {
     fn text(&self) -> String {
