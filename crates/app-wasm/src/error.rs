@@ -22,6 +22,11 @@ pub enum EngineError {
     /// An earlier call panicked; the engine's state can no longer be trusted.
     #[error("this engine stopped after an internal error (see the console); create a new Engine")]
     Poisoned,
+    /// A call arrived while another was running on the same engine (a callback calling back in).
+    #[error(
+        "this engine is busy with another call (an engine call from inside a callback it is running?)"
+    )]
+    Busy,
     /// The engine was freed.
     #[error("this engine was freed")]
     Freed,

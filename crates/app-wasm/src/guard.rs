@@ -241,7 +241,7 @@ impl Engine {
     /// What a document with the given v1 state vector lacks, as a v1 update (Yjs
     /// `encodeStateAsUpdate(doc, stateVector)`; the whole delete set is always included). An update
     /// guard follows the live document with it. Throws on a malformed state vector.
-    pub fn encode_diff(&mut self, state_vector_v1: &[u8]) -> Result<Vec<u8>, JsError> {
+    pub fn encode_diff(&self, state_vector_v1: &[u8]) -> Result<Vec<u8>, JsError> {
         self.with(|state| Ok(state.scene.encode_diff_v1(state_vector_v1)?))
     }
 }

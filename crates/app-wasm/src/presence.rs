@@ -180,7 +180,7 @@ impl Engine {
     /// (`#rrggbb` or `#rgb`). Peers see it as the awareness state
     /// `{ user: { name, color }, selected }`; our selected node follows `select()`. Throws on an
     /// invalid name or color and changes nothing. Never touches the document.
-    pub fn set_presence(&mut self, presence: JsValue) -> Result<(), JsError> {
+    pub fn set_presence(&self, presence: JsValue) -> Result<(), JsError> {
         if !presence.is_object() {
             return Err(JsError::new(
                 "set_presence needs { name: string, color: string }",
@@ -200,7 +200,7 @@ impl Engine {
 
     /// Our presence: `{ client, name, color, selected }` (`name`/`color` are `null` until
     /// `set_presence`). `client` is our awareness client id, the document's client id.
-    pub fn presence(&mut self) -> Result<JsValue, JsError> {
+    pub fn presence(&self) -> Result<JsValue, JsError> {
         self.with(|state| {
             let presence = &state.presence.presence;
             let user = presence.user();
@@ -215,16 +215,16 @@ impl Engine {
 
     /// Other users in the room: `[{ client, name, color, selected }]`, ordered by client id, `null`
     /// for what a peer did not say (or said malformed). Never includes us.
-    pub fn peers(&mut self) -> Result<js_sys::Array, JsError> {
+    pub fn peers(&self) -> Result<js_sys::Array, JsError> {
         self.with(|state| Ok(peers_array(&state.presence.presence)))
     }
 
     /// `callback(peers)` (as `peers()`) whenever a peer joins, changes or leaves, or our own
     /// presence changes; delivered from a microtask after the engine call returned (never
     /// re-entrantly), at most once per turn. Pass `null` to stop. Released on `free()`.
-    pub fn on_presence(&mut self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
-        self.with(|_| Ok(()))?;
-        self.state.presence.events.set_callback(callback);
+    pub fn on_presence(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+        let (_running, parts) = self.parts()?;
+        parts.state.presence.events.set_callback(callback);
         Ok(())
     }
 }
@@ -232,12 +232,18 @@ impl Engine {
 impl Engine {
     /// Sends the awareness messages queued during the last call through `on_sync_message` and
     /// tells `on_presence`. Runs after the call's borrow of the state ended.
-    pub(crate) fn flush_presence(&mut self) {
-        let outgoing = std::mem::take(&mut self.state.presence.outgoing);
-        self.sync_outbox.push(outgoing);
-        if std::mem::take(&mut self.state.presence.changed) {
-            let presence = &self.state.presence.presence;
-            self.state
+    pub(crate) fn flush_presence(&self) {
+        // Poisoned or busy: nothing to send (the call that failed queued nothing it finished).
+        let Ok((_running, mut parts)) = self.parts() else {
+            return;
+        };
+        let parts = &mut *parts;
+        let outgoing = std::mem::take(&mut parts.state.presence.outgoing);
+        parts.sync_outbox.push(outgoing);
+        if std::mem::take(&mut parts.state.presence.changed) {
+            let presence = &parts.state.presence.presence;
+            parts
+                .state
                 .presence
                 .events
                 .notify(|| peers_array(presence).into());
@@ -245,7 +251,7 @@ impl Engine {
     }
 
     /// After `select()`: announces the new selection to peers now rather than on the next frame.
-    pub(crate) fn presence_follow_selection(&mut self) -> Result<(), JsError> {
+    pub(crate) fn presence_follow_selection(&self) -> Result<(), JsError> {
         self.with(|state| {
             follow_selection(state, web::now_ms());
             Ok(())

@@ -28,7 +28,7 @@ impl Engine {
     /// Messages to send when a connection opens: sync step 1 (our state vector) and our awareness
     /// state (presence). The peer answers with step 2 (what we lack) and its own step 1, which
     /// `sync_receive` answers; a y-websocket server also sends the room's awareness states.
-    pub fn sync_open(&mut self) -> Result<js_sys::Array, JsError> {
+    pub fn sync_open(&self) -> Result<js_sys::Array, JsError> {
         self.with(|state| {
             let step1 = state.scene.sync_step1();
             let awareness = state.presence.presence.open(crate::web::now_ms());
@@ -41,7 +41,7 @@ impl Engine {
     /// a `queryAwareness` is answered with our state. Malformed, oversized (over 32 MiB) or hostile
     /// messages throw and change nothing; a peer's odd presence fields read as absent. Applied
     /// updates are not undoable here.
-    pub fn sync_receive(&mut self, message: &[u8]) -> Result<js_sys::Array, JsError> {
+    pub fn sync_receive(&self, message: &[u8]) -> Result<js_sys::Array, JsError> {
         let result = self.with(|state| {
             let outcome = match state.scene.handle_sync_message(message) {
                 Ok(outcome) => outcome,
@@ -69,7 +69,7 @@ impl Engine {
 
     /// The connection closed (or dropped): forgets every other user's presence, as y-websocket does;
     /// the next connection brings the room's states again. The document is untouched.
-    pub fn sync_closed(&mut self) -> Result<(), JsError> {
+    pub fn sync_closed(&self) -> Result<(), JsError> {
         self.with(|state| {
             crate::presence::closed(state);
             Ok(())
@@ -81,7 +81,7 @@ impl Engine {
     /// Messages to send before closing a connection on purpose: our awareness state set to `null`,
     /// so peers drop us at once instead of after their 30 s timeout. The next `sync_open`
     /// announces us again.
-    pub fn sync_leave(&mut self) -> Result<js_sys::Array, JsError> {
+    pub fn sync_leave(&self) -> Result<js_sys::Array, JsError> {
         self.with(|state| Ok(messages(vec![state.presence.presence.leave()])))
     }
 
@@ -89,9 +89,9 @@ impl Engine {
     /// redo), and an awareness message after each presence change (`set_presence`, `select`, the
     /// 15 s renewal), delivered from a microtask after the engine call returned (never
     /// re-entrantly). Pass `null` to stop. The engine holds the callback and releases it on `free()`.
-    pub fn on_sync_message(&mut self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
-        self.with(|_| Ok(()))?;
-        self.sync_outbox.set_callback(callback);
+    pub fn on_sync_message(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+        let (_running, parts) = self.parts()?;
+        parts.sync_outbox.set_callback(callback);
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use crate::{Engine, EngineError, web};
 #[wasm_bindgen]
 impl Engine {
     /// Shows `"beauty"`, `"albedo"`, `"normal"`, `"depth"` or `"object_id"`.
-    pub fn set_aov_mode(&mut self, mode: &str) -> Result<(), JsError> {
+    pub fn set_aov_mode(&self, mode: &str) -> Result<(), JsError> {
         self.with(|state| {
             state.renderer.set_aov(AovMode::parse(mode)?);
             Ok(())
@@ -19,7 +19,7 @@ impl Engine {
     }
 
     /// A pointer drag of (dx, dy) CSS pixels: button 0 orbits, 1 (middle) or 2 (right) pans.
-    pub fn on_mouse_drag(&mut self, dx: f64, dy: f64, button: u32) -> Result<(), JsError> {
+    pub fn on_mouse_drag(&self, dx: f64, dy: f64, button: u32) -> Result<(), JsError> {
         self.with(|state| {
             let delta_px = Vec2::new(
                 app_core::check_finite("dx", dx)?,
@@ -39,7 +39,7 @@ impl Engine {
     }
 
     /// A wheel turn (`WheelEvent.deltaY`): positive zooms out, negative zooms in.
-    pub fn on_wheel(&mut self, delta_y: f64) -> Result<(), JsError> {
+    pub fn on_wheel(&self, delta_y: f64) -> Result<(), JsError> {
         self.with(|state| {
             state
                 .controls
@@ -49,7 +49,7 @@ impl Engine {
     }
 
     /// Moves the camera (smoothly) to show every node. Does nothing in an empty scene.
-    pub fn frame_all(&mut self) -> Result<(), JsError> {
+    pub fn frame_all(&self) -> Result<(), JsError> {
         self.with(|state| {
             state.sync_renderer();
             if let Some(bounds) = state.renderer.refit_bounds() {
@@ -61,7 +61,7 @@ impl Engine {
     }
 
     /// The id of the node under CSS pixel (x, y) of the canvas, or `undefined`.
-    pub fn pick(&mut self, x: f64, y: f64) -> Result<Option<String>, JsError> {
+    pub fn pick(&self, x: f64, y: f64) -> Result<Option<String>, JsError> {
         self.with(|state| {
             let point_px = Vec2::new(
                 app_core::check_finite("x", x)?,
@@ -78,7 +78,7 @@ impl Engine {
 
     /// Highlights node `id`, or nothing with `undefined`. Throws on an unknown id. Peers see the
     /// selection in our presence (`presence.rs`).
-    pub fn select(&mut self, id: Option<String>) -> Result<(), JsError> {
+    pub fn select(&self, id: Option<String>) -> Result<(), JsError> {
         self.with(|state| {
             state.sync_renderer();
             let id = match id {
@@ -100,7 +100,7 @@ impl Engine {
     }
 
     /// The highlighted node's id, or `undefined` (also once that node is removed).
-    pub fn selected(&mut self) -> Result<Option<String>, JsError> {
+    pub fn selected(&self) -> Result<Option<String>, JsError> {
         self.with(|state| {
             state.sync_renderer();
             Ok(state.renderer.selected().map(|id| id.to_string()))
@@ -108,7 +108,7 @@ impl Engine {
     }
 
     /// RGBA8 pixels of the current view at drawing-buffer size, rows top to bottom.
-    pub fn read_pixels(&mut self) -> js_sys::Promise {
+    pub fn read_pixels(&self) -> js_sys::Promise {
         let started = self.with(|state| {
             if !state.gpu_ready() {
                 return Err(EngineError::Render(app_render::RenderError::Readback(
@@ -133,7 +133,7 @@ impl Engine {
     /// Test hook: loses the GPU device as a driver crash would (on WebGPU it is destroyed). The next
     /// `render_frame` calls recreate device and GPU state from the document; `stats().device_losses`
     /// counts recoveries.
-    pub fn debug_lose_device(&mut self) -> Result<(), JsError> {
+    pub fn debug_lose_device(&self) -> Result<(), JsError> {
         self.with(|state| {
             state.lose_device();
             Ok(())

@@ -107,7 +107,7 @@ async fn bad_options_reject_with_a_clear_error() {
 
 #[wasm_bindgen_test]
 async fn scene_calls_validate_and_undo_redo_only_local_edits() {
-    let mut engine = engine().await;
+    let engine = engine().await;
     assert!(!engine.undo().unwrap(), "nothing to undo yet");
     let sphere = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     // A slider drag: rapid edits of one property merge into the add's undo step (500 ms window).

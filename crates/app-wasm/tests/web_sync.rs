@@ -122,7 +122,7 @@ async fn two_engines_converge_through_protocol_messages() {
 
 #[wasm_bindgen_test]
 async fn garbage_and_oversized_messages_throw_and_change_nothing() {
-    let mut bob = engine().await;
+    let bob = engine().await;
     bob.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     let before = bob.encode_state().unwrap();
     let huge = {

@@ -23,7 +23,7 @@ fn differing(a: &[u8], b: &[u8]) -> usize {
 
 /// An engine showing a sphere at the origin and a box to its right, framed.
 async fn two_node_engine() -> (Engine, String, String) {
-    let mut engine = engine().await;
+    let engine = engine().await;
     engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
     let sphere = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     let cube = engine.add_box(2.5, 0.0, 0.0, 1.0, 1.0, 1.0).unwrap();
@@ -144,7 +144,7 @@ async fn drag_and_wheel_move_the_camera_smoothly() {
 
 #[wasm_bindgen_test]
 async fn get_node_and_the_extra_shape_setters() {
-    let mut engine = engine().await;
+    let engine = engine().await;
     let cube = engine.add_box(1.0, 2.0, 3.0, 1.0, 2.0, 3.0).unwrap();
     let floor = engine.add_plane(0.0, 0.0, 0.0, 4.0).unwrap();
     engine.set_box_extents(&cube, 0.5, 0.5, 0.5).unwrap();
