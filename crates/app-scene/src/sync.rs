@@ -198,6 +198,8 @@ impl SceneDoc {
 
     /// What a peer with the given (v1) state vector is missing, as a v1 update.
     pub fn encode_diff_v1(&self, state_vector_v1: &[u8]) -> Result<Vec<u8>, SceneError> {
+        crate::update_walk::check_state_vector_v1(state_vector_v1)
+            .map_err(SceneError::BadStateVector)?;
         let sv = guarded(|| StateVector::decode_v1(state_vector_v1).map_err(|e| e.to_string()))
             .map_err(SceneError::BadStateVector)?;
         let txn = self.doc.try_transact().map_err(busy)?;

@@ -212,6 +212,25 @@ pub(crate) fn check_v1(update: &[u8]) -> Result<(), String> {
     walk(update).map(drop)
 }
 
+/// Checks that a v1 state vector declares no more entries than its bytes can hold (yrs reserves
+/// for the declared count first) and holds nothing else.
+pub(crate) fn check_state_vector_v1(state_vector: &[u8]) -> Result<(), String> {
+    let mut walk = Walk {
+        cursor: Cursor::new(state_vector),
+        gap: false,
+    };
+    // An entry is a client id and a clock.
+    let entries = walk.count(2, "state vector entries")?;
+    for _ in 0..entries {
+        walk.var("a client id")?;
+        walk.var("a clock")?;
+    }
+    if walk.left() > 0 {
+        return Err(format!("{} bytes after the state vector", walk.left()));
+    }
+    Ok(())
+}
+
 /// Whether `update` (lib0 v1, checked as [`check_v1`] does) has a gap: some client's blocks start
 /// after clock 0 or include a skip. In a document's whole state (`encode_diff` from an empty state
 /// vector) that means the store holds one, which only a hostile update leaves (see
@@ -266,6 +285,27 @@ mod tests {
         assert_eq!(has_gap(&update), Ok(false));
         // An empty update: no clients, no deletions.
         check_v1(&[0, 0]).unwrap();
+    }
+
+    #[test]
+    fn checks_state_vectors() {
+        let doc = Doc::with_client_id(3);
+        doc.get_or_insert_map("m")
+            .insert(&mut doc.transact_mut(), "k", 1.0);
+        check_state_vector_v1(&yrs::updates::encoder::Encode::encode_v1(
+            &doc.transact().state_vector(),
+        ))
+        .unwrap();
+        check_state_vector_v1(&[0]).unwrap();
+        let mut bomb = Vec::new();
+        var(1_000_000_000, &mut bomb);
+        let error = check_state_vector_v1(&bomb).unwrap_err();
+        assert!(error.contains("1000000000 state vector entries"), "{error}");
+        assert!(
+            check_state_vector_v1(&[1, 3, 1, 9])
+                .unwrap_err()
+                .contains("after")
+        );
     }
 
     #[test]
