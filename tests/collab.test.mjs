@@ -84,7 +84,9 @@ try {
         window.engine.set_color(id, 0.9, 0.1, 0.1);
         return id;
       });
-      await B.page.waitForFunction((id) => window.engine.node_ids().includes(id), shared, { timeout: 10_000, polling: 10 });
+      // The add and the colour are two updates (two WebSocket frames): wait for both, not just the node.
+      await B.page.waitForFunction((id) => window.engine.node_ids().includes(id) && window.engine.get_node(id).color[0] > 0.89,
+        shared, { timeout: 10_000, polling: 10 });
       const node = await B.page.evaluate((id) => window.engine.get_node(id), shared);
       assert(node.radius > 1.19 && node.color[0] > 0.89, `B sees ${JSON.stringify(node)}`);
       const after = await settledPixels(B.page);
