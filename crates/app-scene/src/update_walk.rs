@@ -61,6 +61,13 @@ impl Walk<'_> {
     }
 
     fn bytes(&mut self, len: usize, what: &str) -> Walked {
+        // Checked here: yrs's `Cursor::read_exact` adds `len` to its position unchecked.
+        if len > self.left() {
+            return Err(format!(
+                "{what}: {len} bytes declared, {} left",
+                self.left()
+            ));
+        }
         self.cursor
             .read_exact(len)
             .map(drop)
@@ -72,6 +79,22 @@ impl Walk<'_> {
         let len = self.var(what)?;
         let len = usize::try_from(len).map_err(|_| format!("{what}: length {len}"))?;
         self.bytes(len, what)
+    }
+
+    /// Skips a lib0 signed varint without computing it: yrs's reader shifts past 64 bits and
+    /// negates `i64::MIN` on some inputs, which panics where overflow checks are on (the fuzzer).
+    fn skip_signed_var(&mut self) -> Walked {
+        // yrs gives up after 11 bytes (6 value bits, then 7 per byte, beyond 70 bits).
+        for _ in 0..11 {
+            let byte = self
+                .cursor
+                .read_u8()
+                .map_err(|e| format!("an integer: {e}"))?;
+            if byte & 0x80 == 0 {
+                return Ok(());
+            }
+        }
+        Err("an integer longer than 11 bytes".to_owned())
     }
 
     fn id(&mut self) -> Walked {
@@ -165,12 +188,8 @@ impl Walk<'_> {
         match tag {
             // undefined, null, false, true
             127 | 126 | 121 | 120 => Ok(()),
-            // integer (signed varint)
-            125 => self
-                .cursor
-                .read_var::<i64>()
-                .map(drop)
-                .map_err(|e| format!("an integer: {e}")),
+            // integer (lib0 signed varint)
+            125 => self.skip_signed_var(),
             124 => self.bytes(4, "a float32"),
             123 | 122 => self.bytes(8, "a float64 or bigint"),
             119 | 116 => self.buf("a string or buffer"),
@@ -340,6 +359,28 @@ mod tests {
         let mut ds = vec![0];
         var(1_000_000, &mut ds);
         assert!(check_v1(&ds).unwrap_err().contains("deleted clients"));
+    }
+
+    #[test]
+    fn walks_integers_yrs_would_overflow_on() {
+        // An Any item holding one integer of 11 bytes: yrs's reader shifts it by 69 bits.
+        let mut update = vec![1, 1, 5, 0, 8, 1, 1, b'r', 1, 125];
+        update.extend([0xff; 10]);
+        update.extend([0x01, 0]);
+        check_v1(&update).unwrap();
+        let mut longer = vec![1, 1, 5, 0, 8, 1, 1, b'r', 1, 125];
+        longer.extend([0xff; 12]);
+        longer.extend([0x01, 0]);
+        assert!(check_v1(&longer).unwrap_err().contains("longer than 11"));
+    }
+
+    #[test]
+    fn refuses_lengths_past_the_end() {
+        // A root name declaring 2^64 - 1 bytes (yrs's cursor would overflow adding it).
+        let mut update = vec![1, 1, 5, 0, 8, 1];
+        var(u64::MAX, &mut update);
+        let error = check_v1(&update).unwrap_err();
+        assert!(error.contains("bytes declared"), "{error}");
     }
 
     #[test]
