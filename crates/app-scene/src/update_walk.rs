@@ -272,13 +272,9 @@ mod tests {
     use super::*;
     use yrs::{Any, Array, Doc, Map, ReadTxn, Text, Transact};
 
-    /// lib0's unsigned varint.
-    fn var(mut n: u64, out: &mut Vec<u8>) {
-        while n >= 0x80 {
-            out.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        out.push(n as u8);
+    /// lib0's unsigned varint, as yrs writes it.
+    fn var(n: u64, out: &mut Vec<u8>) {
+        yrs::encoding::write::Write::write_var(out, n);
     }
 
     #[test]

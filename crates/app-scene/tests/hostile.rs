@@ -130,27 +130,19 @@ fn malformed_updates_are_rejected_and_change_nothing() {
     exercise(&mut d);
 }
 
-/// lib0's unsigned varint.
-fn varint(mut n: u64, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
 /// Updates that declare more than they hold (yrs would reserve for the declared count first) or
 /// nest values deeper than any scene does (yrs would recurse until the stack runs out) are refused
 /// before yrs reads them, with a message naming what was declared, in empty and non-empty documents.
 #[test]
 fn declared_counts_and_deep_nesting_are_refused_before_decoding() {
+    use yrs::encoding::write::Write; // lib0 varints
     // One client declaring ten million blocks in 9 bytes (yrs would reserve ~240 MB first).
     let mut blocks = vec![1];
-    varint(10_000_000, &mut blocks);
+    blocks.write_var(10_000_000u64);
     blocks.extend([5, 0, 0, 1]);
     // A map value (under root "r", key-less) declaring 4 billion values.
     let mut values = vec![1, 1, 5, 0, 8, 1, 1, b'r'];
-    varint(4_000_000_000, &mut values);
+    values.write_var(4_000_000_000u64);
     // An array nested 100,000 levels deep: 200 KB that would overflow a native thread's stack.
     let mut deep = vec![1, 1, 5, 0, 8, 1, 1, b'r', 1];
     for _ in 0..100_000 {
