@@ -11,13 +11,13 @@
 use std::sync::Arc;
 
 use app_core::NodeFields;
-use yrs::{Doc, Map, ReadTxn, Transact};
+use yrs::{Doc, Map, ReadTxn, Transact, Update};
 
 use crate::SceneDoc;
 use crate::SceneError;
 use crate::doc::{REMOTE_ORIGIN, Roots, busy};
 use crate::observe::lock;
-use crate::sync::{Encoding, decode, guarded};
+use crate::sync::guarded;
 
 impl SceneDoc {
     /// True if the document holds nothing: no integrated or pending data, nothing to undo or redo.
@@ -38,16 +38,17 @@ impl SceneDoc {
 
     /// Applies `update` to a new document and, if that and every encode succeed there, makes it
     /// the live one. Only called while [`SceneDoc::is_pristine`].
+    /// `own_clock`: the clock this replica's own client must reach, all of its own history
+    /// integrated (none left pending, where this replica's next edits would take its clocks).
     pub(crate) fn load_into_pristine(
         &mut self,
-        update: &[u8],
-        encoding: Encoding,
+        decoded: Update,
+        own_clock: u32,
     ) -> Result<(), SceneError> {
         let doc = Doc::with_client_id(self.client_id);
         // Roots are typed as maps before any update arrives, as in every document this crate makes.
         let roots = Roots::create(&doc);
         guarded(|| {
-            let decoded = decode(update, encoding)?;
             let mut txn = doc
                 .try_transact_mut_with(REMOTE_ORIGIN)
                 .map_err(|e| e.to_string())?;
@@ -68,6 +69,17 @@ impl SceneDoc {
             Ok(())
         })
         .map_err(SceneError::BadUpdate)?;
+        let reached = doc
+            .try_transact()
+            .map_err(busy)?
+            .state_vector()
+            .get(&yrs::block::ClientID::new(self.client_id));
+        if reached != own_clock {
+            return Err(SceneError::BadUpdate(format!(
+                "this replica's own history (client id {}) does not integrate: clock {reached} of {own_clock}",
+                self.client_id
+            )));
+        }
         let loaded = SceneDoc::attach(doc, roots, self.clock);
         loaded.queue_all_as_added()?;
         self.adopt(loaded);

@@ -130,19 +130,60 @@ impl SceneDoc {
         if encoding == Encoding::V1 {
             crate::update_walk::check_v1(update).map_err(SceneError::BadUpdate)?;
         }
-        if self.is_pristine() {
-            return self.load_into_pristine(update, encoding);
+        // Decoding fully before opening a transaction keeps a malformed update off the document.
+        let decoded = guarded(|| decode(update, encoding)).map_err(SceneError::BadUpdate)?;
+        let pristine = self.is_pristine();
+        let own_clock = self.check_own_clocks(&decoded, pristine)?;
+        if pristine {
+            return self.load_into_pristine(decoded, own_clock);
         }
         #[cfg(panic = "unwind")]
         rehearse(&self.doc, update, encoding)?;
-        // Decoding fully before opening a transaction keeps a malformed update off the document.
-        let decoded = guarded(|| decode(update, encoding)).map_err(SceneError::BadUpdate)?;
         let mut txn = self
             .doc
             .try_transact_mut_with(REMOTE_ORIGIN)
             .map_err(busy)?;
         guarded(|| txn.apply_update(decoded).map_err(|e| e.to_string()))
             .map_err(SceneError::BadUpdate)
+    }
+
+    /// Refuses an update that inserts or deletes under this replica's own client id at or beyond
+    /// its clock: edits this replica has not made, so another peer uses its id (Yjs then picks a
+    /// new id; ids here are random 53-bit numbers, so the update is forged). yrs 0.28.1 integrates
+    /// a block whose predecessors are missing behind a gap (`Update::integrate`'s skip), and a
+    /// client whose blocks start with a gap has state 0: this replica's later edits would never
+    /// reach its outgoing updates, and its peers would silently diverge from it
+    /// (tests/fuzz/crashers/apply_update/own-client-gap-*). One exception: a pristine replica may
+    /// load its own history whole, from clock 0 without a gap (a replica reopening what it saved).
+    /// Returns the clock this replica's own client has once the update is integrated.
+    fn check_own_clocks(&self, update: &Update, pristine: bool) -> Result<u32, SceneError> {
+        let own = yrs::block::ClientID::new(self.client_id);
+        let clock = self
+            .doc
+            .try_transact()
+            .map_err(busy)?
+            .state_vector()
+            .get(&own);
+        let inserted = update.insertions(true);
+        let inserted = inserted.get(&own);
+        let known = match inserted {
+            Some(r) if pristine && r.len() == 1 && r.clock_start() == Some(0) => {
+                r.clock_end().unwrap_or(clock)
+            }
+            _ => clock,
+        };
+        let end = [inserted, update.delete_set().get(&own)]
+            .into_iter()
+            .flatten()
+            .filter_map(|ranges| ranges.clock_end())
+            .max();
+        match end {
+            Some(end) if end > known => Err(SceneError::BadUpdate(format!(
+                "the update holds edits up to clock {end} under this replica's own client id {}, which has made {clock}: another peer uses this id",
+                self.client_id
+            ))),
+            _ => Ok(known),
+        }
     }
 
     /// Applies a peer's v1 update (Yjs `applyUpdate`). Not undoable by this replica. A malformed or
