@@ -31,7 +31,9 @@ let ids = [];
 let n = 0;
 
 async function create(target = canvas) {
-  const e = await Engine.create(target, { backend, present: false });
+  // Every frame drawn, as three.js draws every frame: without a limit on frames in flight the engine never
+  // skips one while SwiftShader is seconds behind (run.mjs checks stats().frames_skipped stays 0).
+  const e = await Engine.create(target, { backend, present: false, max_frames_in_flight: Infinity });
   e.resize(256, 256, 1);
   return e;
 }

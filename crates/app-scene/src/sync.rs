@@ -212,19 +212,24 @@ impl SceneDoc {
         let Ok(txn) = self.doc.try_transact() else {
             return Vec::new();
         };
-        // yrs 0.28.1's v2 encoder of a document's store writes bytes that do not read back (or read
-        // back as another document) when a client's stored blocks start after a gap, which a
-        // hostile update can leave behind (tests/fuzz/crashers/*/v2-*): a scene saved then would
-        // never load again. Its v1 encoder handles that state, and re-encoding the decoded v1
-        // update as v2 is faithful but six times slower, so it is only done for such a state,
-        // which the v1 encoding shows (a client starting after clock 0, or a skip).
+        // yrs 0.28.1's v2 encoder writes bytes that do not read back (or read back as another
+        // document) for two states a peer can leave: a client's stored blocks starting after a gap
+        // (tests/fuzz/crashers/*/v2-*), and any binary value, a Yjs `Uint8Array`, whose length it
+        // writes twice (crashers/apply_update/v2-binary-*): a scene saved then would never load
+        // again. Its v1 encoder handles both, and re-encoding the decoded v1 update as v2 is
+        // faithful for a gap, once each binary block is rewritten as the same bytes in an `Any`
+        // block (which Yjs reads as the same `Uint8Array`). That is six times slower, so it is only
+        // done for such a state, which a walk of the v1 encoding finds.
         let v1 = encode_whole_v1(&txn);
-        if crate::update_walk::has_gap(&v1) == Ok(false) {
-            return encode_whole_v2(&txn);
-        }
+        let hazards = match crate::update_walk::v2_hazards(&v1) {
+            Ok(h) if !h.gap && h.without_binaries.is_none() => return encode_whole_v2(&txn),
+            Ok(h) => h,
+            Err(_) => return encode_whole_v2(&txn),
+        };
+        let source = hazards.without_binaries.as_deref().unwrap_or(&v1);
         guarded(|| {
             use yrs::updates::encoder::Encode;
-            decode(&v1, Encoding::V1).map(|update| update.encode_v2())
+            decode(source, Encoding::V1).map(|update| update.encode_v2())
         })
         .unwrap_or_else(|_| encode_whole_v2(&txn))
     }

@@ -23,6 +23,10 @@ pub(crate) const MAX_DEPTH: usize = 256;
 /// The wire format's block kinds and flags (Yjs `structs`, yrs `block.rs`).
 const BLOCK_GC: u8 = 0;
 const BLOCK_SKIP: u8 = 10;
+const CONTENT_BINARY: u8 = 3;
+const CONTENT_ANY: u8 = 8;
+/// lib0's tag of a `Uint8Array` value.
+const ANY_BUFFER: u8 = 116;
 const HAS_ORIGIN: u8 = 0b1000_0000;
 const HAS_RIGHT_ORIGIN: u8 = 0b0100_0000;
 const HAS_PARENT_SUB: u8 = 0b0010_0000;
@@ -31,6 +35,9 @@ struct Walk<'a> {
     cursor: Cursor<'a>,
     /// Some client's blocks start after clock 0 or hold a skip (a range of unknown blocks).
     gap: bool,
+    /// Where each binary block (`ContentBinary`, a Yjs `Uint8Array` value) sits: the offsets of its
+    /// info byte and of its content. Empty, so never allocated, for the updates this crate writes.
+    binaries: Vec<(usize, usize)>,
 }
 
 type Walked = Result<(), String>;
@@ -118,6 +125,7 @@ impl Walk<'_> {
     }
 
     fn block(&mut self) -> Walked {
+        let info_at = self.cursor.next;
         let info = self.cursor.read_u8().map_err(|e| format!("a block: {e}"))?;
         if info == BLOCK_GC || info == BLOCK_SKIP {
             self.gap |= info == BLOCK_SKIP;
@@ -138,6 +146,9 @@ impl Walk<'_> {
             if info & HAS_PARENT_SUB != 0 {
                 self.buf("a key")?;
             }
+        }
+        if info & 0b1111 == CONTENT_BINARY {
+            self.binaries.push((info_at, self.cursor.next));
         }
         self.content(info & 0b1111)
     }
@@ -237,6 +248,7 @@ pub(crate) fn check_state_vector_v1(state_vector: &[u8]) -> Result<(), String> {
     let mut walk = Walk {
         cursor: Cursor::new(state_vector),
         gap: false,
+        binaries: Vec::new(),
     };
     // An entry is a client id and a clock.
     let entries = walk.count(2, "state vector entries")?;
@@ -250,18 +262,47 @@ pub(crate) fn check_state_vector_v1(state_vector: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Whether `update` (lib0 v1, checked as [`check_v1`] does) has a gap: some client's blocks start
-/// after clock 0 or include a skip. In a document's whole state (`encode_diff` from an empty state
-/// vector) that means the store holds one, which only a hostile update leaves (see
-/// `SceneDoc::encode_state_v2`).
-pub(crate) fn has_gap(update: &[u8]) -> Result<bool, String> {
-    walk(update).map(|w| w.gap)
+/// What yrs 0.28.1's v2 encoder cannot write, found in a document's whole state (v1).
+pub(crate) struct V2Hazards {
+    /// Some client's blocks start after clock 0 or include a skip: in a document's whole state
+    /// (`encode_diff` from an empty state vector) the store holds one.
+    pub gap: bool,
+    /// `update` with every binary block rewritten as a one-value `Any` block holding the same
+    /// bytes (Yjs reads both as the same `Uint8Array`), if it has any. yrs 0.28.1's v2 encoder
+    /// writes a binary block's length twice (`EncoderV2::write_all` prefixes a length of its own
+    /// to what `write_buf` already prefixed), so every value after it reads back wrong.
+    pub without_binaries: Option<Vec<u8>>,
+}
+
+/// Walks a document's whole state (lib0 v1, as [`check_v1`]) for what yrs's v2 encoder gets wrong.
+pub(crate) fn v2_hazards(update: &[u8]) -> Result<V2Hazards, String> {
+    let walked = walk(update)?;
+    let without_binaries = (!walked.binaries.is_empty()).then(|| {
+        let mut out = Vec::with_capacity(update.len() + 2 * walked.binaries.len());
+        let mut from = 0;
+        for &(info_at, content_at) in &walked.binaries {
+            out.extend_from_slice(&update[from..info_at]);
+            // Same flags, content kind Any; then one value, tagged as a buffer, whose bytes (a
+            // length and the data) are the binary content's, unchanged.
+            out.push((update[info_at] & !0b1111) | CONTENT_ANY);
+            out.extend_from_slice(&update[info_at + 1..content_at]);
+            out.extend_from_slice(&[1, ANY_BUFFER]);
+            from = content_at;
+        }
+        out.extend_from_slice(&update[from..]);
+        out
+    });
+    Ok(V2Hazards {
+        gap: walked.gap,
+        without_binaries,
+    })
 }
 
 fn walk(update: &[u8]) -> Result<Walk<'_>, String> {
     let mut walk = Walk {
         cursor: Cursor::new(update),
         gap: false,
+        binaries: Vec::new(),
     };
     walk.update()?;
     Ok(walk)
@@ -297,7 +338,8 @@ mod tests {
             .transact()
             .encode_state_as_update_v1(&Default::default());
         check_v1(&update).unwrap();
-        assert_eq!(has_gap(&update), Ok(false));
+        let hazards = v2_hazards(&update).unwrap();
+        assert!(!hazards.gap && hazards.without_binaries.is_none());
         // An empty update: no clients, no deletions.
         check_v1(&[0, 0]).unwrap();
     }
@@ -323,6 +365,10 @@ mod tests {
         );
     }
 
+    fn has_gap(update: &[u8]) -> Result<bool, String> {
+        v2_hazards(update).map(|h| h.gap)
+    }
+
     #[test]
     fn finds_gaps() {
         // Client 5: a skip of 3, then a GC of 1; no deletions.
@@ -333,6 +379,44 @@ mod tests {
         // Client 5 starting at clock 4 with a GC of 1.
         assert_eq!(has_gap(&[1, 1, 5, 4, BLOCK_GC, 1, 0]), Ok(true));
         assert_eq!(has_gap(&[1, 1, 5, 0, BLOCK_GC, 1, 0]), Ok(false));
+    }
+
+    #[test]
+    fn rewrites_binary_blocks_as_buffers_that_yrs_writes_as_v2_correctly() {
+        use yrs::updates::decoder::Decode;
+        use yrs::updates::encoder::Encode;
+        use yrs::{Out, Update};
+        // Client 5 under root "r": a binary [1, 2, 3] (kind 3), then the integer 5 (kind 8).
+        let update = [
+            1, 2, 5, 0, 3, 1, 1, b'r', 3, 1, 2, 3, 8, 1, 1, b'r', 1, 125, 5, 0,
+        ];
+        // What yrs 0.28.1 does with it: its v2 encoding does not read back.
+        let decoded = Update::decode_v1(&update).unwrap();
+        assert!(Update::decode_v2(&decoded.encode_v2()).is_err());
+
+        let rewritten = v2_hazards(&update).unwrap().without_binaries.unwrap();
+        assert_eq!(
+            rewritten,
+            [
+                1, 2, 5, 0, 8, 1, 1, b'r', 1, 116, 3, 1, 2, 3, 8, 1, 1, b'r', 1, 125, 5, 0
+            ]
+        );
+        let v2 = Update::decode_v1(&rewritten).unwrap().encode_v2();
+        let doc = Doc::new();
+        doc.transact_mut()
+            .apply_update(Update::decode_v2(&v2).unwrap())
+            .unwrap();
+        let list = doc.get_or_insert_array("r");
+        let values: Vec<Out> = list.iter(&doc.transact()).collect();
+        assert_eq!(values.len(), 2, "both values read back: {values:?}");
+        // Neither has an origin, so the later one reads first.
+        assert_eq!(values[1], Out::Any(Any::Buffer(vec![1u8, 2, 3].into())));
+        assert!(
+            v2_hazards(&[1, 1, 5, 0, BLOCK_GC, 1, 0])
+                .unwrap()
+                .without_binaries
+                .is_none()
+        );
     }
 
     #[test]

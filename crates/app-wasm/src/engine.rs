@@ -91,6 +91,7 @@ impl Engine {
                 last_frame: Default::default(),
                 frame_ms: 0.0,
                 frames_in_flight: Default::default(),
+                max_frames_in_flight: options.max_frames_in_flight,
                 frames_skipped: 0,
             },
         };

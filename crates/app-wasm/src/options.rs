@@ -24,6 +24,28 @@ pub struct CreateOptions {
     /// swap chain: for thumbnails, tests, and headless Chromium builds whose WebGPU canvas destroys the
     /// device on `getCurrentTexture()` (seen with Chromium 156 + SwiftShader; see README).
     pub present: bool,
+    /// `options.max_frames_in_flight` (default 2; `Infinity`: no limit): how many offscreen frames the
+    /// GPU may still be working on before `render_frame` skips drawing one (`stats().frames_skipped`).
+    /// Presenting engines are paced by the canvas's swap chain instead. No limit is for measuring the
+    /// CPU cost of every frame on a GPU slower than the page (the benchmarks, on SwiftShader).
+    pub max_frames_in_flight: u32,
+}
+
+/// The default `max_frames_in_flight`, as a swap chain's frame latency.
+pub const DEFAULT_MAX_FRAMES_IN_FLIGHT: u32 = 2;
+
+/// Validates `options.max_frames_in_flight` given as a number: a whole number from 1, or `Infinity`.
+pub fn max_frames_in_flight(value: f64) -> Result<u32, EngineError> {
+    if value == f64::INFINITY {
+        return Ok(u32::MAX);
+    }
+    if value.fract() == 0.0 && value >= 1.0 && value < f64::from(u32::MAX) {
+        // Whole and in range (NaN fails every comparison above): the cast is exact.
+        return Ok(value as u32);
+    }
+    Err(EngineError::Options(format!(
+        "options.max_frames_in_flight must be a whole number from 1, or Infinity, got {value}"
+    )))
 }
 
 impl CreateOptions {
@@ -33,6 +55,7 @@ impl CreateOptions {
             return Ok(Self {
                 backend: BackendChoice::Auto,
                 present: true,
+                max_frames_in_flight: DEFAULT_MAX_FRAMES_IN_FLIGHT,
             });
         }
         if !options.is_object() {
@@ -67,6 +90,24 @@ impl CreateOptions {
                 ))
             })?
         };
-        Ok(Self { backend, present })
+        let limit = js_sys::Reflect::get(options, &JsValue::from_str("max_frames_in_flight"))
+            .map_err(|_| {
+                EngineError::Options("could not read options.max_frames_in_flight".into())
+            })?;
+        let max_frames_in_flight = if limit.is_undefined() {
+            DEFAULT_MAX_FRAMES_IN_FLIGHT
+        } else {
+            let number = limit.as_f64().ok_or_else(|| {
+                EngineError::Options(format!(
+                    "options.max_frames_in_flight must be a number, got {limit:?}"
+                ))
+            })?;
+            max_frames_in_flight(number)?
+        };
+        Ok(Self {
+            backend,
+            present,
+            max_frames_in_flight,
+        })
     }
 }

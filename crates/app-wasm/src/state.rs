@@ -16,11 +16,6 @@ use crate::create::{request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
 use crate::{EngineError, bridge, web};
 
-/// Offscreen frames the GPU may still be working on before `render_frame` skips drawing. A canvas's
-/// swap chain throttles presenting engines the same way (`desired_maximum_frame_latency`); without it an
-/// offscreen engine on a slow GPU would queue work faster than the GPU finishes it.
-const MAX_OFFSCREEN_FRAMES_IN_FLIGHT: u32 = 2;
-
 /// What a recovery task hands back: the surface it borrowed and the new adapter and device.
 type Recovered = (
     Option<wgpu::Surface<'static>>,
@@ -60,6 +55,11 @@ pub struct State {
     /// Offscreen frames submitted and not yet finished by the GPU. An `Arc<AtomicU32>` because wgpu's
     /// completion callback must be `Send`.
     pub frames_in_flight: Arc<AtomicU32>,
+    /// Offscreen frames the GPU may still be working on before `render_frame` skips drawing
+    /// (`options.max_frames_in_flight`, default 2). A canvas's swap chain throttles presenting
+    /// engines the same way (`desired_maximum_frame_latency`); without a limit an offscreen engine on
+    /// a slow GPU queues work faster than the GPU finishes it.
+    pub max_frames_in_flight: u32,
     /// Frames skipped because the GPU was behind (offscreen engines only).
     pub frames_skipped: u32,
 }
@@ -109,7 +109,7 @@ impl State {
         if !self.present {
             // Lets the GL backend run completion callbacks; a no-op on WebGPU, where the browser does.
             let _ = gpu.device.poll(wgpu::PollType::Poll);
-            if self.frames_in_flight.load(Ordering::Relaxed) >= MAX_OFFSCREEN_FRAMES_IN_FLIGHT {
+            if self.frames_in_flight.load(Ordering::Relaxed) >= self.max_frames_in_flight {
                 self.frames_skipped += 1;
                 return Ok(());
             }

@@ -103,6 +103,23 @@ async fn bad_options_reject_with_a_clear_error() {
         .expect("rejects");
     let text = message(error);
     assert!(text.contains("backend"), "{text}");
+
+    for bad in [
+        JsValue::from(0.0),
+        JsValue::from(1.5),
+        JsValue::from(-3.0),
+        JsValue::from(f64::NAN),
+        JsValue::from("2"),
+    ] {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"max_frames_in_flight".into(), &bad).unwrap();
+        let error = Engine::create(canvas(), options.into())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("max_frames_in_flight {bad:?} is refused"));
+        let text = message(error);
+        assert!(text.contains("options.max_frames_in_flight"), "{text}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -244,4 +244,23 @@ async fn offscreen_frames_wait_for_the_gpu_instead_of_queueing_without_bound() {
         }
     }
     assert!(drew, "frames resume once the GPU has caught up");
+
+    // `max_frames_in_flight: Infinity` draws every frame, however far behind the GPU is.
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
+    js_sys::Reflect::set(
+        &options,
+        &"max_frames_in_flight".into(),
+        &f64::INFINITY.into(),
+    )
+    .unwrap();
+    let mut unbounded = Engine::create(common::canvas(), options.into())
+        .await
+        .map_err(JsValue::from)
+        .expect("engine");
+    unbounded.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    for _ in 0..20 {
+        unbounded.render_frame(0.0).unwrap();
+    }
+    assert_eq!(skipped(&mut unbounded), 0.0);
 }
