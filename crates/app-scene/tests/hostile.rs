@@ -380,3 +380,45 @@ fn wrong_contents_are_clamped_skipped_and_reported_once() {
         Err(SceneError::UnknownNode(_))
     ));
 }
+
+/// Subdocuments and JSON content (only Yjs before v13 wrote it) are no part of a scene, and yrs
+/// 0.28.1's v2 encoder writes both wrongly: a document holding one could not be saved as v2. So
+/// updates holding either are refused, in both encodings, and the document is left as it was.
+#[test]
+fn content_a_scene_never_holds_is_refused() {
+    use yrs::Update;
+    use yrs::updates::decoder::Decode;
+    use yrs::updates::encoder::Encode;
+    // Client 9 under root "r": the content, then the integer 5; no deletions.
+    let with = |content: &[u8]| {
+        let mut update = vec![1, 2, 9, 0];
+        update.extend_from_slice(content);
+        update.extend_from_slice(&[8, 1, 1, b'r', 1, 125, 5, 0]);
+        update
+    };
+    // A subdocument with guid "gid" and no options; two JSON values (yrs reads n + 1).
+    let subdoc = with(&[9, 1, 1, b'r', 3, b'g', b'i', b'd', 118, 0]);
+    let json = with(&[2, 1, 1, b'r', 2, 1, b'1', 1, b'2', 1, b'3']);
+    let subdoc_v2 = Update::decode_v1(&subdoc).unwrap().encode_v2();
+    for into_empty in [true, false] {
+        let mut d = if into_empty {
+            SceneDoc::with_client_id(7)
+        } else {
+            sample()
+        };
+        let before = d.encode_state_v1();
+        for (what, result) in [
+            ("subdocument", d.apply_update_v1(&subdoc)),
+            ("subdocument", d.apply_update_v2(&subdoc_v2)),
+            ("JSON content", d.apply_update_v1(&json)),
+        ] {
+            match result {
+                Err(SceneError::BadUpdate(message)) => {
+                    assert!(message.contains(what), "{message}")
+                }
+                other => panic!("{what} accepted: {other:?}"),
+            }
+        }
+        assert_eq!(d.encode_state_v1(), before);
+    }
+}
