@@ -173,8 +173,12 @@ impl SceneDoc {
             .map_err(busy)?
             .state_vector()
             .get(&own);
-        let inserted = update.insertions(true);
-        let inserted = inserted.get(&own);
+        // `insertions` visits every block; most updates hold none of this replica's own.
+        let inserted = update
+            .state_vector_lower()
+            .contains_client(&own)
+            .then(|| update.insertions(true));
+        let inserted = inserted.as_ref().and_then(|set| set.get(&own));
         let known = match inserted {
             Some(r) if pristine && r.len() == 1 && r.clock_start() == Some(0) => {
                 r.clock_end().unwrap_or(clock)
