@@ -36,8 +36,9 @@ struct Walk<'a> {
     /// Some client's blocks start after clock 0 or hold a skip (a range of unknown blocks).
     gap: bool,
     /// Where each binary block (`ContentBinary`, a Yjs `Uint8Array` value) sits: the offsets of its
-    /// info byte and of its content. Empty, so never allocated, for the updates this crate writes.
-    binaries: Vec<(usize, usize)>,
+    /// info byte and of its content. Noted only for [`v2_hazards`] (`None` otherwise), so checking
+    /// an incoming update allocates nothing.
+    binaries: Option<Vec<(usize, usize)>>,
 }
 
 type Walked = Result<(), String>;
@@ -147,8 +148,8 @@ impl Walk<'_> {
                 self.buf("a key")?;
             }
         }
-        if info & 0b1111 == CONTENT_BINARY {
-            self.binaries.push((info_at, self.cursor.next));
+        if let (CONTENT_BINARY, Some(binaries)) = (info & 0b1111, &mut self.binaries) {
+            binaries.push((info_at, self.cursor.next));
         }
         self.content(info & 0b1111)
     }
@@ -234,7 +235,7 @@ impl Walk<'_> {
 /// Checks that `update` (lib0 v1) declares no more entries than its bytes can hold and nests
 /// values at most [`MAX_DEPTH`] deep. Reads, never allocates.
 pub(crate) fn check_v1(update: &[u8]) -> Result<(), String> {
-    walk(update).map(drop)
+    walk(update, None).map(drop)
 }
 
 /// Checks that a v1 state vector declares no more entries than its bytes can hold (yrs reserves
@@ -243,7 +244,7 @@ pub(crate) fn check_state_vector_v1(state_vector: &[u8]) -> Result<(), String> {
     let mut walk = Walk {
         cursor: Cursor::new(state_vector),
         gap: false,
-        binaries: Vec::new(),
+        binaries: None,
     };
     // An entry is a client id and a clock.
     let entries = walk.count(2, "state vector entries")?;
@@ -271,11 +272,12 @@ pub(crate) struct V2Hazards {
 
 /// Walks a document's whole state (lib0 v1, as [`check_v1`]) for what yrs's v2 encoder gets wrong.
 pub(crate) fn v2_hazards(update: &[u8]) -> Result<V2Hazards, String> {
-    let walked = walk(update)?;
-    let without_binaries = (!walked.binaries.is_empty()).then(|| {
-        let mut out = Vec::with_capacity(update.len() + 2 * walked.binaries.len());
+    let walked = walk(update, Some(Vec::new()))?;
+    let binaries = walked.binaries.unwrap_or_default();
+    let without_binaries = (!binaries.is_empty()).then(|| {
+        let mut out = Vec::with_capacity(update.len() + 2 * binaries.len());
         let mut from = 0;
-        for &(info_at, content_at) in &walked.binaries {
+        for &(info_at, content_at) in &binaries {
             out.extend_from_slice(&update[from..info_at]);
             // Same flags, content kind Any; then one value, tagged as a buffer, whose bytes (a
             // length and the data) are the binary content's, unchanged.
@@ -293,11 +295,11 @@ pub(crate) fn v2_hazards(update: &[u8]) -> Result<V2Hazards, String> {
     })
 }
 
-fn walk(update: &[u8]) -> Result<Walk<'_>, String> {
+fn walk(update: &[u8], binaries: Option<Vec<(usize, usize)>>) -> Result<Walk<'_>, String> {
     let mut walk = Walk {
         cursor: Cursor::new(update),
         gap: false,
-        binaries: Vec::new(),
+        binaries,
     };
     walk.update()?;
     Ok(walk)
