@@ -86,6 +86,9 @@ pub struct InstanceSet {
     buffer: Option<wgpu::Buffer>,
     /// Instances the GPU buffer can hold.
     capacity: usize,
+    /// Bumped on every change to the instances (never reset), so a frame can tell cheaply whether what
+    /// it would draw differs from what was drawn last.
+    version: u64,
 }
 
 impl InstanceSet {
@@ -128,6 +131,8 @@ impl InstanceSet {
             self.slot_of_id.insert(self.id_of_slot[slot].clone(), slot);
             self.mark_dirty(slot);
         }
+        // Removing the last slot marks nothing dirty, but what is drawn changed.
+        self.version += 1;
         if let Some(dirty) = &mut self.dirty {
             // Slots past the end no longer exist and need no upload.
             dirty.end = dirty.end.min(self.raw.len());
@@ -157,7 +162,13 @@ impl InstanceSet {
         self.id_of_slot.iter().zip(&self.raw)
     }
 
+    /// A number that changes whenever the instances change (see [`crate::Renderer::frame_key`]).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     fn mark_dirty(&mut self, slot: usize) {
+        self.version += 1;
         self.dirty = Some(match self.dirty.take() {
             Some(range) => range.start.min(slot)..range.end.max(slot + 1),
             None => slot..slot + 1,

@@ -29,5 +29,7 @@ pub use error::RenderError;
 pub use gpu::Gpu;
 pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
-pub use renderer::{FrameStats, OFFSCREEN_FORMAT, Renderer, SELECTION_COLOR, drawing_buffer_size};
+pub use renderer::{
+    FrameKey, FrameStats, OFFSCREEN_FORMAT, Renderer, SELECTION_COLOR, drawing_buffer_size,
+};
 pub use wgpu;

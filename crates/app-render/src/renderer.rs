@@ -43,6 +43,20 @@ pub struct FrameStats {
     pub bytes_uploaded: u64,
 }
 
+/// Everything a frame's image depends on: two equal keys mean the same image. app-wasm compares the key
+/// of the frame it is about to draw with the last one it drew, and skips drawing when they are equal
+/// (an unchanged scene costs no GPU calls).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameKey {
+    /// Camera, light, AOV and depth range (bounds), as uploaded.
+    uniforms: FrameUniforms,
+    /// The sum of the instance sets' versions: each only grows, so the sum changes with any of them.
+    instances_version: u64,
+    width: u32,
+    height: u32,
+    output_format: wgpu::TextureFormat,
+}
+
 /// Per-frame uniforms; layout matches `Frame` in `scene.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
@@ -365,6 +379,24 @@ impl Renderer {
     /// Number of nodes currently drawn.
     pub fn instance_count(&self) -> u32 {
         self.meshes.iter().map(|(_, _, set)| set.len()).sum()
+    }
+
+    /// The key of the frame [`Renderer::encode_frame`] would draw now with these arguments. Cost: one
+    /// uniforms computation, independent of the scene's size.
+    pub fn frame_key(
+        &self,
+        output_format: wgpu::TextureFormat,
+        width: u32,
+        height: u32,
+    ) -> FrameKey {
+        let (width, height) = (width.max(1), height.max(1));
+        FrameKey {
+            uniforms: self.frame_uniforms(width as f32 / height as f32),
+            instances_version: self.meshes.iter().map(|(_, _, set)| set.version()).sum(),
+            width,
+            height,
+            output_format,
+        }
     }
 
     fn instances_mut(&mut self, kind: ShapeKind) -> &mut InstanceSet {

@@ -62,6 +62,32 @@ fn report_sizes() {
     loaded.apply_update_v1(&v1).expect("own state");
     loaded.drain_changes();
     let loaded_heap = LIVE.load(Ordering::Relaxed) - before;
+    {
+        use yrs::{Transact, updates::decoder::Decode};
+        let before = LIVE.load(Ordering::Relaxed);
+        let bare = yrs::Doc::with_client_id(5);
+        let _n = yrs::Doc::get_or_insert_map(&bare, "nodes");
+        bare.transact_mut()
+            .apply_update(yrs::Update::decode_v1(&v1).unwrap())
+            .unwrap();
+        eprintln!(
+            "TMP bare yrs loaded {:.0} B/node",
+            (LIVE.load(Ordering::Relaxed) - before) as f64 / n as f64
+        );
+        let before = LIVE.load(Ordering::Relaxed);
+        let mut l2 = SceneDoc::with_client_id(6);
+        l2.apply_update_v1(&v1).expect("own state");
+        eprintln!(
+            "TMP scene loaded before drain {:.0} B/node",
+            (LIVE.load(Ordering::Relaxed) - before) as f64 / n as f64
+        );
+        l2.drain_changes();
+        eprintln!(
+            "TMP scene loaded after drain {:.0} B/node",
+            (LIVE.load(Ordering::Relaxed) - before) as f64 / n as f64
+        );
+        drop(bare);
+    }
     let start = Instant::now();
     let mut timed = SceneDoc::with_client_id(3);
     timed.apply_update_v1(&v1).expect("own state");

@@ -93,6 +93,9 @@ impl Engine {
                 frames_in_flight: Default::default(),
                 max_frames_in_flight: options.max_frames_in_flight,
                 frames_skipped: 0,
+                redraw: options.redraw,
+                last_drawn: None,
+                frames_unchanged: 0,
             },
         };
         Ok(Engine {

@@ -61,5 +61,6 @@ pub fn stats_object(state: &State) -> Result<JsValue, EngineError> {
         ("device_losses", state.device_losses.into()),
         ("msaa_samples", state.renderer.gpu().msaa_samples.into()),
         ("frames_skipped", state.frames_skipped.into()),
+        ("frames_unchanged", state.frames_unchanged.into()),
     ]))
 }

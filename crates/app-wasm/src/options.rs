@@ -15,6 +15,16 @@ pub enum BackendChoice {
     WebGl2,
 }
 
+/// When `render_frame` draws (`options.redraw`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redraw {
+    /// Only when the frame would differ from the last one drawn (the default): an unchanged scene
+    /// with a still camera costs no GPU calls, and the canvas keeps showing the last frame.
+    OnChange,
+    /// Every call, as three.js's `renderer.render` does: for measuring the cost of drawing.
+    Always,
+}
+
 /// Parsed `Engine.create(canvas, options)` options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CreateOptions {
@@ -29,6 +39,8 @@ pub struct CreateOptions {
     /// Presenting engines are paced by the canvas's swap chain instead. No limit is for measuring the
     /// CPU cost of every frame on a GPU slower than the page (the benchmarks, on SwiftShader).
     pub max_frames_in_flight: u32,
+    /// `options.redraw`: `"on_change"` (default) or `"always"`.
+    pub redraw: Redraw,
 }
 
 /// The default `max_frames_in_flight`, as a swap chain's frame latency.
@@ -56,6 +68,7 @@ impl CreateOptions {
                 backend: BackendChoice::Auto,
                 present: true,
                 max_frames_in_flight: DEFAULT_MAX_FRAMES_IN_FLIGHT,
+                redraw: Redraw::OnChange,
             });
         }
         if !options.is_object() {
@@ -104,10 +117,26 @@ impl CreateOptions {
             })?;
             max_frames_in_flight(number)?
         };
+        let redraw = js_sys::Reflect::get(options, &JsValue::from_str("redraw"))
+            .map_err(|_| EngineError::Options("could not read options.redraw".into()))?;
+        let redraw = if redraw.is_undefined() {
+            Redraw::OnChange
+        } else {
+            match redraw.as_string().as_deref() {
+                Some("on_change") => Redraw::OnChange,
+                Some("always") => Redraw::Always,
+                _ => {
+                    return Err(EngineError::Options(format!(
+                        "options.redraw must be \"on_change\" or \"always\", got {redraw:?}"
+                    )));
+                }
+            }
+        };
         Ok(Self {
             backend,
             present,
             max_frames_in_flight,
+            redraw,
         })
     }
 }

@@ -7,13 +7,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use app_render::{FrameStats, Gpu, OrbitControls, Renderer};
+use app_render::{FrameKey, FrameStats, Gpu, OrbitControls, Renderer};
 use app_scene::SceneDoc;
 use glam::Vec2;
 use web_sys::HtmlCanvasElement;
 
 use crate::create::{request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
+use crate::options::Redraw;
 use crate::{EngineError, bridge, web};
 
 /// What a recovery task hands back: the surface it borrowed and the new adapter and device.
@@ -62,6 +63,13 @@ pub struct State {
     pub max_frames_in_flight: u32,
     /// Frames skipped because the GPU was behind (offscreen engines only).
     pub frames_skipped: u32,
+    /// `options.redraw`.
+    pub redraw: Redraw,
+    /// The key of the last frame drawn into the canvas (or the offscreen target); `None` when that
+    /// image is gone (new device, reconfigured surface) or was never drawn.
+    pub last_drawn: Option<FrameKey>,
+    /// Frames not drawn because they would have shown the last frame drawn (`Redraw::OnChange`).
+    pub frames_unchanged: u32,
 }
 
 impl State {
@@ -109,10 +117,22 @@ impl State {
         if !self.present {
             // Lets the GL backend run completion callbacks; a no-op on WebGPU, where the browser does.
             let _ = gpu.device.poll(wgpu::PollType::Poll);
-            if self.frames_in_flight.load(Ordering::Relaxed) >= self.max_frames_in_flight {
-                self.frames_skipped += 1;
-                return Ok(());
-            }
+        }
+        let key =
+            self.renderer
+                .frame_key(self.render_format, self.config.width, self.config.height);
+        if self.redraw == Redraw::OnChange && self.last_drawn == Some(key) {
+            // What is on screen is what this frame would draw: a canvas keeps showing its last frame
+            // until a new one is presented.
+            self.frames_unchanged += 1;
+            self.frame_ms = web::now_ms() - started_ms;
+            return Ok(());
+        }
+        if !self.present
+            && self.frames_in_flight.load(Ordering::Relaxed) >= self.max_frames_in_flight
+        {
+            self.frames_skipped += 1;
+            return Ok(());
         }
         let mut encoder = gpu
             .device
@@ -140,6 +160,7 @@ impl State {
             self.config.height,
         );
         gpu.queue.submit([encoder.finish()]);
+        self.last_drawn = Some(key);
         if let Some(frame) = frame {
             gpu.queue.present(frame);
         } else {
@@ -162,6 +183,8 @@ impl State {
             | wgpu::CurrentSurfaceTexture::Suboptimal(frame) => Some(frame),
             wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
                 surface.configure(&self.renderer.gpu().device, &self.config);
+                // Reconfiguring clears the canvas: the next frame must draw.
+                self.last_drawn = None;
                 None
             }
             wgpu::CurrentSurfaceTexture::Timeout
@@ -257,6 +280,8 @@ impl State {
         renderer.set_selected(self.renderer.selected());
         renderer.set_peer_highlights(&self.presence.highlights());
         self.renderer = renderer;
+        // The canvas (or offscreen target) of the lost device holds nothing of the new one's.
+        self.last_drawn = None;
         self.watch = DeviceWatch::new(&gpu.device);
         self.adapter = adapter;
         self.offscreen = None;

@@ -120,6 +120,20 @@ async fn bad_options_reject_with_a_clear_error() {
         let text = message(error);
         assert!(text.contains("options.max_frames_in_flight"), "{text}");
     }
+
+    for bad in [JsValue::from("never"), JsValue::from(true)] {
+        let options = js_sys::Object::new();
+        js_sys::Reflect::set(&options, &"redraw".into(), &bad).unwrap();
+        let error = Engine::create(canvas(), options.into())
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("redraw {bad:?} is refused"));
+        let text = message(error);
+        assert!(
+            text.contains("options.redraw") && text.contains("on_change"),
+            "{text}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]

@@ -23,7 +23,11 @@ fn differing(a: &[u8], b: &[u8]) -> usize {
 
 /// An engine showing a sphere at the origin and a box to its right, framed.
 async fn two_node_engine() -> (Engine, String, String) {
-    let engine = engine().await;
+    two_node_engine_with(engine().await)
+}
+
+/// [`two_node_engine`] on the given engine.
+fn two_node_engine_with(engine: Engine) -> (Engine, String, String) {
     engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
     let sphere = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     let cube = engine.add_box(2.5, 0.0, 0.0, 1.0, 1.0, 1.0).unwrap();
@@ -220,7 +224,8 @@ async fn live_engines_are_counted_until_freed() {
 
 #[wasm_bindgen_test]
 async fn offscreen_frames_wait_for_the_gpu_instead_of_queueing_without_bound() {
-    let mut engine = engine().await;
+    // Every frame asks to be drawn (an unchanged frame is otherwise not drawn at all).
+    let mut engine = common::engine_with(&[("redraw", "always".into())]).await;
     engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     let skipped = |engine: &mut Engine| {
         get(&engine.stats().unwrap(), "frames_skipped")
@@ -246,21 +251,83 @@ async fn offscreen_frames_wait_for_the_gpu_instead_of_queueing_without_bound() {
     assert!(drew, "frames resume once the GPU has caught up");
 
     // `max_frames_in_flight: Infinity` draws every frame, however far behind the GPU is.
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
-    js_sys::Reflect::set(
-        &options,
-        &"max_frames_in_flight".into(),
-        &f64::INFINITY.into(),
-    )
-    .unwrap();
-    let mut unbounded = Engine::create(common::canvas(), options.into())
-        .await
-        .map_err(JsValue::from)
-        .expect("engine");
+    let mut unbounded = common::engine_with(&[
+        ("redraw", "always".into()),
+        ("max_frames_in_flight", f64::INFINITY.into()),
+    ])
+    .await;
     unbounded.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     for _ in 0..20 {
         unbounded.render_frame(0.0).unwrap();
     }
     assert_eq!(skipped(&mut unbounded), 0.0);
+}
+
+#[wasm_bindgen_test]
+async fn an_unchanged_frame_is_not_drawn_and_any_change_is() {
+    // No limit on frames in flight, so no frame below is held back because SwiftShader is behind.
+    let unbounded = common::engine_with(&[("max_frames_in_flight", f64::INFINITY.into())]).await;
+    let (mut engine, sphere, _) = two_node_engine_with(unbounded);
+    let count =
+        |engine: &mut Engine, key: &str| get(&engine.stats().unwrap(), key).as_f64().unwrap();
+    let still = pixels(&mut engine).await;
+    let unchanged = count(&mut engine, "frames_unchanged");
+    for _ in 0..10 {
+        engine.render_frame(1.0 / 60.0).unwrap();
+    }
+    assert_eq!(
+        count(&mut engine, "frames_unchanged") - unchanged,
+        10.0,
+        "a still scene under a still camera draws nothing"
+    );
+    assert_eq!(
+        pixels(&mut engine).await,
+        still,
+        "and shows the same picture"
+    );
+
+    // Each kind of change draws exactly the next frame.
+    type Change<'a> = (&'a str, &'a dyn Fn(&Engine));
+    let changes: [Change; 4] = [
+        ("a document edit", &|e| {
+            e.set_position(&sphere, 0.0, 0.5, 0.0).unwrap()
+        }),
+        ("an AOV switch", &|e| e.set_aov_mode("normal").unwrap()),
+        ("a selection", &|e| e.select(Some(sphere.clone())).unwrap()),
+        ("a resize", &|e| {
+            e.resize(SIZE as f64 / 2.0, SIZE as f64, 1.0).unwrap()
+        }),
+    ];
+    for (what, change) in changes {
+        change(&engine);
+        let (unchanged, skipped) = (
+            count(&mut engine, "frames_unchanged"),
+            count(&mut engine, "frames_skipped"),
+        );
+        engine.render_frame(1.0 / 60.0).unwrap();
+        assert_eq!(
+            (
+                count(&mut engine, "frames_unchanged"),
+                count(&mut engine, "frames_skipped")
+            ),
+            (unchanged, skipped),
+            "{what}: the next frame is drawn"
+        );
+        engine.render_frame(1.0 / 60.0).unwrap();
+        assert_eq!(
+            count(&mut engine, "frames_unchanged"),
+            unchanged + 1.0,
+            "{what}: the frame after it is not"
+        );
+    }
+
+    // `redraw: "always"` draws every frame, as three.js's `renderer.render` does.
+    let always = common::engine_with(&[("redraw", "always".into())]).await;
+    always.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    for _ in 0..2 {
+        always.render_frame(0.0).unwrap();
+    }
+    let stats = always.stats().unwrap();
+    assert_eq!(get(&stats, "frames_unchanged").as_f64(), Some(0.0));
+    assert_eq!(get(&stats, "frames_skipped").as_f64(), Some(0.0));
 }

@@ -23,9 +23,17 @@ pub fn canvas() -> web_sys::HtmlCanvasElement {
 /// An engine that renders offscreen only: in this headless Chromium (156, SwiftShader) a WebGPU canvas's
 /// `getCurrentTexture()` destroys the device, so the browser tests never touch the swap chain.
 pub async fn engine() -> Engine {
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"present".into(), &false.into()).unwrap();
-    Engine::create(canvas(), options.into())
+    engine_with(&[]).await
+}
+
+/// An offscreen engine (as [`engine`]) created with these options as well.
+pub async fn engine_with(options: &[(&str, JsValue)]) -> Engine {
+    let object = js_sys::Object::new();
+    js_sys::Reflect::set(&object, &"present".into(), &false.into()).unwrap();
+    for (key, value) in options {
+        js_sys::Reflect::set(&object, &(*key).into(), value).unwrap();
+    }
+    Engine::create(canvas(), object.into())
         .await
         .map_err(JsValue::from)
         .expect("engine")
