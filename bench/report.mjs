@@ -24,6 +24,18 @@ export function toMarkdown(r) {
         `${x(row.ratioMsVsInstanced)} | ${x(row.ratioMsVsMesh)} | ${fmt(row.ours?.fps, 1)} / ${fmt(row.threeInstanced?.fps, 1)} / ${fmt(row.threeMesh?.fps, 1)} | ${row.ours?.frames} / ${row.threeInstanced?.frames} / ${row.threeMesh?.frames} |`);
     }
   }
+  const onChange = Object.entries(r.frame.webgpu ?? {}).filter(([, row]) => row.oursOnChange);
+  if (onChange.length) {
+    out.push('');
+    out.push('The figures above have our engine draw every frame (`redraw: "always"`), as three.js does. By default (`redraw: "on_change"`) ' +
+      'it does not draw a frame that would show the last one again; the same still scenes then cost (WebGPU, median ms per `render_frame`):');
+    out.push('');
+    out.push('| N | ours, default ms | calls that drew nothing (warm-up included) | three.js InstancedMesh ms (drawing) | ours / Instanced |');
+    out.push('|---:|---:|---:|---:|---:|');
+    for (const [n, row] of onChange) {
+      out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.oursOnChange.medianMs, 4)} | ${row.oursOnChange.framesUnchanged} of ${row.oursOnChange.framesCalled} | ${fmt(row.threeInstanced?.medianMs)} | ${x(row.ratioOnChangeVsInstanced)} |`);
+    }
+  }
   out.push('');
   out.push('**Incremental edit** (WebGPU): one node moved per frame; extra = median(edit + frame) − median(unchanged frame).');
   out.push('');

@@ -120,6 +120,8 @@ const engines = [
   { key: 'threeInstanced', page: 'frame-three.html', kind: 'instanced' },
   { key: 'threeMesh', page: 'frame-three.html', kind: 'mesh' },
 ];
+/** Our engine with its default redraw policy (unchanged frames are not drawn), measured once per N on WebGPU. */
+const oursOnChange = { key: 'oursOnChange', page: 'frame-ours.html', kind: 'on_change' };
 
 /** One chunk of frames for one engine, in its own browser. */
 async function frameChunk(backend, engine, n, { frames, warmup, edit = false }) {
@@ -177,6 +179,16 @@ try {
         // does; a skipped frame would time the cheap skip path instead.
         row.ours.framesSkipped = chunks.ours.reduce((s, c) => s + (c.stats?.frames_skipped ?? 0), 0);
         if (row.ours.framesSkipped !== 0) throw new Error(`our engine skipped ${row.ours.framesSkipped} frames: the figures would not be comparable`);
+        if (backend === 'webgpu') {
+          // Our default, `redraw: "on_change"`: the same still scene, where no frame after the first needs drawing.
+          const c = await frameChunk(backend, oursOnChange, n, { frames: perRep, warmup: config.warmup });
+          row.oursOnChange = {
+            medianMs: round(median(c.times), 4), frames: c.times.length,
+            framesUnchanged: c.framesUnchanged ?? null, framesCalled: c.framesCalled ?? null,
+          };
+          log(`  ${backend} N=${n} ours, redraw on change: median ${median(c.times).toFixed(4)} ms, ${row.oursOnChange.framesUnchanged} of ${row.oursOnChange.framesCalled} calls drew nothing`);
+          row.ratioOnChangeVsInstanced = ratio(row.oursOnChange.medianMs, row.threeInstanced.medianMs);
+        }
         row.ratioMsVsInstanced = ratio(row.ours.medianMs, row.threeInstanced.medianMs);
         row.ratioMsVsMesh = ratio(row.ours.medianMs, row.threeMesh.medianMs);
         row.ratioFpsVsInstanced = ratio(row.ours.fps, row.threeInstanced.fps);
@@ -364,6 +376,10 @@ for (const backend of ['webgpu', 'webgl2']) {
     const row = results.frame[backend]?.[n];
     for (const e of engines) need(Number.isFinite(row?.[e.key]?.medianMs) && Number.isFinite(row?.[e.key]?.fps), `frame.${backend}.${n}.${e.key}`);
     need(Number.isFinite(row?.ratioMsVsInstanced) && Number.isFinite(row?.ratioMsVsMesh), `frame.${backend}.${n}.ratios`);
+    if (backend === 'webgpu') {
+      // Every measured frame of a still scene was left undrawn (warm-up frames too, after the first).
+      need(Number.isFinite(row?.oursOnChange?.medianMs) && row?.oursOnChange?.framesUnchanged === row?.oursOnChange?.framesCalled, `frame.${backend}.${n}.oursOnChange`);
+    }
   }
 }
 for (const n of config.editNs) need(Number.isFinite(results.edit[n]?.ours?.extraMs) && Number.isFinite(results.edit[n]?.threeInstanced?.extraMs), `edit.${n}`);

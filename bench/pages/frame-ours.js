@@ -30,10 +30,12 @@ let engine = null;
 let ids = [];
 let n = 0;
 
-async function create(target = canvas) {
-  // Every frame drawn, as three.js draws every frame: without a limit on frames in flight the engine never
+async function create(target = canvas, redraw = 'always') {
+  // Every frame drawn, as three.js draws every frame: `redraw: 'always'` (by default the engine does not draw
+  // a frame that would show the last one again), and without a limit on frames in flight the engine never
   // skips one while SwiftShader is seconds behind (run.mjs checks stats().frames_skipped stays 0).
-  const e = await Engine.create(target, { backend, present: false, max_frames_in_flight: Infinity });
+  // `redraw: 'on_change'` (the engine's default) is measured separately, as what an unchanged frame costs.
+  const e = await Engine.create(target, { backend, present: false, max_frames_in_flight: Infinity, redraw });
   e.resize(256, 256, 1);
   return e;
 }
@@ -59,9 +61,10 @@ const adapter = {
 
 window.bench = {
   backend,
-  async setup(count) {
+  /** `kind`: null (every frame drawn) or 'on_change' (the engine's default redraw policy). */
+  async setup(count, kind) {
     if (engine) this.teardown();
-    engine = await create();
+    engine = await create(canvas, kind === 'on_change' ? 'on_change' : 'always');
     n = count;
     ids = new Array(n);
     for (let i = 0; i < n; i++) {
@@ -73,9 +76,15 @@ window.bench = {
   },
   async run(opts) {
     const before = calls.inFrame;
+    const unchangedBefore = engine.stats().frames_unchanged;
     const r = await runFrames(adapter, opts);
     const frames = r.warmup + r.frames;
-    return { ...r, callsPerFrame: opts.edit ? null : (calls.inFrame - before) / frames, stats: { ...engine.stats() } };
+    const stats = { ...engine.stats() };
+    return {
+      ...r, callsPerFrame: opts.edit ? null : (calls.inFrame - before) / frames, stats,
+      // Calls in this run (warm-up included) that drew nothing because the frame was unchanged.
+      framesUnchanged: stats.frames_unchanged - unchangedBefore, framesCalled: frames,
+    };
   },
   teardown() {
     if (engine) engine.free();
