@@ -36,6 +36,17 @@ export function toMarkdown(r) {
       out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.oursOnChange.medianMs, 4)} | ${row.oursOnChange.framesUnchanged} of ${row.oursOnChange.framesCalled} | ${fmt(row.threeInstanced?.medianMs)} | ${x(row.ratioOnChangeVsInstanced)} |`);
     }
   }
+  const b = r.backToBack;
+  const rafRow = b?.ours && r.frame.webgpu?.[b.n]?.ours && r.frame.webgpu[b.n].threeInstanced ? r.frame.webgpu[b.n] : null;
+  if (b?.ours) {
+    out.push('');
+    out.push(`**The same calls back to back** (WebGPU, N = ${fmt(b.n, 0)}, ${b.calls} calls in one page, 50 per task, no requestAnimationFrame; ` +
+      `our engine drawing every frame; median of ${b.ours.medianMsPerRep.length} runs' medians): ours ${fmt(b.ours.medianMs, 4)} ms, ` +
+      `three.js InstancedMesh ${fmt(b.threeInstanced?.medianMs, 4)} ms, ratio ${x(b.ratioVsInstanced)}.` +
+      (rafRow ? ` From requestAnimationFrame (the table above) the same calls took ${x(rafRow.ours.medianMs / b.ours.medianMs)} (ours) and ` +
+        `${x(rafRow.threeInstanced.medianMs / b.threeInstanced.medianMs)} (three.js) as long: inside a rAF callback the call competes with ` +
+        'Chromium compositing, done by SwiftShader on the same 2 cores.' : ''));
+  }
   out.push('');
   out.push('**Incremental edit** (WebGPU): one node moved per frame; extra = median(edit + frame) − median(unchanged frame).');
   out.push('');

@@ -19,8 +19,8 @@ const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const config = SMOKE
-  ? { frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000 }
-  : { frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000 };
+  ? { frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100 }
+  : { frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000 };
 for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
   if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
@@ -52,6 +52,7 @@ const results = {
   packages: {},
   config,
   frame: {},
+  backToBack: {},
   edit: {},
   load: {},
   size: {},
@@ -197,6 +198,30 @@ try {
       });
     }
   }
+
+  // 1b. The same per-frame calls back to back (no rAF), WebGPU, interleaved in fresh browsers: what the call itself
+  // costs, apart from the contention a rAF callback meets here (Chromium composites on the same 2 cores).
+  await section(`back-to-back frame calls N=${config.backToBackN} (WebGPU)`, async () => {
+    const row = {};
+    for (let rep = 0; rep < config.reps; rep++) {
+      for (const engine of engines.slice(0, 2)) {
+        const r = await withBrowser(true, async (browser) => {
+          const { page, errors } = await openPage(browser, `${engine.page}?backend=webgpu`);
+          await page.evaluate(([n, kind]) => window.bench.setup(n, kind), [config.backToBackN, engine.kind]);
+          const out = await page.evaluate((calls) => window.bench.backToBack(calls), config.backToBackCalls);
+          if (errors.length) throw new Error(errors.join('; '));
+          return out;
+        });
+        (row[engine.key] ??= { medianMsPerRep: [] }).medianMsPerRep.push(round(r.medianMs, 4));
+        log(`  back-to-back ${engine.key} rep ${rep + 1}: median ${r.medianMs.toFixed(4)} ms over ${r.calls} calls`);
+      }
+    }
+    for (const engine of engines.slice(0, 2)) row[engine.key].medianMs = round(median(row[engine.key].medianMsPerRep), 4);
+    row.n = config.backToBackN;
+    row.calls = config.backToBackCalls;
+    row.ratioVsInstanced = ratio(row.ours.medianMs, row.threeInstanced.medianMs);
+    results.backToBack = row;
+  });
 
   // 2. Incremental edit: one node moved per frame (set_position before render_frame; three.js InstancedMesh:
   // setMatrixAt + an update range of one matrix). Unchanged and edited runs in the same page, alternating.
@@ -382,6 +407,7 @@ for (const backend of ['webgpu', 'webgl2']) {
     }
   }
 }
+need(Number.isFinite(results.backToBack?.ratioVsInstanced), 'backToBack');
 for (const n of config.editNs) need(Number.isFinite(results.edit[n]?.ours?.extraMs) && Number.isFinite(results.edit[n]?.threeInstanced?.extraMs), `edit.${n}`);
 need(Number.isFinite(results.load.ours?.applyMs) && Number.isFinite(results.load.yjs?.applyMs), 'load.applyMs');
 need(Number.isFinite(results.load.ours?.heapBytesPerNode) && Number.isFinite(results.load.yjs?.heapBytesPerNode), 'load.heapBytesPerNode');

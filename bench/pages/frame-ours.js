@@ -2,7 +2,7 @@
 // WebGL2 bundle). Exposes `window.bench = { setup(n), run(opts), teardown(), load(n, repeats), ... }`
 // for bench/run.mjs. The engine renders offscreen (`present: false`): headless Chromium's WebGPU canvas
 // destroys the device on getCurrentTexture() (see README), and every frame is still drawn.
-import { gridPosition, median, runFrames } from './loop.js';
+import { backToBack, gridPosition, median, runFrames } from './loop.js';
 
 const backend = new URLSearchParams(location.search).get('backend') ?? 'webgpu';
 const mod = await import(backend === 'webgl2' ? '/pkg-webgl2/app_wasm.js' : '/pkg/app_wasm.js');
@@ -86,6 +86,7 @@ window.bench = {
       framesUnchanged: stats.frames_unchanged - unchangedBefore, framesCalled: frames,
     };
   },
+  backToBack(calls) { return backToBack((dt) => engine.render_frame(dt), calls); },
   teardown() {
     if (engine) engine.free();
     engine = null;

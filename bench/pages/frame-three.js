@@ -9,7 +9,7 @@
 // shadow map but redraws it only when something moved, so three.js gets the cheaper setup).
 import * as THREE from 'three';
 import { WebGPURenderer, RenderTarget } from 'three/webgpu';
-import { gridPosition, gridRadius, runFrames } from './loop.js';
+import { backToBack, gridPosition, gridRadius, runFrames } from './loop.js';
 
 const backend = new URLSearchParams(location.search).get('backend') ?? 'webgpu';
 const canvas = document.getElementById('view');
@@ -97,6 +97,7 @@ window.bench = {
     return { objects: scene.children.length };
   },
   async run(opts) { return { ...(await runFrames(adapter, opts)), callsPerFrame: null }; },
+  backToBack(calls) { return backToBack(() => renderer.render(scene, camera), calls); },
   teardown() {
     if (instanced) instanced.dispose();
     scene = null; meshes = null; instanced = null;

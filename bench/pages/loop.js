@@ -69,3 +69,20 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false, syn
     requestAnimationFrame(tick);
   });
 }
+
+/**
+ * `calls` per-frame calls back to back, 50 per task (no requestAnimationFrame): median ms per call. Separates
+ * what the call itself costs from the contention a rAF callback meets on this machine (see bench/README.md).
+ */
+export async function backToBack(frame, calls) {
+  const times = [];
+  while (times.length < calls) {
+    for (let i = 0; i < 50 && times.length < calls; i++) {
+      const a = performance.now();
+      frame(1 / 60);
+      times.push(performance.now() - a);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return { medianMs: median(times), calls: times.length };
+}
