@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use app_scene::SceneDoc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use yrs::updates::decoder::Decode;
 use yrs::Transact;
+use yrs::updates::decoder::Decode;
 
 /// Counts live heap bytes so the bench can report bytes per node.
 struct Counting;

@@ -60,8 +60,41 @@ pub fn max_frames_in_flight(value: f64) -> Result<u32, EngineError> {
     )))
 }
 
+/// `options[name]`, `undefined` when absent.
+fn field(options: &JsValue, name: &str) -> Result<JsValue, EngineError> {
+    js_sys::Reflect::get(options, &JsValue::from_str(name))
+        .map_err(|_| EngineError::Options(format!("could not read options.{name}")))
+}
+
+/// `options[name]` as one of `choices` (by its string), `default` when absent.
+fn choice<T: Copy>(
+    options: &JsValue,
+    name: &str,
+    choices: &[(&str, T)],
+    default: T,
+) -> Result<T, EngineError> {
+    let value = field(options, name)?;
+    if value.is_undefined() {
+        return Ok(default);
+    }
+    let text = value.as_string();
+    choices
+        .iter()
+        .find(|(choice, _)| Some(*choice) == text.as_deref())
+        .map(|&(_, chosen)| chosen)
+        .ok_or_else(|| {
+            let names: Vec<String> = choices.iter().map(|(c, _)| format!("\"{c}\"")).collect();
+            // "a", "b" or "c"
+            let listed = match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+                _ => names.join(""),
+            };
+            EngineError::Options(format!("options.{name} must be {listed}, got {value:?}"))
+        })
+}
+
 impl CreateOptions {
-    /// Reads `options` (undefined, null or an object). Unknown backend names are errors.
+    /// Reads `options` (undefined, null or an object). Unknown names and wrong types are errors.
     pub fn from_js(options: &JsValue) -> Result<Self, EngineError> {
         if options.is_undefined() || options.is_null() {
             return Ok(Self {
@@ -76,24 +109,17 @@ impl CreateOptions {
                 "options must be an object, e.g. { backend: \"auto\" }".into(),
             ));
         }
-        let backend = js_sys::Reflect::get(options, &JsValue::from_str("backend"))
-            .map_err(|_| EngineError::Options("could not read options.backend".into()))?;
-        let backend = if backend.is_undefined() {
-            BackendChoice::Auto
-        } else {
-            match backend.as_string().as_deref() {
-                Some("auto") => BackendChoice::Auto,
-                Some("webgpu") => BackendChoice::WebGpu,
-                Some("webgl2") => BackendChoice::WebGl2,
-                _ => {
-                    return Err(EngineError::Options(format!(
-                        "options.backend must be \"auto\", \"webgpu\" or \"webgl2\", got {backend:?}"
-                    )));
-                }
-            }
-        };
-        let present = js_sys::Reflect::get(options, &JsValue::from_str("present"))
-            .map_err(|_| EngineError::Options("could not read options.present".into()))?;
+        let backend = choice(
+            options,
+            "backend",
+            &[
+                ("auto", BackendChoice::Auto),
+                ("webgpu", BackendChoice::WebGpu),
+                ("webgl2", BackendChoice::WebGl2),
+            ],
+            BackendChoice::Auto,
+        )?;
+        let present = field(options, "present")?;
         let present = if present.is_undefined() {
             true
         } else {
@@ -103,10 +129,7 @@ impl CreateOptions {
                 ))
             })?
         };
-        let limit = js_sys::Reflect::get(options, &JsValue::from_str("max_frames_in_flight"))
-            .map_err(|_| {
-                EngineError::Options("could not read options.max_frames_in_flight".into())
-            })?;
+        let limit = field(options, "max_frames_in_flight")?;
         let max_frames_in_flight = if limit.is_undefined() {
             DEFAULT_MAX_FRAMES_IN_FLIGHT
         } else {
@@ -117,21 +140,12 @@ impl CreateOptions {
             })?;
             max_frames_in_flight(number)?
         };
-        let redraw = js_sys::Reflect::get(options, &JsValue::from_str("redraw"))
-            .map_err(|_| EngineError::Options("could not read options.redraw".into()))?;
-        let redraw = if redraw.is_undefined() {
-            Redraw::OnChange
-        } else {
-            match redraw.as_string().as_deref() {
-                Some("on_change") => Redraw::OnChange,
-                Some("always") => Redraw::Always,
-                _ => {
-                    return Err(EngineError::Options(format!(
-                        "options.redraw must be \"on_change\" or \"always\", got {redraw:?}"
-                    )));
-                }
-            }
-        };
+        let redraw = choice(
+            options,
+            "redraw",
+            &[("on_change", Redraw::OnChange), ("always", Redraw::Always)],
+            Redraw::OnChange,
+        )?;
         Ok(Self {
             backend,
             present,

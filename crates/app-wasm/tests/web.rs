@@ -93,17 +93,26 @@ async fn invalid_radius_and_unknown_ids_throw_and_change_nothing() {
     );
 }
 
-#[wasm_bindgen_test]
-async fn bad_options_reject_with_a_clear_error() {
+/// The message `Engine.create` rejects with when `options[key]` is `value`.
+async fn create_error(key: &str, value: JsValue) -> String {
     let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"backend".into(), &"vulkan".into()).unwrap();
+    js_sys::Reflect::set(&options, &key.into(), &value).unwrap();
     let error = Engine::create(canvas(), options.into())
         .await
         .err()
-        .expect("rejects");
-    let text = message(error);
-    assert!(text.contains("backend"), "{text}");
+        .unwrap_or_else(|| panic!("options.{key} = {value:?} is refused"));
+    message(error)
+}
 
+#[wasm_bindgen_test]
+async fn bad_options_reject_with_a_clear_error() {
+    for bad in [JsValue::from("vulkan"), JsValue::from(2.0)] {
+        let text = create_error("backend", bad).await;
+        assert!(
+            text.contains("options.backend") && text.contains("\"webgl2\""),
+            "{text}"
+        );
+    }
     for bad in [
         JsValue::from(0.0),
         JsValue::from(1.5),
@@ -111,29 +120,18 @@ async fn bad_options_reject_with_a_clear_error() {
         JsValue::from(f64::NAN),
         JsValue::from("2"),
     ] {
-        let options = js_sys::Object::new();
-        js_sys::Reflect::set(&options, &"max_frames_in_flight".into(), &bad).unwrap();
-        let error = Engine::create(canvas(), options.into())
-            .await
-            .err()
-            .unwrap_or_else(|| panic!("max_frames_in_flight {bad:?} is refused"));
-        let text = message(error);
+        let text = create_error("max_frames_in_flight", bad).await;
         assert!(text.contains("options.max_frames_in_flight"), "{text}");
     }
-
     for bad in [JsValue::from("never"), JsValue::from(true)] {
-        let options = js_sys::Object::new();
-        js_sys::Reflect::set(&options, &"redraw".into(), &bad).unwrap();
-        let error = Engine::create(canvas(), options.into())
-            .await
-            .err()
-            .unwrap_or_else(|| panic!("redraw {bad:?} is refused"));
-        let text = message(error);
+        let text = create_error("redraw", bad).await;
         assert!(
-            text.contains("options.redraw") && text.contains("on_change"),
+            text.contains("options.redraw") && text.contains("\"on_change\""),
             "{text}"
         );
     }
+    let text = create_error("present", JsValue::from("yes")).await;
+    assert!(text.contains("options.present"), "{text}");
 }
 
 #[wasm_bindgen_test]
