@@ -71,7 +71,7 @@ impl Engine {
             _live: LiveEngine::new(),
             state: State {
                 backend: backend_name(&adapter),
-                watch: DeviceWatch::new(&gpu.device),
+                watch: std::rc::Rc::new(DeviceWatch::new(&gpu.device)),
                 instance,
                 adapter,
                 canvas,

@@ -40,7 +40,8 @@ pub struct State {
     /// The sRGB format frames are rendered in (a view format of the surface texture).
     pub render_format: wgpu::TextureFormat,
     pub renderer: Renderer,
-    pub watch: DeviceWatch,
+    /// Shared with `read_pixels` calls in flight, which ask it whether their device was lost.
+    pub watch: Rc<DeviceWatch>,
     /// Set while a new device is being requested after a loss.
     pub recovery: Option<Rc<RefCell<Option<Recovered>>>>,
     pub device_losses: u32,
@@ -282,7 +283,7 @@ impl State {
         self.renderer = renderer;
         // The canvas (or offscreen target) of the lost device holds nothing of the new one's.
         self.last_drawn = None;
-        self.watch = DeviceWatch::new(&gpu.device);
+        self.watch = Rc::new(DeviceWatch::new(&gpu.device));
         self.adapter = adapter;
         self.offscreen = None;
         // Frames on the lost device will never report completion.

@@ -119,13 +119,31 @@ impl Engine {
             let readback = state
                 .renderer
                 .render_offscreen(state.config.width, state.config.height)?;
-            Ok((state.renderer.gpu().device.clone(), readback))
+            // The watch travels with the read: the device may be lost (and replaced) before it ends.
+            Ok((
+                state.renderer.gpu().device.clone(),
+                readback,
+                state.watch.clone(),
+            ))
         });
         wasm_bindgen_futures::future_to_promise(async move {
-            let (device, readback) = started.map_err(JsValue::from)?;
-            let image = web::read_image(device, readback)
-                .await
-                .map_err(|e| JsValue::from(JsError::from(e)))?;
+            let (device, readback, watch) = started.map_err(JsValue::from)?;
+            let image = match web::read_image(device, readback).await {
+                Ok(image) => image,
+                Err(error) => {
+                    // A device destroyed mid-read fails the mapping with a generic error, and its
+                    // lost callback may run only after that: give it a turn, then say which it was.
+                    web::yield_to_event_loop().await;
+                    let error = if watch.is_lost() {
+                        app_render::RenderError::Readback(
+                            "the GPU device was lost while the pixels were being read back; try again after the next frame".into(),
+                        )
+                    } else {
+                        error
+                    };
+                    return Err(JsValue::from(JsError::from(error)));
+                }
+            };
             Ok(js_sys::Uint8Array::from(image.pixels.as_slice()).into())
         })
     }

@@ -12,7 +12,7 @@ pub fn now_ms() -> f64 {
 }
 
 /// Resolves on the next macrotask, letting the browser run GPU callbacks.
-async fn yield_to_event_loop() {
+pub async fn yield_to_event_loop() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);

@@ -331,3 +331,25 @@ async fn an_unchanged_frame_is_not_drawn_and_any_change_is() {
     assert_eq!(get(&stats, "frames_unchanged").as_f64(), Some(0.0));
     assert_eq!(get(&stats, "frames_skipped").as_f64(), Some(0.0));
 }
+
+#[wasm_bindgen_test]
+async fn a_read_racing_a_device_loss_fails_naming_the_loss() {
+    let (mut engine, _, _) = two_node_engine().await;
+    let read = engine.read_pixels();
+    // Destroys the device while the read's mapping is pending.
+    engine.debug_lose_device().unwrap();
+    let error = wasm_bindgen_futures::JsFuture::from(read)
+        .await
+        .expect_err("the mapping cannot finish on a destroyed device");
+    let text = js_sys::Error::from(error).message().as_string().unwrap();
+    assert!(text.contains("device was lost"), "{text}");
+    // The engine recovers, and reads work again.
+    for _ in 0..200 {
+        engine.render_frame(0.0).unwrap();
+        if get(&engine.stats().unwrap(), "device_losses").as_f64() == Some(1.0) {
+            break;
+        }
+        common::next_task().await;
+    }
+    assert_eq!(pixels(&mut engine).await.len(), (SIZE * SIZE * 4) as usize);
+}
