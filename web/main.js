@@ -7,10 +7,15 @@
 //     buffer, which never changes the CSS size, so resizing cannot feed back into itself);
 //   - the rAF loop makes exactly one engine call per frame, `render_frame(dt)`. Everything else happens
 //     in event handlers and timers.
+// `main()` is a list of steps (`install*`/`start*`), each returning the disposer that removes what it
+// registered (observers, listeners, timers, connections). `window.demo.stop()`, the page's one teardown
+// path, runs them last-first and frees the engine last, after everything that called it on its own.
 // URL parameters: ?backend=auto|webgpu|webgl2, ?present=0 (offscreen only, for headless browsers whose
 // WebGPU canvas is broken; see README), ?debug=calls (count engine calls per frame), ?room=&relay= (join a
-// room: WebSocket relay and BroadcastChannel between tabs), ?persist=0 (no IndexedDB) or ?persist=reset
-// (forget the saved scene first).
+// room: WebSocket relay and BroadcastChannel between tabs; ?guard=0 skips rehearsing peer updates;
+// collab/page.js also reads ?server=hocuspocus&token=, ?name=, ?color=), ?persist=0 (no IndexedDB) or
+// ?persist=reset (forget the saved scene first).
+// Globals for the end-to-end tests and the console: window.engine, wasm, scene, callStats, collab, demo.
 
 import { loadEngine } from './engine-loader.js';
 import { instrumentEngineCalls } from './call-counter.js';
@@ -66,24 +71,56 @@ function showStartupError(title, lines, details) {
 
 async function main() {
   const backend = params.get('backend') ?? 'auto';
+  const loaded = await loadBundle(backend);
+  if (!loaded) return;
+  const calls = params.get('debug') === 'calls' ? instrumentEngineCalls(loaded.Engine) : null;
+  const engine = await createEngine(loaded.Engine, backend);
+  if (!engine) return;
 
-  let loaded;
+  // Run last-first by stop(): the engine is freed after everything that could still call it is gone.
+  const disposers = [() => engine.free()];
+  disposers.push(installCanvasSizing(canvas, engine));
+  const room = requestedRoom(params);
+  // The saved scene comes first, so the room's sync (and the starter-scene decision) start from it.
+  const persistence = await startPersistence(engine, room ?? LOCAL_DOC_NAME);
+  disposers.push(() => persistence?.close());
+  const scene = startingScene(engine, { inRoom: room !== null, restored: persistence?.restored });
+  const shared = await startRoom(engine, room, { bundleUrl: loaded.url, persistence });
+  disposers.push(shared.dispose);
+  const panel = installPanel(engine, scene, {
+    hub: shared.hub, persistence, guarded: guardedImports(engine, shared.guard, loaded.url),
+  });
+  disposers.push(startRoomRefresh(engine, panel, shared));
+  disposers.push(attachViewInput(canvas, engine, { onClick: (x, y) => panel.select(engine.pick(x, y)) }));
+  const loop = startFrameLoop(engine, calls);
+  disposers.push(loop.dispose);
+  disposers.push(startOverlay({
+    element: document.getElementById('stats'),
+    engine,
+    frameCount: () => loop.frames,
+    bundle: loaded.bundle,
+    callStats: calls?.stats,
+  }));
+  installGlobals({ ...loaded, engine, scene, panel, calls, persistence, shared, loop, disposers });
+}
+
+/** Loads the engine bundle for `backend`; on failure shows why and resolves to null. */
+async function loadBundle(backend) {
   try {
-    loaded = await loadEngine(backend);
+    return await loadEngine(backend);
   } catch (error) {
     console.error(error);
     showStartupError('The engine could not be loaded', [
       'The WebAssembly files of the engine did not load. If you are running this from a checkout, build them first with `bash scripts/build-web.sh` (or run `bash scripts/demo.sh`).',
     ], String(error?.message ?? error));
-    return;
+    return null;
   }
-  const { Engine, bundle, wasm } = loaded;
-  const calls = params.get('debug') === 'calls' ? instrumentEngineCalls(Engine) : null;
-  const frame = calls ? calls.frame : (body) => body();
+}
 
-  let engine;
+/** Starts an engine on the page's canvas; on failure shows why and resolves to null. */
+async function createEngine(Engine, backend) {
   try {
-    engine = await Engine.create(canvas, { backend, present: params.get('present') !== '0' });
+    return await Engine.create(canvas, { backend, present: params.get('present') !== '0' });
   } catch (error) {
     // Not console.error: a browser without WebGPU and WebGL2 is an expected situation, not a page bug.
     console.warn('Engine.create failed:', error);
@@ -91,10 +128,12 @@ async function main() {
       'This page draws with WebGPU, or with WebGL2 where WebGPU is missing, and neither is available here.',
       'Turning on hardware acceleration usually fixes it (in Chrome: Settings → System → “Use graphics acceleration when available”, then restart the browser). Otherwise, try a current version of Chrome, Edge, Firefox or Safari.',
     ], String(error?.message ?? error));
-    return;
+    return null;
   }
+}
 
-  // --- size: CSS size × devicePixelRatio, followed as either changes ---
+/** Keeps the drawing buffer at CSS size × devicePixelRatio, followed as either changes. Returns its disposer. */
+function installCanvasSizing(canvas, engine) {
   let cssSize = { width: canvas.clientWidth, height: canvas.clientHeight };
   const resize = () => engine.resize(cssSize.width, cssSize.height, window.devicePixelRatio);
   const resizeObserver = new ResizeObserver(([entry]) => {
@@ -102,7 +141,8 @@ async function main() {
     resize();
   });
   resizeObserver.observe(canvas);
-  // A devicePixelRatio change (browser zoom, moving to another screen) does not resize the CSS box.
+  // A devicePixelRatio change (browser zoom, moving to another screen) does not resize the CSS box, and a
+  // resolution query matches one ratio only: after each change, watch the new ratio instead.
   let dprQuery = null;
   const watchDpr = () => {
     dprQuery?.removeEventListener('change', onDprChange);
@@ -112,33 +152,80 @@ async function main() {
   function onDprChange() { resize(); watchDpr(); }
   watchDpr();
   resize();
+  return () => {
+    resizeObserver.disconnect();
+    dprQuery?.removeEventListener('change', onDprChange);
+  };
+}
 
-  // --- saved scene, room, starter scene ---
-  const room = requestedRoom(params);
-  const inRoom = room !== null;
-  // The saved scene comes first, so the room's sync (and the starter-scene decision) start from it.
-  const persistence = await startPersistence(engine, inRoom ? room : LOCAL_DOC_NAME);
-  // In a shared room the scene comes from the room: a starter scene per visitor would pile up copies.
-  // A restored scene is the user's: the starter scene must not be added on top of it either.
-  const emptyScene = { ground: null, spheres: [], boxes: [], byName: {} };
-  const scene = inRoom || persistence?.restored ? emptyScene : buildStarterScene(engine);
-  // One engine, two transports (as y-websocket's provider): the relay, and other tabs of this browser
-  // over BroadcastChannel, which works with no relay at all.
-  const hub = inRoom ? createSyncHub(engine) : null;
-  // Peers are untrusted: every message from the room is rehearsed in a second instance of the same wasm
-  // module first (guard.js), so an update that makes yrs panic traps that instance, not this engine.
-  // "diff" rehearsal keeps a peer's drag cheap in big scenes (apply-time panics, the kind found, are
-  // caught either way). Without a guard (it failed to start) the engine's own checks still apply.
-  const startGuard = (target) => createGuard(target, { bundleUrl: loaded.url, rehearsal: 'diff' })
+/**
+ * Opens the IndexedDB store `name` (y-indexeddb's layout) unless `?persist=0`; `?persist=reset` deletes
+ * it first. A browser without IndexedDB (or one refusing it, as some private modes do) still gets a
+ * working page, without saving: resolves to null then.
+ */
+async function startPersistence(engine, name) {
+  const mode = params.get('persist');
+  if (mode === '0' || !globalThis.indexedDB) return null;
+  try {
+    if (mode === 'reset') await clearDocument(name);
+    return await openPersistence(engine, { name });
+  } catch (error) {
+    console.warn(`the scene will not be saved in this browser: ${error?.message ?? error}`);
+    return null;
+  }
+}
+
+/**
+ * The starter scene, or an empty one: in a shared room the scene comes from the room (a starter scene per
+ * visitor would pile up copies), and a restored scene is the user's (nothing may be added on top of it).
+ */
+function startingScene(engine, { inRoom, restored }) {
+  return inRoom || restored ? { ground: null, spheres: [], boxes: [], byName: {} } : buildStarterScene(engine);
+}
+
+/**
+ * Starts an update guard: a second instance of the same wasm module that rehearses untrusted updates for
+ * `target`, so an update that makes yrs panic traps that instance, not this engine. "diff" rehearsal keeps
+ * a peer's drag cheap in big scenes (apply-time panics, the kind found, are caught either way). Resolves to
+ * null when it cannot start: the engine's own checks still apply.
+ */
+function startGuard(target, bundleUrl) {
+  return createGuard(target, { bundleUrl, rehearsal: 'diff' })
     .catch((error) => { console.warn('update guard unavailable:', error); return null; });
-  const guard = inRoom && params.get('guard') !== '0' ? await startGuard(hub.transport()) : null;
-  const collab = inRoom ? startCollab(hub.transport(), params, { guard }) : null;
+}
+
+/**
+ * Joins `room` (null: no room) with one engine and two transports (as y-websocket's provider): the relay,
+ * and other tabs of this browser over BroadcastChannel, which works with no relay at all. Peers are
+ * untrusted: their messages pass the guard unless `?guard=0`. Updates from peers are saved too.
+ * Resolves to `{ hub, guard, collab, tabs, received(), dispose }` (all null outside a room).
+ */
+async function startRoom(engine, room, { bundleUrl, persistence }) {
+  if (room === null) {
+    return { hub: null, guard: null, collab: null, tabs: null, received: () => 0, dispose: () => {} };
+  }
+  const hub = createSyncHub(engine);
+  const guard = params.get('guard') !== '0' ? await startGuard(hub.transport(), bundleUrl) : null;
+  const collab = startCollab(hub.transport(), params, { guard });
   const relay = params.get('relay') ?? `ws://${location.hostname || '127.0.0.1'}:1234`; // page.js's default
-  const tabs = inRoom ? connectBroadcast(hub.transport(), { url: relay, room, guard }) : null;
-  // A scene file is untrusted too; outside a room its guard starts on the first import.
-  let importGuard = guard;
-  const guarded = async () => {
-    importGuard ??= await startGuard(engine);
+  const tabs = connectBroadcast(hub.transport(), { url: relay, room, guard });
+  if (persistence) hub.onRemoteUpdate((update) => persistence.storeUpdate(update));
+  return {
+    hub, guard, collab, tabs,
+    /** Sync frames that arrived from the room so far (JS counters: reading them costs no engine call). */
+    received: () => (collab.stats.framesReceived ?? 0) + (tabs.stats.received ?? 0),
+    dispose: () => { collab.close(); tabs.close(); hub.close(); },
+  };
+}
+
+/**
+ * A scene file is untrusted too: returns `async () => engine` whose `apply_update_v2` goes through a guard,
+ * the room's if there is one, else one started on the first import (the bare engine if none can start).
+ */
+function guardedImports(engine, roomGuard, bundleUrl) {
+  let importGuard = roomGuard;
+  return async () => {
+    importGuard ??= await startGuard(engine, bundleUrl);
     if (!importGuard) return engine;
     const g = importGuard;
     return new Proxy(engine, {
@@ -146,8 +233,13 @@ async function main() {
         : typeof target[key] === 'function' ? target[key].bind(target) : target[key]),
     });
   };
-  if (persistence && hub) hub.onRemoteUpdate((update) => persistence.storeUpdate(update));
+}
 
+/**
+ * The editor panel with its screenshot, export and import actions, framed on the scene. panel.js keeps its
+ * listeners on its own elements for the page's lifetime, so this step has nothing to dispose.
+ */
+function installPanel(engine, scene, { hub, persistence, guarded }) {
   const panel = createPanel({
     engine,
     preferredSpheres: scene.spheres,
@@ -178,13 +270,19 @@ async function main() {
     },
   });
   panel.frameAll();
-  // Remote edits change the document without any local event: when the room delivered something,
-  // show the edited node's new values (a JS counter check; the engine is read only after news).
-  // The first time the room's scene arrives, frame it (the page started with an empty document).
-  const received = () => (collab?.stats.framesReceived ?? 0) + (tabs?.stats.received ?? 0);
+  return panel;
+}
+
+/**
+ * Remote edits change the document without any local event: when the room delivered something, show the
+ * edited node's new values (a JS counter check; the engine is read only after news). The first time the
+ * room's scene arrives, frame it (the page started with an empty document). Returns its disposer.
+ */
+function startRoomRefresh(engine, panel, { collab, received }) {
+  if (!collab) return () => {};
   let seenFrames = 0;
-  let roomFramed = engine.node_ids().length > 0; // the saved or starter scene was framed just above
-  const collabTimer = inRoom && setInterval(() => {
+  let roomFramed = engine.node_ids().length > 0; // the saved scene was framed by installPanel
+  const timer = setInterval(() => {
     if (received() === seenFrames) return;
     seenFrames = received();
     panel.refresh();
@@ -193,14 +291,17 @@ async function main() {
       panel.frameAll();
     }
   }, 300);
-  const detachInput = attachViewInput(canvas, engine, {
-    onClick: (x, y) => panel.select(engine.pick(x, y)),
-  });
+  return () => clearInterval(timer);
+}
 
-  // --- the loop: one engine call per frame ---
+/**
+ * The loop: one engine call per frame (counted when `calls` is set). An engine error stops it and replaces
+ * the page with an explanation. Returns `{ frames, dispose }`; the first frame sets body[data-ready].
+ */
+function startFrameLoop(engine, calls) {
+  const frame = calls ? calls.frame : (body) => body();
   let frames = 0;
   let running = true;
-  let stopped = false;
   let rafId = 0;
   let lastTime = null;
   function tick(now) {
@@ -223,16 +324,27 @@ async function main() {
     rafId = requestAnimationFrame(tick);
   }
   rafId = requestAnimationFrame(tick);
+  return {
+    get frames() { return frames; },
+    dispose: () => { running = false; cancelAnimationFrame(rafId); },
+  };
+}
 
-  const stopOverlay = startOverlay({
-    element: document.getElementById('stats'),
-    engine,
-    frameCount: () => frames,
-    bundle,
-    callStats: calls?.stats,
-  });
+/** Runs `disposers` last-first; one that throws is reported and the rest still run. */
+function disposeAll(disposers) {
+  for (const dispose of disposers.splice(0).reverse()) {
+    try {
+      dispose();
+    } catch (error) {
+      console.error('dispose failed:', error);
+    }
+  }
+}
 
-  // For the end-to-end tests and the browser console.
+/** For the end-to-end tests and the browser console; `demo.stop()` is the page's teardown. */
+function installGlobals({ Engine, bundle, wasm, engine, scene, panel, calls, persistence, shared, loop, disposers }) {
+  const { collab, tabs, hub, guard } = shared;
+  let stopped = false;
   window.engine = engine;
   window.wasm = wasm;
   window.scene = scene;
@@ -240,44 +352,16 @@ async function main() {
   window.collab = collab;
   window.demo = {
     engine, Engine, wasm, bundle, scene, panel, collab, tabs, persistence, hub, guard,
-    get frames() { return frames; },
+    get frames() { return loop.frames; },
     /** Stops the loop, timers and input, and frees the engine (tests use it to start from zero engines). */
     stop() {
       if (stopped) return;
       stopped = true;
-      running = false;
-      cancelAnimationFrame(rafId);
-      stopOverlay();
-      collab?.close();
-      tabs?.close();
-      hub?.close();
-      persistence?.close();
-      clearInterval(collabTimer);
-      detachInput();
-      resizeObserver.disconnect();
-      dprQuery?.removeEventListener('change', onDprChange);
-      engine.free();
+      disposeAll(disposers);
       window.engine = null;
       document.body.dataset.ready = 'stopped';
     },
   };
-}
-
-/**
- * Opens the IndexedDB store `name` (y-indexeddb's layout) unless `?persist=0`; `?persist=reset` deletes
- * it first. A browser without IndexedDB (or one refusing it, as some private modes do) still gets a
- * working page, without saving: resolves to null then.
- */
-async function startPersistence(engine, name) {
-  const mode = params.get('persist');
-  if (mode === '0' || !globalThis.indexedDB) return null;
-  try {
-    if (mode === 'reset') await clearDocument(name);
-    return await openPersistence(engine, { name });
-  } catch (error) {
-    console.warn(`the scene will not be saved in this browser: ${error?.message ?? error}`);
-    return null;
-  }
 }
 
 main().catch((error) => {
