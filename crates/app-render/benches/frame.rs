@@ -17,6 +17,9 @@
 //! `bench/results/` (`bash scripts/bench.sh`). With other builds on the same cores the medians wander by
 //! 10x, so compare runs made side by side only.
 
+// Test code: failing loudly is the point (CLAUDE.md invariant 6 covers the library, not its tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use app_core::glam::{Mat4, Vec3};
 use app_core::{Node, NodeId, Shape, Transform};
 use app_render::{FrameStats, Gpu, Renderer};

@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn object_colors_are_stable_distinct_and_in_range() {
         let ids: Vec<NodeId> = (0..200)
-            .map(|i| NodeId::new(&format!("1a2b-{i}")).unwrap())
+            .map(|i| NodeId::new(format!("1a2b-{i}")).unwrap())
             .collect();
         let colors: Vec<Vec3> = ids.iter().map(object_color).collect();
         assert_eq!(colors[7], object_color(&ids[7]), "stable");

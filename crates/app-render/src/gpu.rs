@@ -2,6 +2,20 @@
 
 use crate::RenderError;
 
+/// The adapter request every caller makes (natively and in the browser, on first start and after a
+/// device loss): the high-performance adapter, no software fallback forced, compatible with
+/// `compatible_surface` when one is given (needed for WebGL2, whose adapter exists only for a surface).
+pub fn adapter_options<'a, 'w>(
+    compatible_surface: Option<&'a wgpu::Surface<'w>>,
+) -> wgpu::RequestAdapterOptions<'a, 'w> {
+    wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        force_fallback_adapter: false,
+        compatible_surface,
+        apply_limit_buckets: false,
+    }
+}
+
 /// A device, its queue and what the adapter told us about itself. Cheap to clone (wgpu handles are
 /// reference counted).
 #[derive(Debug, Clone)]
@@ -90,12 +104,7 @@ impl Gpu {
         }
         let instance = wgpu::Instance::new(desc);
         let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: false,
-                compatible_surface: None,
-                apply_limit_buckets: false,
-            })
+            .request_adapter(&adapter_options(None))
             .await
             .map_err(|e| {
                 RenderError::NoAdapter(format!(

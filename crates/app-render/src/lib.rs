@@ -3,12 +3,17 @@
 //!
 //! Everything the renderer holds on the GPU is a cache: [`Renderer::new`] followed by one
 //! [`Renderer::upsert_node`] per node of a snapshot rebuilds it completely (device loss, backend switch).
+//!
+//! Test code is not part of the default API: the `test-support` feature adds `golden` (the golden-image
+//! comparison every backend is held to) and `reference` (the reference scenes), for this crate's tests
+//! and app-wasm's.
 
 mod aov;
 mod bounds;
 mod camera;
 mod controls;
 mod error;
+#[cfg(feature = "test-support")]
 pub mod golden;
 mod gpu;
 mod instances;
@@ -16,6 +21,7 @@ mod mesh;
 mod pick;
 mod pipelines;
 mod readback;
+#[cfg(feature = "test-support")]
 pub mod reference;
 mod renderer;
 mod shadow;
@@ -26,7 +32,7 @@ pub use bounds::Aabb;
 pub use camera::OrbitCamera;
 pub use controls::OrbitControls;
 pub use error::RenderError;
-pub use gpu::Gpu;
+pub use gpu::{Gpu, adapter_options};
 pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
 pub use renderer::{

@@ -16,6 +16,7 @@ pub struct MeshVertex {
 }
 
 impl MeshVertex {
+    /// Vertex buffer slot 0 of the mesh pipelines: position at location 0, normal at location 1.
     pub const LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
         array_stride: std::mem::size_of::<MeshVertex>() as wgpu::BufferAddress,
         step_mode: wgpu::VertexStepMode::Vertex,
@@ -25,7 +26,9 @@ impl MeshVertex {
 
 /// Vertices and triangle indices (counter-clockwise seen from outside).
 pub struct MeshData {
+    /// The vertices, each used by one or more triangles.
     pub vertices: Vec<MeshVertex>,
+    /// Three indices into `vertices` per triangle.
     pub indices: Vec<u32>,
 }
 
@@ -118,8 +121,11 @@ fn push_face(mesh: &mut MeshData, normal: Vec3, u: Vec3, v: Vec3, offset: f32) {
 
 /// A mesh uploaded to the GPU.
 pub struct GpuMesh {
+    /// [`MeshVertex`] values, laid out as [`MeshVertex::LAYOUT`].
     pub vertex_buffer: wgpu::Buffer,
+    /// `u32` triangle indices into `vertex_buffer`.
     pub index_buffer: wgpu::Buffer,
+    /// Number of indices in `index_buffer` (three per triangle).
     pub index_count: u32,
 }
 

@@ -1,4 +1,5 @@
-//! The renderer: GPU state, the instance caches, view state (AOV, selection) and the frame loop.
+//! The renderer: GPU state, the instance caches, view state (AOV, selection) and the frame key; encoding
+//! a frame lives in [`frame`].
 
 use std::collections::HashMap;
 
@@ -10,38 +11,21 @@ use crate::aov::{AovMode, object_color};
 use crate::bounds::Aabb;
 use crate::instances::{InstanceRaw, InstanceSet};
 use crate::mesh::GpuMesh;
-use crate::pipelines::{
-    MeshPipelineDesc, OutputKind, OutputPipelines, mesh_pipeline, uniform_entry,
-};
+use crate::pipelines::{MeshPipelineDesc, OutputPipelines, mesh_pipeline, uniform_entry};
 use crate::readback::Readback;
 use crate::shadow::{LightFrustum, SHADOW_MAP_SIZE, ShadowMap};
 use crate::targets::{DEPTH_FORMAT, Targets};
 use crate::{Gpu, OrbitCamera, RenderError, pick};
 
-/// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
-const CLEAR_RADIANCE: wgpu::Color = wgpu::Color {
-    r: 0.018,
-    g: 0.022,
-    b: 0.032,
-    a: 1.0,
-};
+mod frame;
+
+pub use frame::FrameStats;
+
 /// The local selection's highlight color (linear RGB): a warm orange that reads on any base color.
 pub const SELECTION_COLOR: Vec3 = Vec3::new(1.0, 0.45, 0.08);
 
 /// Color of offscreen images; RGBA8 so read-back bytes need no swizzle, sRGB like a canvas.
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
-
-/// What one frame cost.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FrameStats {
-    /// Draw calls issued (shadow, scene and output passes). The shadow pass runs only on frames where
-    /// instances or the light changed.
-    pub draw_calls: u32,
-    /// Instances drawn.
-    pub instances: u32,
-    /// Bytes written to GPU buffers (instances and uniforms).
-    pub bytes_uploaded: u64,
-}
 
 /// Everything a frame's image depends on: two equal keys mean the same image. app-wasm compares the key
 /// of the frame it is about to draw with the last one it drew, and skips drawing when they are equal
@@ -75,6 +59,9 @@ struct FrameUniforms {
     view_params: [f32; 4],
 }
 
+/// One mesh per shape kind, with the instances drawn with it.
+type MeshSet = (ShapeKind, GpuMesh, InstanceSet);
+
 /// Draws `app-core` nodes. Owns every GPU resource it uses; all of it can be rebuilt from a snapshot.
 pub struct Renderer {
     gpu: Gpu,
@@ -85,7 +72,7 @@ pub struct Renderer {
     last_uniforms: Option<FrameUniforms>,
     outputs: OutputPipelines,
     targets: Option<Targets>,
-    meshes: Vec<(ShapeKind, GpuMesh, InstanceSet)>,
+    meshes: Vec<MeshSet>,
     kind_of: HashMap<NodeId, ShapeKind>,
     light: DirectionalLight,
     /// World bounds of every instance drawn. Grows as nodes are added or moved and resets when the scene
@@ -450,123 +437,6 @@ impl Renderer {
         }
     }
 
-    /// Encodes one frame into `output` (`width`×`height`, format `output_format`, which should be an sRGB
-    /// format). Uploads only what changed since the last frame. Does not submit.
-    pub fn encode_frame(
-        &mut self,
-        encoder: &mut wgpu::CommandEncoder,
-        output: &wgpu::TextureView,
-        output_format: wgpu::TextureFormat,
-        width: u32,
-        height: u32,
-    ) -> FrameStats {
-        let mut stats = FrameStats::default();
-        let (width, height) = (width.max(1), height.max(1));
-        if self
-            .targets
-            .as_ref()
-            .is_none_or(|t| t.width != width || t.height != height)
-        {
-            self.targets = Some(Targets::new(
-                &self.gpu.device,
-                self.outputs.layout(),
-                self.gpu.hdr_format,
-                self.gpu.msaa_samples,
-                width,
-                height,
-            ));
-            self.target_allocations += 1;
-        }
-        let uniforms = self.frame_uniforms(width as f32 / height as f32);
-        if self.last_uniforms != Some(uniforms) {
-            self.gpu
-                .queue
-                .write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&uniforms));
-            self.last_uniforms = Some(uniforms);
-            stats.bytes_uploaded += std::mem::size_of::<FrameUniforms>() as u64;
-        }
-        for (_, _, set) in &mut self.meshes {
-            stats.bytes_uploaded += set.upload(&self.gpu.device, &self.gpu.queue);
-        }
-        if self.shadow.dirty {
-            let mut pass = self.shadow.begin_pass(encoder);
-            for (_, mesh, set) in &self.meshes {
-                if draw_instances(&mut pass, mesh, set).is_some() {
-                    stats.draw_calls += 1;
-                }
-            }
-            self.shadow.dirty = false;
-        }
-        let (output_kind, clear) = match self.aov {
-            AovMode::Beauty => (OutputKind::Tonemap, CLEAR_RADIANCE),
-            _ => (OutputKind::PassThrough, wgpu::Color::BLACK),
-        };
-        let output_pipeline = self
-            .outputs
-            .get(&self.gpu.device, output_format, output_kind);
-        // Present by construction: allocated above when missing or resized.
-        let Some(targets) = self.targets.as_ref() else {
-            return stats;
-        };
-        {
-            // With MSAA the multisampled buffer is resolved into `hdr_view` and then discarded.
-            let (view, resolve_target, store) = match &targets.msaa_view {
-                Some(msaa) => (msaa, Some(&targets.hdr_view), wgpu::StoreOp::Discard),
-                None => (&targets.hdr_view, None, wgpu::StoreOp::Store),
-            };
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("scene"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view,
-                    depth_slice: None,
-                    resolve_target,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(clear),
-                        store,
-                    },
-                })],
-                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                    view: &targets.depth_view,
-                    depth_ops: Some(wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(1.0),
-                        store: wgpu::StoreOp::Discard,
-                    }),
-                    stencil_ops: None,
-                }),
-                ..Default::default()
-            });
-            pass.set_pipeline(&self.scene_pipeline);
-            pass.set_bind_group(0, &self.frame_bind_group, &[]);
-            for (_, mesh, set) in &self.meshes {
-                if let Some(count) = draw_instances(&mut pass, mesh, set) {
-                    stats.draw_calls += 1;
-                    stats.instances += count;
-                }
-            }
-        }
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("output"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: output,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                ..Default::default()
-            });
-            pass.set_pipeline(&output_pipeline);
-            pass.set_bind_group(0, &targets.output_bind_group, &[]);
-            pass.draw(0..3, 0..1);
-            stats.draw_calls += 1;
-        }
-        self.last_stats = stats;
-        stats
-    }
-
     /// Renders the current view into a new `width`×`height` RGBA8 image and submits the copy; map the
     /// returned [`Readback`] to get the pixels.
     pub fn render_offscreen(&mut self, width: u32, height: u32) -> Result<Readback, RenderError> {
@@ -626,24 +496,6 @@ pub fn drawing_buffer_size(
         (pixels as u32).clamp(1, max_side.max(1))
     };
     (to_pixels(css_width), to_pixels(css_height))
-}
-
-/// Issues one instanced draw of `set` with `mesh` into a pass whose pipeline takes the mesh and
-/// instance vertex buffers; returns the instance count, or `None` when there is nothing to draw.
-fn draw_instances(
-    pass: &mut wgpu::RenderPass<'_>,
-    mesh: &GpuMesh,
-    set: &InstanceSet,
-) -> Option<u32> {
-    let (count, instances) = (set.len(), set.buffer()?);
-    if count == 0 {
-        return None;
-    }
-    pass.set_vertex_buffer(0, mesh.vertex_buffer.slice(..));
-    pass.set_vertex_buffer(1, instances.slice(..));
-    pass.set_index_buffer(mesh.index_buffer.slice(..), wgpu::IndexFormat::Uint32);
-    pass.draw_indexed(0..mesh.index_count, 0, 0..count);
-    Some(count)
 }
 
 #[cfg(test)]

@@ -1,5 +1,8 @@
 //! One lit sphere, rendered offscreen on the headless adapter (lavapipe without a GPU).
 
+// Test code: failing loudly is the point (CLAUDE.md invariant 6 covers the library, not its tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 mod support;
 
 use app_core::Node;

@@ -1,0 +1,277 @@
+//! Encoding one frame: [`Renderer::encode_frame`] and the steps it runs, in this order.
+//!
+//! Contract:
+//! 1. **targets** ([`prepare_targets`]): the size-dependent HDR, MSAA and depth targets are (re)allocated
+//!    only when the frame's size differs from the last one (each allocation is counted).
+//! 2. **upload** ([`upload`]): the frame uniforms are written only when they differ from the last ones
+//!    written, and each instance set writes only its dirty ranges; an unchanged frame uploads nothing.
+//! 3. **shadow** ([`shadow_pass`]): the shadow map is redrawn only when instances or the light changed
+//!    (`ShadowMap::dirty`), which it then clears.
+//! 4. **scene** ([`scene_pass`]): every instance set is drawn, lit and shadowed, into the HDR target
+//!    (multisampled and resolved where the GPU allows), cleared to the background of the current AOV.
+//! 5. **output** ([`output_pass`]): one full-screen triangle tonemaps the beauty AOV (or copies a data
+//!    AOV) into the caller's view.
+//!
+//! Each pass begins its own render pass on the caller's encoder and takes only what it touches; each
+//! step returns what it cost, and the sum is the frame's [`FrameStats`]. Nothing here submits: the caller
+//! owns the encoder. What the image depends on must also be in [`Renderer::frame_key`] (CLAUDE.md
+//! invariant 5), which is computed from the same uniforms as step 2.
+
+use super::{FrameUniforms, MeshSet, Renderer};
+use crate::aov::AovMode;
+use crate::gpu::Gpu;
+use crate::instances::InstanceSet;
+use crate::mesh::GpuMesh;
+use crate::pipelines::OutputKind;
+use crate::shadow::ShadowMap;
+use crate::targets::Targets;
+
+/// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
+const CLEAR_RADIANCE: wgpu::Color = wgpu::Color {
+    r: 0.018,
+    g: 0.022,
+    b: 0.032,
+    a: 1.0,
+};
+
+/// What one frame cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FrameStats {
+    /// Draw calls issued (shadow, scene and output passes). The shadow pass runs only on frames where
+    /// instances or the light changed.
+    pub draw_calls: u32,
+    /// Instances drawn.
+    pub instances: u32,
+    /// Bytes written to GPU buffers (instances and uniforms).
+    pub bytes_uploaded: u64,
+}
+
+impl FrameStats {
+    /// The cost of `self` and then `other`.
+    fn plus(self, other: Self) -> Self {
+        Self {
+            draw_calls: self.draw_calls + other.draw_calls,
+            instances: self.instances + other.instances,
+            bytes_uploaded: self.bytes_uploaded + other.bytes_uploaded,
+        }
+    }
+}
+
+impl Renderer {
+    /// Encodes one frame into `output` (`width`×`height`, format `output_format`, which should be an sRGB
+    /// format). Uploads only what changed since the last frame. Does not submit.
+    pub fn encode_frame(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        output: &wgpu::TextureView,
+        output_format: wgpu::TextureFormat,
+        width: u32,
+        height: u32,
+    ) -> FrameStats {
+        let (width, height) = (width.max(1), height.max(1));
+        // Before the targets: they hold a borrow of `self.targets` until the output pass.
+        let uniforms = self.frame_uniforms(width as f32 / height as f32);
+        let targets = prepare_targets(
+            &mut self.targets,
+            &mut self.target_allocations,
+            &self.gpu,
+            self.outputs.layout(),
+            width,
+            height,
+        );
+        let upload = upload(
+            &self.gpu,
+            &self.frame_buffer,
+            &mut self.last_uniforms,
+            uniforms,
+            &mut self.meshes,
+        );
+        let shadow = shadow_pass(encoder, &mut self.shadow, &self.meshes);
+        let (output_kind, clear) = match self.aov {
+            AovMode::Beauty => (OutputKind::Tonemap, CLEAR_RADIANCE),
+            _ => (OutputKind::PassThrough, wgpu::Color::BLACK),
+        };
+        let output_pipeline = self
+            .outputs
+            .get(&self.gpu.device, output_format, output_kind);
+        let scene = scene_pass(
+            encoder,
+            targets,
+            clear,
+            &self.scene_pipeline,
+            &self.frame_bind_group,
+            &self.meshes,
+        );
+        let output = output_pass(encoder, output, &output_pipeline, targets);
+        let stats = upload.plus(shadow).plus(scene).plus(output);
+        self.last_stats = stats;
+        stats
+    }
+}
+
+/// Step 1: the targets for a `width`×`height` frame, reusing those in `slot` when the size matches and
+/// otherwise allocating new ones (counted in `allocations`) in their place.
+fn prepare_targets<'t>(
+    slot: &'t mut Option<Targets>,
+    allocations: &mut u32,
+    gpu: &Gpu,
+    output_layout: &wgpu::BindGroupLayout,
+    width: u32,
+    height: u32,
+) -> &'t Targets {
+    let targets = slot
+        .take()
+        .filter(|t| t.width == width && t.height == height)
+        .unwrap_or_else(|| {
+            *allocations += 1;
+            Targets::new(
+                &gpu.device,
+                output_layout,
+                gpu.hdr_format,
+                gpu.msaa_samples,
+                width,
+                height,
+            )
+        });
+    slot.insert(targets)
+}
+
+/// Step 2: writes `uniforms` into `frame_buffer` unless they equal `last_uniforms` (then remembered),
+/// and the dirty ranges of every instance set.
+fn upload(
+    gpu: &Gpu,
+    frame_buffer: &wgpu::Buffer,
+    last_uniforms: &mut Option<FrameUniforms>,
+    uniforms: FrameUniforms,
+    meshes: &mut [MeshSet],
+) -> FrameStats {
+    let mut bytes_uploaded = 0;
+    if *last_uniforms != Some(uniforms) {
+        gpu.queue
+            .write_buffer(frame_buffer, 0, bytemuck::bytes_of(&uniforms));
+        *last_uniforms = Some(uniforms);
+        bytes_uploaded += std::mem::size_of::<FrameUniforms>() as u64;
+    }
+    for (_, _, set) in meshes {
+        bytes_uploaded += set.upload(&gpu.device, &gpu.queue);
+    }
+    FrameStats {
+        bytes_uploaded,
+        ..FrameStats::default()
+    }
+}
+
+/// Step 3: redraws the shadow map from every instance set if it is dirty, and marks it clean.
+fn shadow_pass(
+    encoder: &mut wgpu::CommandEncoder,
+    shadow: &mut ShadowMap,
+    meshes: &[MeshSet],
+) -> FrameStats {
+    let mut stats = FrameStats::default();
+    if !shadow.dirty {
+        return stats;
+    }
+    let mut pass = shadow.begin_pass(encoder);
+    for (_, mesh, set) in meshes {
+        if draw_instances(&mut pass, mesh, set).is_some() {
+            stats.draw_calls += 1;
+        }
+    }
+    shadow.dirty = false;
+    stats
+}
+
+/// Step 4: draws every instance set with `pipeline` (bind group 0: `frame_bind_group`) into the HDR
+/// target, cleared to `clear`. With MSAA the multisampled buffer is resolved into `hdr_view` and then
+/// discarded; depth is discarded too.
+fn scene_pass(
+    encoder: &mut wgpu::CommandEncoder,
+    targets: &Targets,
+    clear: wgpu::Color,
+    pipeline: &wgpu::RenderPipeline,
+    frame_bind_group: &wgpu::BindGroup,
+    meshes: &[MeshSet],
+) -> FrameStats {
+    let (view, resolve_target, store) = match &targets.msaa_view {
+        Some(msaa) => (msaa, Some(&targets.hdr_view), wgpu::StoreOp::Discard),
+        None => (&targets.hdr_view, None, wgpu::StoreOp::Store),
+    };
+    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some("scene"),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(clear),
+                store,
+            },
+        })],
+        depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+            view: &targets.depth_view,
+            depth_ops: Some(wgpu::Operations {
+                load: wgpu::LoadOp::Clear(1.0),
+                store: wgpu::StoreOp::Discard,
+            }),
+            stencil_ops: None,
+        }),
+        ..Default::default()
+    });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, frame_bind_group, &[]);
+    let mut stats = FrameStats::default();
+    for (_, mesh, set) in meshes {
+        if let Some(count) = draw_instances(&mut pass, mesh, set) {
+            stats.draw_calls += 1;
+            stats.instances += count;
+        }
+    }
+    stats
+}
+
+/// Step 5: one full-screen triangle with `pipeline` reading the HDR target into `output`.
+fn output_pass(
+    encoder: &mut wgpu::CommandEncoder,
+    output: &wgpu::TextureView,
+    pipeline: &wgpu::RenderPipeline,
+    targets: &Targets,
+) -> FrameStats {
+    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some("output"),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view: output,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        ..Default::default()
+    });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, &targets.output_bind_group, &[]);
+    pass.draw(0..3, 0..1);
+    FrameStats {
+        draw_calls: 1,
+        ..FrameStats::default()
+    }
+}
+
+/// Issues one instanced draw of `set` with `mesh` into a pass whose pipeline takes the mesh and
+/// instance vertex buffers; returns the instance count, or `None` when there is nothing to draw.
+fn draw_instances(
+    pass: &mut wgpu::RenderPass<'_>,
+    mesh: &GpuMesh,
+    set: &InstanceSet,
+) -> Option<u32> {
+    let (count, instances) = (set.len(), set.buffer()?);
+    if count == 0 {
+        return None;
+    }
+    pass.set_vertex_buffer(0, mesh.vertex_buffer.slice(..));
+    pass.set_vertex_buffer(1, instances.slice(..));
+    pass.set_index_buffer(mesh.index_buffer.slice(..), wgpu::IndexFormat::Uint32);
+    pass.draw_indexed(0..mesh.index_count, 0, 0..count);
+    Some(count)
+}
