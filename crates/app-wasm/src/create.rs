@@ -1,5 +1,5 @@
 //! Opening the GPU for an engine: the wgpu instance for the requested backend, an adapter and device,
-//! and the canvas surface's configuration. Used by `Engine.create` and again after device loss.
+//! and the canvas surface's configuration. Used by `Engine.create` and again after device loss. Leaf.
 
 use app_render::Gpu;
 
@@ -32,12 +32,7 @@ pub async fn request_gpu(
     surface: Option<&wgpu::Surface<'static>>,
 ) -> Result<(wgpu::Adapter, Gpu), EngineError> {
     let adapter = instance
-        .request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            force_fallback_adapter: false,
-            compatible_surface: surface,
-            apply_limit_buckets: false,
-        })
+        .request_adapter(&app_render::adapter_options(surface))
         .await
         .map_err(|e| {
             let hint = if cfg!(feature = "webgl") {

@@ -1,4 +1,4 @@
-//! The engine's error type: every failure a JavaScript caller can see. wasm-bindgen turns each into a JS
+//! The engine's error type: every failure a JavaScript caller can see. Leaf. wasm-bindgen turns each into a JS
 //! `Error` whose message is the `Display` text below.
 
 /// Why an `Engine` call failed. Each variant's message names the problem for the page developer.
@@ -7,6 +7,9 @@ pub enum EngineError {
     /// Invalid argument or document edit (unknown id, NaN, radius ≤ 0, ...).
     #[error(transparent)]
     Scene(#[from] app_scene::SceneError),
+    /// A malformed, oversized or refused y-protocols message (`sync_receive`).
+    #[error(transparent)]
+    Protocol(#[from] app_scene::ProtocolError),
     /// GPU failure (no adapter, device creation, read-back).
     #[error(transparent)]
     Render(#[from] app_render::RenderError),

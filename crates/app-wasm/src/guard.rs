@@ -16,7 +16,8 @@
 //! engine.sync_receive(message);                              // now safe for the live engine
 //! ```
 //!
-//! The engine side of that exchange, [`Engine::encode_diff`], is here too.
+//! The engine side of that exchange, `Engine::encode_diff`, is in `api/sync.rs`. This file is its own
+//! JS class, not part of `Engine`: it imports only leaves (`poison.rs`).
 
 use std::cell::{Cell, RefCell};
 
@@ -24,7 +25,6 @@ use app_scene::SceneDoc;
 use app_scene::protocol::ProtocolError;
 use wasm_bindgen::prelude::*;
 
-use crate::engine::Engine;
 use crate::poison;
 
 thread_local! {
@@ -233,15 +233,5 @@ impl UpdateGuard {
     fn settle(&mut self) {
         self.mirror.drain_changes();
         self.mirror.drain_problems();
-    }
-}
-
-#[wasm_bindgen]
-impl Engine {
-    /// What a document with the given v1 state vector lacks, as a v1 update (Yjs
-    /// `encodeStateAsUpdate(doc, stateVector)`; the whole delete set is always included). An update
-    /// guard follows the live document with it. Throws on a malformed state vector.
-    pub fn encode_diff(&self, state_vector_v1: &[u8]) -> Result<Vec<u8>, JsError> {
-        self.with(|state| Ok(state.scene.encode_diff_v1(state_vector_v1)?))
     }
 }

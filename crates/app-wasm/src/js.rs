@@ -1,13 +1,12 @@
-//! Plain JavaScript objects built from engine values (`get_node`, `stats`).
+//! Plain JavaScript objects built from engine values (`get_node`, `stats`, peers). Leaf: imports
+//! nothing of this crate.
 
-use app_core::{Node, Shape};
+use app_core::{Node, NodeId, Shape};
+use app_scene::presence::Presence;
 use wasm_bindgen::JsValue;
 
-use crate::EngineError;
-use crate::state::State;
-
 /// An object with the given properties. `Reflect.set` on a fresh plain object cannot fail.
-fn object(entries: &[(&str, JsValue)]) -> JsValue {
+pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();
     for (key, value) in entries {
         let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
@@ -46,21 +45,44 @@ pub fn node_object(node: &Node) -> JsValue {
     object(&entries)
 }
 
-/// The `stats()` object.
-pub fn stats_object(state: &State) -> Result<JsValue, EngineError> {
-    let frame = state.last_frame;
-    Ok(object(&[
-        ("backend", state.backend.into()),
-        ("frame_ms", state.frame_ms.into()),
-        ("draw_calls", frame.draw_calls.into()),
-        ("nodes", (state.scene.len() as u32).into()),
-        ("instances", frame.instances.into()),
-        ("bytes_uploaded", (frame.bytes_uploaded as f64).into()),
-        ("width", state.config.width.into()),
-        ("height", state.config.height.into()),
-        ("device_losses", state.device_losses.into()),
-        ("msaa_samples", state.renderer.gpu().msaa_samples.into()),
-        ("frames_skipped", state.frames_skipped.into()),
-        ("frames_unchanged", state.frames_unchanged.into()),
-    ]))
+/// `{ client, name, color, selected }` with `null` for what is unknown.
+pub fn peer_object(
+    client: u64,
+    name: Option<&str>,
+    color: Option<&str>,
+    selected: Option<&NodeId>,
+) -> JsValue {
+    let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
+    object(&[
+        ("client", JsValue::from(client as f64)),
+        ("name", text(name)),
+        ("color", text(color)),
+        ("selected", text(selected.map(NodeId::as_str))),
+    ])
+}
+
+/// Our own presence as a [`peer_object`] (`name`/`color` are `null` until set).
+pub fn local_peer_object(presence: &Presence) -> JsValue {
+    let user = presence.user();
+    peer_object(
+        presence.client(),
+        user.map(|u| u.name.as_str()),
+        user.map(|u| u.color.as_str()),
+        presence.selected(),
+    )
+}
+
+/// Every remote peer as a JS array of [`peer_object`]s, ordered by client id.
+pub fn peers_array(presence: &Presence) -> js_sys::Array {
+    presence
+        .peers()
+        .map(|peer| {
+            peer_object(
+                peer.client,
+                peer.name.as_deref(),
+                peer.color.as_deref(),
+                peer.selected.as_ref(),
+            )
+        })
+        .collect()
 }

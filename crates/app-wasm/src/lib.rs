@@ -3,12 +3,21 @@
 //!
 //! Only this crate touches wasm-bindgen, web-sys and js-sys, and only on `wasm32`. What connects the scene
 //! to the renderer ([`bridge`]) is plain Rust, so it is tested natively with `cargo test`.
+//!
+//! Floors (each file's `use crate::…` lines point only downward; `tests/layers.rs` checks it):
+//! 1. `api/` — the `#[wasm_bindgen] impl Engine` glue, one file per concern.
+//! 2. `engine.rs` — `Engine`, its parts, `with`/`edit` (which deliver queued events after every call).
+//! 3. `state.rs` — the frame and device-loss recovery.
+//! 4. leaves — `bridge`, `create`, `device_watch`, `error`, `guard` (its own JS class), `js`,
+//!    `mailbox`, `options`, `poison`, `presence`, `web`: they import only other leaves.
 
 pub mod bridge;
 mod error;
 
 pub use error::EngineError;
 
+#[cfg(target_arch = "wasm32")]
+mod api;
 #[cfg(target_arch = "wasm32")]
 mod create;
 #[cfg(target_arch = "wasm32")]
@@ -20,19 +29,15 @@ mod guard;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
-mod options;
+mod mailbox;
 #[cfg(target_arch = "wasm32")]
-mod outbox;
+mod options;
 #[cfg(target_arch = "wasm32")]
 mod poison;
 #[cfg(target_arch = "wasm32")]
 mod presence;
 #[cfg(target_arch = "wasm32")]
 mod state;
-#[cfg(target_arch = "wasm32")]
-mod sync;
-#[cfg(target_arch = "wasm32")]
-mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 

@@ -12,9 +12,10 @@ use app_scene::SceneDoc;
 use glam::Vec2;
 use web_sys::HtmlCanvasElement;
 
-use crate::create::{request_gpu, surface_config};
+use crate::create::{backend_name, create_instance, request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
-use crate::options::Redraw;
+use crate::options::{CreateOptions, Redraw};
+use crate::presence::PresenceState;
 use crate::{EngineError, bridge, web};
 
 /// What a recovery task hands back: the surface it borrowed and the new adapter and device.
@@ -47,7 +48,7 @@ pub struct State {
     pub device_losses: u32,
     pub scene: SceneDoc,
     /// Our and the other users' presence (not in the document; `presence.rs`).
-    pub presence: crate::presence::PresenceState,
+    pub presence: PresenceState,
     pub controls: OrbitControls,
     /// The canvas's CSS size, for picking and panning (input arrives in CSS pixels).
     pub css_size: Vec2,
@@ -74,6 +75,64 @@ pub struct State {
 }
 
 impl State {
+    /// Opens the GPU for `canvas` as `options` ask (backend, presenting or not) and starts an empty
+    /// scene. Rejects with [`EngineError::NoBackend`] naming what is missing when no backend works.
+    pub async fn open(
+        canvas: HtmlCanvasElement,
+        options: &CreateOptions,
+    ) -> Result<Self, EngineError> {
+        let instance = create_instance(options.backend).await?;
+        let surface = instance
+            .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
+            .map_err(|e| EngineError::NoBackend(format!("cannot draw on this canvas: {e}")))?;
+        let (adapter, gpu) = request_gpu(&instance, Some(&surface)).await?;
+        let (config, render_format) =
+            surface_config(&surface, &adapter, canvas.width(), canvas.height())?;
+        if options.present {
+            surface.configure(&gpu.device, &config);
+        }
+        let renderer = Renderer::new(&gpu);
+        let css_size = Vec2::new(
+            canvas.client_width().max(1) as f32,
+            canvas.client_height().max(1) as f32,
+        );
+        // Undo needs a clock to merge rapid edits (a slider drag) into one step; wasm has no OS clock.
+        let scene = SceneDoc::with_clock(None, || js_sys::Date::now() as u64);
+        Ok(Self {
+            backend: backend_name(&adapter),
+            watch: Rc::new(DeviceWatch::new(&gpu.device)),
+            instance,
+            adapter,
+            canvas,
+            surface: Some(surface),
+            config,
+            present: options.present,
+            offscreen: None,
+            render_format,
+            controls: OrbitControls::new(renderer.camera),
+            renderer,
+            recovery: None,
+            device_losses: 0,
+            // Awareness client id = the document's, as in Yjs.
+            presence: PresenceState::new(scene.client_id(), web::now_ms()),
+            scene,
+            css_size,
+            last_frame: FrameStats::default(),
+            frame_ms: 0.0,
+            frames_in_flight: Arc::default(),
+            max_frames_in_flight: options.max_frames_in_flight,
+            frames_skipped: 0,
+            redraw: options.redraw,
+            last_drawn: None,
+            frames_unchanged: 0,
+        })
+    }
+
+    /// The presence clock: renews our state, drops silent peers, follows the selection.
+    pub fn tick_presence(&mut self) {
+        self.presence.tick(web::now_ms(), &mut self.renderer);
+    }
+
     /// Width / height of the drawing buffer.
     pub fn aspect(&self) -> f32 {
         self.config.width as f32 / self.config.height.max(1) as f32
@@ -301,6 +360,21 @@ impl State {
             surface.configure(&gpu.device, &self.config);
         }
         self.device_losses += 1;
+    }
+
+    /// Frees GPU memory now rather than when the browser collects the device (`free()`). The watch
+    /// is silenced first: this loss is intended.
+    pub fn release_gpu(&mut self) {
+        self.watch.silence();
+        self.renderer.gpu().device.destroy();
+        // A device that arrived after a loss but was not installed yet is ours too. (One still being
+        // requested is destroyed by the recovery task when it finds the engine gone.)
+        if let Some(slot) = self.recovery.take()
+            && let Ok(mut slot) = slot.try_borrow_mut()
+            && let Some((_, Ok((_, gpu)))) = slot.take()
+        {
+            gpu.device.destroy();
+        }
     }
 
     /// Simulates device loss (the `debug_lose_device` test hook): on WebGPU the device is really

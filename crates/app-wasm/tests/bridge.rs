@@ -1,19 +1,18 @@
 //! Native tests of the scene → renderer bridge on lavapipe: document edits reach the pixels, and a
 //! renderer rebuilt from the document (device loss) draws the same image.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
-use app_render::{Gpu, Renderer, RgbaImage};
+use app_render::{Renderer, RgbaImage};
 use app_scene::SceneDoc;
 use app_wasm::bridge::{apply_scene_changes, rebuild_renderer};
 
-fn gpu() -> Gpu {
-    pollster::block_on(Gpu::headless())
-        .expect("a Vulkan or GL adapter (install mesa-vulkan-drivers)")
-}
+mod native;
+
+use native::gpu;
 
 fn render(renderer: &mut Renderer) -> RgbaImage {
-    let readback = renderer.render_offscreen(96, 96).expect("valid size");
-    readback.wait(&renderer.gpu().device).expect("readback")
+    native::render(renderer, 96)
 }
 
 #[test]

@@ -4,21 +4,20 @@
 //! documented replacements for invalid fields), skips the rest, reports each problem once, and its
 //! per-frame work is that of the equivalent clean scene.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
 use app_render::golden::{Tolerance, compare};
-use app_render::{Gpu, Renderer, RgbaImage};
+use app_render::{Renderer, RgbaImage};
 use app_scene::SceneDoc;
 use app_wasm::bridge::{apply_scene_changes, rebuild_renderer};
 use yrs::{Any, Doc, Map, MapPrelim, MapRef, ReadTxn, StateVector, Transact, TransactionMut};
 
-fn gpu() -> Gpu {
-    pollster::block_on(Gpu::headless())
-        .expect("a Vulkan or GL adapter (install mesa-vulkan-drivers)")
-}
+mod native;
+
+use native::gpu;
 
 fn render(renderer: &mut Renderer) -> RgbaImage {
-    let readback = renderer.render_offscreen(128, 128).expect("valid size");
-    readback.wait(&renderer.gpu().device).expect("readback")
+    native::render(renderer, 128)
 }
 
 /// Writes `image` to `tests/out/native/<name>.png` (git-ignored) so a person can look at it.

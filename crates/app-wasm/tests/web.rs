@@ -1,5 +1,6 @@
 //! Browser tests (headless Chromium, WebGPU on SwiftShader): the `Engine` API end to end, down to pixels.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
 use app_wasm::Engine;
 use wasm_bindgen::{JsCast, JsValue};
@@ -10,7 +11,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
 
-use common::{SIZE, canvas, engine, message, pixel, pixels};
+use common::{SIZE, assert_same_picture, canvas, engine, message, pixel, pixels};
 
 #[wasm_bindgen_test]
 async fn renders_a_lit_sphere_and_reports_stats() {
@@ -225,13 +226,7 @@ async fn two_engines_sync_through_updates_and_reject_garbage() {
         bob.apply_update(update).unwrap();
     }
     assert_eq!(bob.node_ids().unwrap(), vec![id.clone()]);
-    alice.render_frame(0.0).unwrap();
-    bob.render_frame(0.0).unwrap();
-    assert_eq!(
-        pixels(&mut alice).await,
-        pixels(&mut bob).await,
-        "both draw the same scene"
-    );
+    assert_same_picture(&mut alice, &mut bob).await;
 
     // Bob's edit is not undoable by Alice.
     alice.apply_update(&bob.encode_state().unwrap()).unwrap();

@@ -3,12 +3,14 @@
 //! use (`tests/golden/`), so the three backends are held to one picture under one tolerance
 //! (`app_render::golden::Tolerance::DEFAULT`).
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
 use app_render::golden::{self, Tolerance};
 use app_render::reference::{self, REFERENCE_SIZE};
 use app_render::{Gpu, Renderer, RgbaImage, wgpu};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+
+mod common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -52,12 +54,7 @@ fn decode_png(bytes: &[u8]) -> RgbaImage {
 /// A GPU on `backends`, with the instance and surface it came from: in Chromium they must outlive the
 /// device's callbacks (read-back). WebGL2 adapters come from a canvas, so one is made for both.
 async fn gpu(backends: wgpu::Backends) -> (Gpu, wgpu::Instance, wgpu::Surface<'static>) {
-    let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement = document
-        .create_element("canvas")
-        .unwrap()
-        .dyn_into()
-        .unwrap();
+    let canvas = common::detached_canvas();
     let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
     desc.backends = backends;
     let instance = wgpu::util::new_instance_with_webgpu_detection(desc).await;
@@ -65,10 +62,7 @@ async fn gpu(backends: wgpu::Backends) -> (Gpu, wgpu::Instance, wgpu::Surface<'s
         .create_surface(wgpu::SurfaceTarget::Canvas(canvas))
         .expect("surface");
     let adapter = instance
-        .request_adapter(&wgpu::RequestAdapterOptions {
-            compatible_surface: Some(&surface),
-            ..Default::default()
-        })
+        .request_adapter(&app_render::adapter_options(Some(&surface)))
         .await
         .expect("adapter");
     let gpu = Gpu::from_adapter(&adapter).await.expect("device");

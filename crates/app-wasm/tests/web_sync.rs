@@ -1,6 +1,7 @@
 //! Browser tests of the y-protocols calls: `sync_open`, `sync_receive`, `on_sync_message`, and
 //! presence (awareness): `set_presence`, `peers`, `on_presence`, `sync_closed`, `sync_leave`.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,7 +16,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
 
-use common::{engine, message, pixels};
+use common::{assert_same_picture, engine, message, pixels};
 
 fn bytes(array: js_sys::Array) -> Vec<Vec<u8>> {
     array
@@ -100,13 +101,7 @@ async fn two_engines_converge_through_protocol_messages() {
         assert_eq!(a, b, "node {id} agrees");
     }
 
-    alice.render_frame(0.0).unwrap();
-    bob.render_frame(0.0).unwrap();
-    assert_eq!(
-        pixels(&mut alice).await,
-        pixels(&mut bob).await,
-        "both draw the same scene"
-    );
+    assert_same_picture(&mut alice, &mut bob).await;
 
     // Bob never undoes Alice's edits.
     assert!(bob.undo().unwrap(), "bob undoes his own box");

@@ -1,6 +1,7 @@
 //! Browser tests of the view API (headless Chromium, WebGPU on SwiftShader): AOV modes, camera input,
 //! framing, picking and selection, node reads, device-loss recovery and engine lifetimes.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -288,7 +289,7 @@ async fn an_unchanged_frame_is_not_drawn_and_any_change_is() {
 
     // Each kind of change draws exactly the next frame.
     type Change<'a> = (&'a str, &'a dyn Fn(&Engine));
-    let changes: [Change; 4] = [
+    let changes: [Change<'_>; 4] = [
         ("a document edit", &|e| {
             e.set_position(&sphere, 0.0, 0.5, 0.0).unwrap()
         }),

@@ -1,5 +1,5 @@
 //! Helpers shared by the browser test files.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test file uses some of them
 
 use app_wasm::Engine;
 use wasm_bindgen::{JsCast, JsValue};
@@ -7,15 +7,22 @@ use wasm_bindgen_futures::JsFuture;
 
 pub const SIZE: u32 = 128;
 
-pub fn canvas() -> web_sys::HtmlCanvasElement {
+/// A canvas element not in the page (enough for a GPU adapter or an offscreen engine).
+pub fn detached_canvas() -> web_sys::HtmlCanvasElement {
     let document = web_sys::window().unwrap().document().unwrap();
-    let canvas: web_sys::HtmlCanvasElement = document
+    document
         .create_element("canvas")
         .unwrap()
         .dyn_into()
-        .unwrap();
+        .unwrap()
+}
+
+/// A `SIZE`² canvas added to the page.
+pub fn canvas() -> web_sys::HtmlCanvasElement {
+    let canvas = detached_canvas();
     canvas.set_width(SIZE);
     canvas.set_height(SIZE);
+    let document = web_sys::window().unwrap().document().unwrap();
     document.body().unwrap().append_child(&canvas).unwrap();
     canvas
 }
@@ -44,6 +51,13 @@ pub async fn pixels(engine: &mut Engine) -> Vec<u8> {
         .await
         .expect("read_pixels resolves");
     js_sys::Uint8Array::new(&value).to_vec()
+}
+
+/// Renders a frame on both engines and asserts they show the same picture.
+pub async fn assert_same_picture(a: &mut Engine, b: &mut Engine) {
+    a.render_frame(0.0).unwrap();
+    b.render_frame(0.0).unwrap();
+    assert_eq!(pixels(a).await, pixels(b).await, "both draw the same scene");
 }
 
 pub fn pixel(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {

@@ -1,12 +1,13 @@
-//! The view half of the `Engine` API: camera input, framing, AOVs, picking and selection, pixels.
-//! Local to this engine; nothing here enters the document.
+//! View calls: camera input, framing, AOVs, picking and selection, pixels. Local to this engine;
+//! nothing here enters the document (the selection reaches peers as presence).
 
 use app_core::NodeId;
 use app_render::AovMode;
 use glam::Vec2;
 use wasm_bindgen::prelude::*;
 
-use crate::{Engine, EngineError, web};
+use crate::engine::Engine;
+use crate::{EngineError, web};
 
 #[wasm_bindgen]
 impl Engine {
@@ -94,9 +95,13 @@ impl Engine {
                 }
             };
             state.renderer.set_selected(id.as_ref());
+            // Peers hear of the new selection now rather than on the next frame.
+            let now_ms = web::now_ms();
+            state
+                .presence
+                .follow_selection(state.renderer.selected(), now_ms);
             Ok(())
-        })?;
-        self.presence_follow_selection()
+        })
     }
 
     /// The highlighted node's id, or `undefined` (also once that node is removed).
@@ -145,16 +150,6 @@ impl Engine {
                 }
             };
             Ok(js_sys::Uint8Array::from(image.pixels.as_slice()).into())
-        })
-    }
-
-    /// Test hook: loses the GPU device as a driver crash would (on WebGPU it is destroyed). The next
-    /// `render_frame` calls recreate device and GPU state from the document; `stats().device_losses`
-    /// counts recoveries.
-    pub fn debug_lose_device(&self) -> Result<(), JsError> {
-        self.with(|state| {
-            state.lose_device();
-            Ok(())
         })
     }
 }

@@ -1,4 +1,5 @@
-//! The y-protocols sync calls of the JavaScript `Engine`: the engine speaks the protocol
+//! Document bytes and the y-protocols sync calls: whole-document encode/apply (v1, v2, diffs for the
+//! update guard), local-update delivery, and the protocol: the engine speaks it
 //! (`app_scene::protocol`), a transport (WebSocket, BroadcastChannel) only moves the bytes.
 //!
 //! ```js
@@ -11,10 +12,10 @@
 //!
 //! Presence (`presence.rs`) rides on the same connection as y-protocols awareness messages.
 
-use app_scene::protocol;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
+use crate::web;
 
 /// Wraps byte messages as a JS array of `Uint8Array`s.
 fn messages(list: Vec<Vec<u8>>) -> js_sys::Array {
@@ -25,13 +26,52 @@ fn messages(list: Vec<Vec<u8>>) -> js_sys::Array {
 
 #[wasm_bindgen]
 impl Engine {
+    /// The whole document as a Yjs v1 update.
+    pub fn encode_state(&self) -> Result<Vec<u8>, JsError> {
+        self.with(|state| Ok(state.scene.encode_state_v1()))
+    }
+
+    /// Merges a peer's Yjs v1 update. Malformed or hostile bytes throw and change nothing. Not undoable here.
+    pub fn apply_update(&self, update: &[u8]) -> Result<(), JsError> {
+        self.with(|state| Ok(state.scene.apply_update_v1(update)?))
+    }
+
+    /// The whole document as a Yjs v2 update (`Y.encodeStateAsUpdateV2`): the scene file format of
+    /// the demo's export, about a third smaller than v1 for transform-heavy scenes.
+    pub fn encode_state_v2(&self) -> Result<Vec<u8>, JsError> {
+        self.with(|state| Ok(state.scene.encode_state_v2()))
+    }
+
+    /// Merges a Yjs v2 update (`Y.applyUpdateV2`), e.g. an exported scene file. Malformed or hostile
+    /// bytes throw and change nothing. Not undoable here.
+    pub fn apply_update_v2(&self, update: &[u8]) -> Result<(), JsError> {
+        self.with(|state| Ok(state.scene.apply_update_v2(update)?))
+    }
+
+    /// `callback(update: Uint8Array)` after local edits, delivered after the engine call returns (never
+    /// re-entrantly). Pass `null` to stop. The engine holds the callback and releases it on `free()`.
+    pub fn on_local_update(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+        let (_running, mut parts) = self.parts()?;
+        // Updates made before a callback existed are in the document (encode_state), not in the queue.
+        parts.state.scene.take_local_updates();
+        parts.local_updates.set_callback(callback);
+        Ok(())
+    }
+
+    /// What a document with the given v1 state vector lacks, as a v1 update (Yjs
+    /// `encodeStateAsUpdate(doc, stateVector)`; the whole delete set is always included). An update
+    /// guard follows the live document with it. Throws on a malformed state vector.
+    pub fn encode_diff(&self, state_vector_v1: &[u8]) -> Result<Vec<u8>, JsError> {
+        self.with(|state| Ok(state.scene.encode_diff_v1(state_vector_v1)?))
+    }
+
     /// Messages to send when a connection opens: sync step 1 (our state vector) and our awareness
     /// state (presence). The peer answers with step 2 (what we lack) and its own step 1, which
     /// `sync_receive` answers; a y-websocket server also sends the room's awareness states.
     pub fn sync_open(&self) -> Result<js_sys::Array, JsError> {
         self.with(|state| {
             let step1 = state.scene.sync_step1();
-            let awareness = state.presence.presence.open(crate::web::now_ms());
+            let awareness = state.presence.open(web::now_ms());
             Ok(messages(vec![step1, awareness]))
         })
     }
@@ -42,28 +82,25 @@ impl Engine {
     /// messages throw and change nothing; a peer's odd presence fields read as absent. Applied
     /// updates are not undoable here.
     pub fn sync_receive(&self, message: &[u8]) -> Result<js_sys::Array, JsError> {
-        let result = self.with(|state| {
-            let outcome = match state.scene.handle_sync_message(message) {
-                Ok(outcome) => outcome,
-                Err(error) => return Ok(Err(error)),
-            };
+        let replies = self.with(|state| {
+            let outcome = state.scene.handle_sync_message(message)?;
             let mut replies = outcome.replies;
             if let Some(payload) = outcome.awareness {
-                match crate::presence::receive(state, &payload) {
-                    Ok(answers) => replies.extend(answers),
-                    Err(error) => return Ok(Err(error)),
-                }
+                let now_ms = web::now_ms();
+                replies.extend(
+                    state
+                        .presence
+                        .receive(&payload, now_ms, &mut state.renderer)?,
+                );
             }
             if outcome.awareness_query {
-                replies.push(state.presence.presence.local_message());
+                replies.push(state.presence.local_message());
             }
             // Incoming messages are a clock too: renewals keep going while frames do not (a
             // hidden tab), since peers renew every 15 s.
-            crate::presence::tick(state);
-            Ok(Ok(replies))
-        });
-        self.flush_presence();
-        let replies = result?.map_err(|e| JsError::new(&e.to_string()))?;
+            state.tick_presence();
+            Ok(replies)
+        })?;
         Ok(messages(replies))
     }
 
@@ -71,18 +108,16 @@ impl Engine {
     /// the next connection brings the room's states again. The document is untouched.
     pub fn sync_closed(&self) -> Result<(), JsError> {
         self.with(|state| {
-            crate::presence::closed(state);
+            state.presence.closed(&mut state.renderer);
             Ok(())
-        })?;
-        self.flush_presence();
-        Ok(())
+        })
     }
 
     /// Messages to send before closing a connection on purpose: our awareness state set to `null`,
     /// so peers drop us at once instead of after their 30 s timeout. The next `sync_open`
     /// announces us again.
     pub fn sync_leave(&self) -> Result<js_sys::Array, JsError> {
-        self.with(|state| Ok(messages(vec![state.presence.presence.leave()])))
+        self.with(|state| Ok(messages(vec![state.presence.leave()])))
     }
 
     /// `callback(message: Uint8Array)` with a sync `update` message after each local edit (and undo or
@@ -91,15 +126,7 @@ impl Engine {
     /// re-entrantly). Pass `null` to stop. The engine holds the callback and releases it on `free()`.
     pub fn on_sync_message(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
         let (_running, parts) = self.parts()?;
-        parts.sync_outbox.set_callback(callback);
+        parts.sync_messages.set_callback(callback);
         Ok(())
     }
-}
-
-/// Protocol `update` messages for local updates, for the sync outbox.
-pub(crate) fn update_messages(updates: &[Vec<u8>]) -> Vec<Vec<u8>> {
-    updates
-        .iter()
-        .map(|u| protocol::update_message(u))
-        .collect()
 }

@@ -1,0 +1,70 @@
+//! Presence calls (y-protocols awareness): our name and color, who else is here, and a callback when
+//! that changes. Presence never enters the document; its state lives in `presence.rs`.
+//!
+//! ```js
+//! engine.set_presence({ name: 'Ada', color: '#e91e63' });   // our selection follows select()
+//! engine.on_presence((peers) => render(peers));              // after any change, from a microtask
+//! engine.peers();    // [{ client, name, color, selected }], other users only
+//! engine.presence(); // { client, name, color, selected }, us
+//! ```
+
+use app_scene::presence::User;
+use wasm_bindgen::prelude::*;
+
+use crate::engine::Engine;
+use crate::{js, web};
+
+/// Reads a string property of a JS object, or explains what is wrong.
+fn string_field(object: &JsValue, key: &str) -> Result<String, JsError> {
+    js_sys::Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .and_then(|value| value.as_string())
+        .ok_or_else(|| {
+            JsError::new(&format!(
+                "set_presence needs {{ name: string, color: string }}; `{key}` is missing or not a string"
+            ))
+        })
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Sets our presence `{ name, color }`: a name of 1 to 64 characters and a CSS hex color
+    /// (`#rrggbb` or `#rgb`). Peers see it as the awareness state
+    /// `{ user: { name, color }, selected }`; our selected node follows `select()`. Throws on an
+    /// invalid name or color and changes nothing. Never touches the document.
+    pub fn set_presence(&self, presence: JsValue) -> Result<(), JsError> {
+        if !presence.is_object() {
+            return Err(JsError::new(
+                "set_presence needs { name: string, color: string }",
+            ));
+        }
+        let name = string_field(&presence, "name")?;
+        let color = string_field(&presence, "color")?;
+        let user = User::new(&name, &color).map_err(|e| JsError::new(&e.to_string()))?;
+        self.with(|state| {
+            state.presence.set_user(user, web::now_ms());
+            Ok(())
+        })
+    }
+
+    /// Our presence: `{ client, name, color, selected }` (`name`/`color` are `null` until
+    /// `set_presence`). `client` is our awareness client id, the document's client id.
+    pub fn presence(&self) -> Result<JsValue, JsError> {
+        self.with(|state| Ok(js::local_peer_object(state.presence.presence())))
+    }
+
+    /// Other users in the room: `[{ client, name, color, selected }]`, ordered by client id, `null`
+    /// for what a peer did not say (or said malformed). Never includes us.
+    pub fn peers(&self) -> Result<js_sys::Array, JsError> {
+        self.with(|state| Ok(js::peers_array(state.presence.presence())))
+    }
+
+    /// `callback(peers)` (as `peers()`) whenever a peer joins, changes or leaves, or our own
+    /// presence changes; delivered from a microtask after the engine call returned (never
+    /// re-entrantly), at most once per turn. Pass `null` to stop. Released on `free()`.
+    pub fn on_presence(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+        let (_running, parts) = self.parts()?;
+        parts.presence_events.set_callback(callback);
+        Ok(())
+    }
+}
