@@ -44,7 +44,7 @@ fn transform(t: [f64; 3], s: [f64; 3]) -> Any {
     nums(&[t[0], t[1], t[2], 0.0, 0.0, 0.0, 1.0, s[0], s[1], s[2]])
 }
 
-fn node(txn: &mut TransactionMut, nodes: &MapRef, id: &str, fields: Vec<(&str, Any)>) {
+fn node(txn: &mut TransactionMut<'_>, nodes: &MapRef, id: &str, fields: Vec<(&str, Any)>) {
     let prelim: MapPrelim = fields
         .into_iter()
         .map(|(k, v)| (k, yrs::In::Any(v)))
