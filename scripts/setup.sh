@@ -44,6 +44,13 @@ setup_rust() {
 }
 
 setup_test() {
+  # The test command checks formatting and lints before the tests.
+  for component in clippy rustfmt; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding the rustup component $component"
+      rustup component add "$component"
+    fi
+  done
   local pkgs=()
   command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
   command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, then
+#   0. rules the compiler checks: rustfmt, clippy with the workspace lints (native and wasm32),
 #   1. native: cargo test --workspace (GPU tests on lavapipe when there is no GPU),
 #   2. browser: wasm-bindgen tests of app-wasm in headless Chromium (WebGPU on SwiftShader),
 #   3. end-to-end: tests/*.mjs against the built demo page in headless Chromium.
@@ -13,7 +14,12 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-300}"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "native tests (cargo test --workspace)"
+step "formatting and lints (cargo fmt --check; cargo clippy -D warnings, native and wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p app-wasm --target wasm32-unknown-unknown --all-targets --features webgl -- -D warnings
+
+step "native tests (cargo test --workspace; includes app-wasm/tests/layers.rs: floors, no Closure::forget)"
 cargo test --workspace
 
 step "fuzzing (scripts/fuzz.sh: each app-scene fuzz target for ${FUZZ_SECS:-60} s)"
