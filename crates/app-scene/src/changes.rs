@@ -1,19 +1,27 @@
 //! The change stream: what observers recorded, turned into `app-core` changes. Cost is proportional
 //! to the nodes changed (plus their subtrees when a placement moved), not to the document.
+//!
+//! A drain runs in phases, one function each: take what observers noted (`SceneDoc::take_observed`),
+//! re-resolve cycles a placement change may have closed or opened (`break_cycles`), mark everything
+//! below a moved node (`mark_subtrees`), read each marked node and classify it as added, updated or
+//! removed (`read_and_classify`), and put the result in the promised order (`order_output`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use app_core::{NodeFields, SceneChange};
-use yrs::Transact;
+use yrs::{MapRef, ReadTxn, Transact};
 
 use crate::SceneDoc;
 use crate::observe::{Pending, lock};
 use crate::read::read_node;
-use crate::tree::cycle_from;
+use crate::tree::{TreeIndex, cycle_from};
 
 const MOVED: NodeFields = NodeFields::TRANSFORM;
 const REPLACED: NodeFields = NodeFields::PLACEMENT;
+
+/// The nodes a drain reports, with what changed on each.
+type Touched = HashMap<Arc<str>, Pending>;
 
 impl SceneDoc {
     /// Changes since the last drain, local and remote alike: removals first, then additions and
@@ -21,136 +29,203 @@ impl SceneDoc {
     /// changes, every node below it is reported too (with `TRANSFORM`), so a renderer keeping world
     /// matrices can update them.
     pub fn drain_changes(&mut self) -> Vec<SceneChange> {
-        let (mut touched, light) = {
-            let mut observed = lock(&self.observed);
-            (
-                std::mem::take(&mut observed.changes),
-                std::mem::take(&mut observed.light),
-            )
-        };
+        let (touched, light) = self.take_observed();
         if touched.is_empty() && !light {
             return Vec::new();
         }
         let mut out = Vec::new();
         if !touched.is_empty() {
-            let mut tree = self.tree();
-            let Ok(txn) = self.doc.try_transact() else {
-                // Unreachable while no transaction outlives a call; keep the record for next time.
-                drop(tree);
-                let mut observed = lock(&self.observed);
-                observed.changes.extend(touched);
-                observed.light |= light;
-                return Vec::new();
-            };
-            let mark =
-                |touched: &mut HashMap<Arc<str>, Pending>, id: &Arc<str>, fields: NodeFields| {
-                    touched.entry(id.clone()).or_default().fields |= fields;
-                };
-
-            // A placement change can close or open a cycle; its members' resolved parents change.
-            let placed: Vec<Arc<str>> = touched
-                .iter()
-                .filter(|(_, p)| p.structural || p.fields.contains(NodeFields::PLACEMENT))
-                .map(|(id, _)| id.clone())
-                .collect();
-            if !placed.is_empty() {
-                let mut cycle_members = Vec::new();
-                for id in &placed {
-                    if let Some(cycle) = cycle_from(&txn, &self.nodes, id) {
-                        if let Some(breaker) = cycle.iter().min() {
-                            tree.breakers.insert(breaker.clone());
-                        }
-                        cycle_members.extend(cycle);
-                    }
-                }
-                let breakers: Vec<Arc<str>> = tree.breakers.iter().cloned().collect();
-                for b in breakers {
-                    let cycle = cycle_from(&txn, &self.nodes, &b);
-                    let still = cycle.is_some_and(|c| c.contains(&b) && c.iter().min() == Some(&b));
-                    if !still {
-                        tree.breakers.remove(&b);
-                        cycle_members.push(b);
-                    }
-                }
-                for id in &cycle_members {
-                    mark(&mut touched, id, REPLACED | MOVED);
+            match self.node_changes(touched) {
+                Ok(changes) => out = changes,
+                Err(touched) => {
+                    // Unreachable while no transaction outlives a call; keep the record for next time.
+                    self.restore_observed(touched, light);
+                    return Vec::new();
                 }
             }
-
-            // Everything below a moved, added or removed node moves in world space.
-            let moved: Vec<(Arc<str>, bool)> = touched
-                .iter()
-                .filter(|(_, p)| {
-                    p.structural
-                        || p.fields
-                            .intersects(NodeFields::PLACEMENT | NodeFields::TRANSFORM)
-                })
-                .map(|(id, p)| (id.clone(), p.structural))
-                .collect();
-            let mut below = Vec::new();
-            for (id, structural) in &moved {
-                for child in tree.children(id) {
-                    if *structural {
-                        // The child's resolved parent appeared or vanished.
-                        mark(&mut touched, child, REPLACED);
-                    }
-                    below.push(child.clone());
-                }
-            }
-            for id in tree.stored_subtree(below) {
-                mark(&mut touched, &id, MOVED);
-            }
-            drop(tree);
-
-            let mut problems = Vec::new();
-            let mut removed = Vec::new();
-            let mut present = Vec::new();
-            for (id, pending) in touched {
-                match read_node(&txn, &self.nodes, &id, &mut problems) {
-                    Some((node, depth)) => {
-                        let change = if self.emitted.insert(id) {
-                            SceneChange::NodeAdded(node)
-                        } else if pending.structural {
-                            SceneChange::NodeUpdated {
-                                node,
-                                fields: NodeFields::ALL,
-                            }
-                        } else {
-                            SceneChange::NodeUpdated {
-                                node,
-                                fields: pending.fields,
-                            }
-                        };
-                        present.push((depth, change));
-                    }
-                    None => {
-                        if self.emitted.remove(&id) {
-                            removed.push(id);
-                        }
-                    }
-                }
-            }
-            drop(txn);
-            self.report(problems);
-            removed.sort();
-            out.extend(
-                removed
-                    .into_iter()
-                    .filter_map(|id| app_core::NodeId::new(id.as_ref()).ok())
-                    .map(SceneChange::NodeRemoved),
-            );
-            let id_of = |c: &SceneChange| match c {
-                SceneChange::NodeAdded(n) | SceneChange::NodeUpdated { node: n, .. } => {
-                    Some(n.id.clone())
-                }
-                _ => None,
-            };
-            present.sort_by_cached_key(|(depth, change)| (*depth, id_of(change)));
-            out.extend(present.into_iter().map(|(_, change)| change));
         }
         if light {
             out.push(SceneChange::LightChanged(self.light()));
         }
         out
     }
+
+    /// Takes what observers recorded since the last drain, leaving the record empty: the touched
+    /// nodes and whether the light changed. Held only briefly, as observers write to it mid-transaction.
+    fn take_observed(&self) -> (Touched, bool) {
+        let mut observed = lock(&self.observed);
+        (
+            std::mem::take(&mut observed.changes),
+            std::mem::take(&mut observed.light),
+        )
+    }
+
+    /// Puts a record that could not be drained back, merged with anything observers noted since,
+    /// so the next drain reports it.
+    fn restore_observed(&self, touched: Touched, light: bool) {
+        let mut observed = lock(&self.observed);
+        observed.changes.extend(touched);
+        observed.light |= light;
+    }
+
+    /// The node changes for `touched`: removals, then additions and updates parents-first. Gives
+    /// `touched` back untouched if no read transaction can be opened.
+    fn node_changes(&mut self, mut touched: Touched) -> Result<Vec<SceneChange>, Touched> {
+        let mut tree = self.tree();
+        let Ok(txn) = self.doc.try_transact() else {
+            return Err(touched);
+        };
+        break_cycles(&txn, &self.nodes, &mut tree, &mut touched);
+        mark_subtrees(&tree, &mut touched);
+        // The tree guard borrows all of `self`; release it before `emitted` is written.
+        drop(tree);
+        let classified = read_and_classify(&txn, &self.nodes, &mut self.emitted, touched);
+        drop(txn);
+        self.report(classified.problems);
+        Ok(order_output(classified.removed, classified.present))
+    }
+}
+
+/// Adds `fields` to what is reported for `id`, reporting it if it was not already.
+fn mark(touched: &mut Touched, id: &Arc<str>, fields: NodeFields) {
+    touched.entry(id.clone()).or_default().fields |= fields;
+}
+
+/// Brings the cycle breakers in `tree` up to date after placement changes and marks every node whose
+/// resolved parent changed as a result. A placement change can close or open a cycle, and the member
+/// made a root to break it reads with a different parent, so its members must be reported too.
+fn break_cycles<T: ReadTxn>(txn: &T, nodes: &MapRef, tree: &mut TreeIndex, touched: &mut Touched) {
+    let placed: Vec<Arc<str>> = touched
+        .iter()
+        .filter(|(_, p)| p.structural || p.fields.contains(NodeFields::PLACEMENT))
+        .map(|(id, _)| id.clone())
+        .collect();
+    if placed.is_empty() {
+        return;
+    }
+    let mut cycle_members = Vec::new();
+    for id in &placed {
+        if let Some(cycle) = cycle_from(txn, nodes, id) {
+            // Every reader picks the same breaker (the smallest id), from the document alone.
+            if let Some(breaker) = cycle.iter().min() {
+                tree.breakers.insert(breaker.clone());
+            }
+            cycle_members.extend(cycle);
+        }
+    }
+    // A breaker whose cycle was opened (or now has a smaller member) reads with its stored parent again.
+    let breakers: Vec<Arc<str>> = tree.breakers.iter().cloned().collect();
+    for b in breakers {
+        let cycle = cycle_from(txn, nodes, &b);
+        let still = cycle.is_some_and(|c| c.contains(&b) && c.iter().min() == Some(&b));
+        if !still {
+            tree.breakers.remove(&b);
+            cycle_members.push(b);
+        }
+    }
+    for id in &cycle_members {
+        mark(touched, id, REPLACED | MOVED);
+    }
+}
+
+/// Marks everything below a moved, added or removed node as moved: its world transform changed.
+/// Direct children of an added or removed node are also marked replaced, as their resolved parent
+/// appeared or vanished.
+fn mark_subtrees(tree: &TreeIndex, touched: &mut Touched) {
+    let moved: Vec<(Arc<str>, bool)> = touched
+        .iter()
+        .filter(|(_, p)| {
+            p.structural
+                || p.fields
+                    .intersects(NodeFields::PLACEMENT | NodeFields::TRANSFORM)
+        })
+        .map(|(id, p)| (id.clone(), p.structural))
+        .collect();
+    let mut below = Vec::new();
+    for (id, structural) in &moved {
+        for child in tree.children(id) {
+            if *structural {
+                mark(touched, child, REPLACED);
+            }
+            below.push(child.clone());
+        }
+    }
+    for id in tree.stored_subtree(below) {
+        mark(touched, &id, MOVED);
+    }
+}
+
+/// The touched nodes as read from the document, sorted into what the change stream reports.
+struct Classified {
+    /// Problems readers found in the document, for `SceneDoc::report`.
+    problems: Vec<String>,
+    /// Nodes announced before that no longer read as valid nodes.
+    removed: Vec<Arc<str>>,
+    /// Additions and updates, each with the node's depth in the tree.
+    present: Vec<(usize, SceneChange)>,
+}
+
+/// Reads every touched node and classifies it against `emitted` (the nodes announced so far, kept in
+/// step here): new to consumers is an addition, known and still valid an update, known and no longer
+/// readable a removal. A node added and removed between two drains is never reported.
+fn read_and_classify<T: ReadTxn>(
+    txn: &T,
+    nodes: &MapRef,
+    emitted: &mut HashSet<Arc<str>>,
+    touched: Touched,
+) -> Classified {
+    let mut classified = Classified {
+        problems: Vec::new(),
+        removed: Vec::new(),
+        present: Vec::new(),
+    };
+    for (id, pending) in touched {
+        match read_node(txn, nodes, &id, &mut classified.problems) {
+            Some((node, depth)) => {
+                let change = if emitted.insert(id) {
+                    SceneChange::NodeAdded(node)
+                } else if pending.structural {
+                    // The entry was replaced wholesale: any field may differ.
+                    SceneChange::NodeUpdated {
+                        node,
+                        fields: NodeFields::ALL,
+                    }
+                } else {
+                    SceneChange::NodeUpdated {
+                        node,
+                        fields: pending.fields,
+                    }
+                };
+                classified.present.push((depth, change));
+            }
+            None => {
+                if emitted.remove(&id) {
+                    classified.removed.push(id);
+                }
+            }
+        }
+    }
+    classified
+}
+
+/// The changes in the order `SceneDoc::drain_changes` promises: removals first, then additions and
+/// updates by depth, so every parent comes before its children (a renderer can compute a child's
+/// world matrix from its parent's). Ties are broken by id, so the order never depends on hashing.
+fn order_output(
+    mut removed: Vec<Arc<str>>,
+    mut present: Vec<(usize, SceneChange)>,
+) -> Vec<SceneChange> {
+    removed.sort();
+    let mut out: Vec<SceneChange> = removed
+        .into_iter()
+        .filter_map(|id| app_core::NodeId::new(id.as_ref()).ok())
+        .map(SceneChange::NodeRemoved)
+        .collect();
+    let id_of = |c: &SceneChange| match c {
+        SceneChange::NodeAdded(n) | SceneChange::NodeUpdated { node: n, .. } => Some(n.id.clone()),
+        _ => None,
+    };
+    present.sort_by_cached_key(|(depth, change)| (*depth, id_of(change)));
+    out.extend(present.into_iter().map(|(_, change)| change));
+    out
 }
