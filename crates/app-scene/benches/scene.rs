@@ -1,39 +1,29 @@
 //! Scene document benchmarks: build, encode, load, heap per node, drain cost vs document size.
 //! `cargo bench -p app-scene` (figures for the size targets are printed once before the timings).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+// A bench may unwrap and panic like a test; criterion's macros make undocumented public items.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+use std::alloc::System;
 use std::time::{Duration, Instant};
 
 use app_scene::SceneDoc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use yrs::Transact;
 use yrs::updates::decoder::Decode;
 
-/// Counts live heap bytes so the bench can report bytes per node.
-struct Counting;
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
+/// Counts heap bytes so the bench can report bytes per node. A crate's wrapper around the system
+/// allocator, because implementing `GlobalAlloc` takes `unsafe`, which the workspace forbids.
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Live heap bytes: everything allocated minus everything freed (a reallocation counts its growth
+/// as allocated, its shrinking as freed). Only differences between two readings are meaningful.
+fn live() -> isize {
+    let stats = GLOBAL.stats();
+    (stats.bytes_allocated as isize).wrapping_sub(stats.bytes_deallocated as isize)
+}
 
 fn build(n: usize) -> SceneDoc {
     let mut d = SceneDoc::with_client_id(1);
@@ -54,25 +44,25 @@ fn build(n: usize) -> SceneDoc {
 
 fn report_sizes() {
     let n = 10_000;
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     let built = build(n);
-    let built_heap = LIVE.load(Ordering::Relaxed) - before;
+    let built_heap = live() - before;
     let v1 = built.encode_state_v1();
     let v2 = built.encode_state_v2();
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     let mut loaded = SceneDoc::with_client_id(2);
     loaded.apply_update_v1(&v1).expect("own state");
     loaded.drain_changes();
-    let loaded_heap = LIVE.load(Ordering::Relaxed) - before;
+    let loaded_heap = live() - before;
     // The same update in a bare yrs document: what yrs itself holds, so the report separates it from
     // what this crate adds (observers' records, the tree index, announced ids).
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     let bare = yrs::Doc::with_client_id(4);
     bare.get_or_insert_map("nodes");
     bare.transact_mut()
         .apply_update(yrs::Update::decode_v1(&v1).expect("own state"))
         .expect("own state");
-    let bare_heap = LIVE.load(Ordering::Relaxed) - before;
+    let bare_heap = live() - before;
     drop(bare);
     let start = Instant::now();
     let mut timed = SceneDoc::with_client_id(3);

@@ -214,7 +214,7 @@ pub(crate) fn busy(error: impl std::fmt::Display) -> SceneError {
 pub(crate) fn write<R>(
     doc: &Doc,
     meta: &MapRef,
-    f: impl FnOnce(&mut TransactionMut) -> Result<R, SceneError>,
+    f: impl FnOnce(&mut TransactionMut<'_>) -> Result<R, SceneError>,
 ) -> Result<R, SceneError> {
     let mut txn = doc.try_transact_mut_with(LOCAL_ORIGIN).map_err(busy)?;
     let out = f(&mut txn)?;

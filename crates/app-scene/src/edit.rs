@@ -29,7 +29,7 @@ const RGB: [&str; 3] = ["red", "green", "blue"];
 
 /// The node map and kind of an existing, valid node.
 fn existing(
-    txn: &TransactionMut,
+    txn: &TransactionMut<'_>,
     nodes: &MapRef,
     id: &str,
 ) -> Result<(MapRef, ShapeKind), SceneError> {
@@ -41,13 +41,13 @@ fn existing(
 }
 
 /// Writes `value` under `k` unless it is already there (a repeated slider value costs nothing).
-fn put(txn: &mut TransactionMut, map: &MapRef, k: Arc<str>, value: Any) {
+fn put(txn: &mut TransactionMut<'_>, map: &MapRef, k: Arc<str>, value: Any) {
     if schema::out_any(map.get(txn, &k)).as_ref() != Some(&value) {
         map.insert(txn, k, value);
     }
 }
 
-fn current_transform(txn: &TransactionMut, map: &MapRef) -> Transform {
+fn current_transform(txn: &TransactionMut<'_>, map: &MapRef) -> Transform {
     let mut ignored = Vec::new();
     let mut fix = schema::Fixes {
         subject: "",
@@ -59,7 +59,7 @@ fn current_transform(txn: &TransactionMut, map: &MapRef) -> Transform {
     )
 }
 
-fn current_material(txn: &TransactionMut, map: &MapRef) -> Material {
+fn current_material(txn: &TransactionMut<'_>, map: &MapRef) -> Material {
     let mut ignored = Vec::new();
     let mut fix = schema::Fixes {
         subject: "",

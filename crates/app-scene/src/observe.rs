@@ -59,7 +59,7 @@ pub(crate) fn lock(shared: &Shared) -> MutexGuard<'_, Observed> {
 }
 
 /// Deep observer of the `nodes` root map.
-pub(crate) fn on_nodes(shared: &Shared, txn: &TransactionMut, events: &Events) {
+pub(crate) fn on_nodes(shared: &Shared, txn: &TransactionMut<'_>, events: &Events<'_>) {
     let mut observed = lock(shared);
     for event in events.iter() {
         let path = event.path();

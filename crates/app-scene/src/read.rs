@@ -20,7 +20,7 @@ fn short(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
-fn positive(any: Option<Any>, what: &str, fix: &mut Fixes) -> f32 {
+fn positive(any: Option<Any>, what: &str, fix: &mut Fixes<'_>) -> f32 {
     match any
         .as_ref()
         .and_then(schema::any_f32)

@@ -218,7 +218,7 @@ impl Fixes<'_> {
 }
 
 /// Decodes a transform; an invalid value becomes the identity (or a unit rotation/scale).
-pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
+pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes<'_>) -> Transform {
     let Some(any) = any else {
         return Transform::IDENTITY;
     };
@@ -253,7 +253,7 @@ pub fn decode_transform(any: Option<&Any>, fix: &mut Fixes) -> Transform {
     }
 }
 
-fn clamp_unit(v: f32, what: &str, fix: &mut Fixes) -> f32 {
+fn clamp_unit(v: f32, what: &str, fix: &mut Fixes<'_>) -> f32 {
     if (0.0..=1.0).contains(&v) {
         v
     } else {
@@ -263,7 +263,7 @@ fn clamp_unit(v: f32, what: &str, fix: &mut Fixes) -> f32 {
 }
 
 /// Decodes a material; out-of-range channels are clamped to 0..1, a malformed value is the default.
-pub fn decode_material(any: Option<&Any>, fix: &mut Fixes) -> Material {
+pub fn decode_material(any: Option<&Any>, fix: &mut Fixes<'_>) -> Material {
     let Some(any) = any else {
         return Material::default();
     };
@@ -288,7 +288,7 @@ pub fn decode_material(any: Option<&Any>, fix: &mut Fixes) -> Material {
 }
 
 /// Decodes a placement: `(parent, order key)`. A malformed value is a root with an empty key.
-pub fn decode_placement(any: Option<&Any>, fix: &mut Fixes) -> (Option<NodeId>, String) {
+pub fn decode_placement(any: Option<&Any>, fix: &mut Fixes<'_>) -> (Option<NodeId>, String) {
     let Some(any) = any else {
         return (None, String::new());
     };
@@ -328,7 +328,7 @@ pub fn placement_order(any: &Any) -> Option<&str> {
 }
 
 /// Decodes a name, truncating overlong ones at a character boundary.
-pub fn decode_name(any: Option<&Any>, fix: &mut Fixes) -> String {
+pub fn decode_name(any: Option<&Any>, fix: &mut Fixes<'_>) -> String {
     match any {
         None => String::new(),
         Some(Any::String(s)) if s.len() <= MAX_NAME_BYTES => s.to_string(),
@@ -351,7 +351,7 @@ pub fn decode_name(any: Option<&Any>, fix: &mut Fixes) -> String {
 }
 
 /// Decodes visibility; anything but a boolean means visible.
-pub fn decode_visible(any: Option<&Any>, fix: &mut Fixes) -> bool {
+pub fn decode_visible(any: Option<&Any>, fix: &mut Fixes<'_>) -> bool {
     match any {
         None => true,
         Some(Any::Bool(b)) => *b,
@@ -363,7 +363,7 @@ pub fn decode_visible(any: Option<&Any>, fix: &mut Fixes) -> bool {
 }
 
 /// Decodes the directional light; each malformed part takes its default.
-pub fn decode_light(any: Option<&Any>, fix: &mut Fixes) -> DirectionalLight {
+pub fn decode_light(any: Option<&Any>, fix: &mut Fixes<'_>) -> DirectionalLight {
     let default = DirectionalLight::default();
     let Some(any) = any else { return default };
     let Any::Map(map) = any else {

@@ -6,6 +6,9 @@
 //! `FUZZ_WRITE_SEEDS=1 cargo test -p app-scene --test fuzz_replay write_seeds -- --ignored` writes
 //! the hand-made seed inputs the corpus started from.
 
+// A test file: its helpers may unwrap, expect and panic too (clippy.toml allows it in #[test] fns only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 mod fuzz_checks;
 
 use std::path::{Path, PathBuf};

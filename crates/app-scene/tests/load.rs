@@ -2,6 +2,9 @@
 //! stream as the general path, a rejected load leaves the document empty and usable, and the
 //! loaded document keeps this replica's client id, clock, observers and undo behaviour.
 
+// A test file: its helpers may unwrap, expect and panic too (clippy.toml allows it in #[test] fns only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use app_core::SceneChange;
 use app_scene::{SceneDoc, SceneError};
 use yrs::updates::decoder::Decode;

@@ -3,6 +3,9 @@
 //! blocks behind a gap, after which this replica's own edits never reach its outgoing updates
 //! (found by the `apply_update` fuzz target: tests/fuzz/crashers/apply_update/own-client-gap-*).
 
+// A test file: its helpers may unwrap, expect and panic too (clippy.toml allows it in #[test] fns only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use app_scene::{SceneDoc, SceneError};
 use yrs::block::ClientID;
 use yrs::updates::decoder::Decode;

@@ -1,6 +1,9 @@
 //! Presence (y-protocols awareness): encoding byte-for-byte against y-protocols, clocks, removal,
 //! renewal and timeouts, hostile states, and that presence never touches the document.
 
+// A test file: its helpers may unwrap, expect and panic too (clippy.toml allows it in #[test] fns only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use app_core::NodeId;
 use app_scene::SceneDoc;
 use app_scene::presence::{

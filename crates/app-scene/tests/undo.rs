@@ -1,5 +1,8 @@
 //! Undo/redo: local only, merging rapid edits, never reverting a peer's edit.
 
+// A test file: its helpers may unwrap, expect and panic too (clippy.toml allows it in #[test] fns only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
 use app_core::Shape;
 use app_core::glam::Vec3;
 use app_scene::SceneDoc;

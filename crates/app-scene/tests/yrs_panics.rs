@@ -4,9 +4,9 @@
 //! be rejected by `SceneDoc` without harming it (natively, where the panic is caught).
 //!
 //! How they were found: random byte mutations of valid SceneDoc updates (`find_yrs_panics`, 400,000
-//! mutants, the same mutator as `hostile.rs` plus small-number nudges) made yrs panic only in a
-//! *later* `encode_state_as_update_*` (the pending-update merge, `transaction.rs:408`; SceneDoc never
-//! calls it) and, in debug builds only, on integer overflow. Apply-time panics that survive a release
+//! mutants from `common::mutate_nudging`, the mutator of `hostile.rs` plus small-number nudges) made
+//! yrs panic only in a *later* `encode_state_as_update_*` (the pending-update merge,
+//! `transaction.rs:408`; SceneDoc never calls it) and, in debug builds only, on integer overflow. Apply-time panics that survive a release
 //! build (no overflow checks, as in the wasm bundle) came from varying the *numbers* of a valid update
 //! instead: an item whose length reaches `u32::MAX` makes the next item of that client start at a
 //! wrapped clock, and yrs's block lookup divides by zero (`block_store.rs:60`) while integrating it.
@@ -17,7 +17,11 @@
 //! cargo test -p app-scene --test yrs_panics -- --ignored --nocapture find_yrs_panics   # the mutation search
 //! ```
 
-use std::cell::RefCell;
+// A test file: its helpers may unwrap, expect and panic too (clippy.toml allows it in #[test] fns only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -26,29 +30,7 @@ use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{Doc, ReadTxn, StateVector, Transact, Update};
 
-thread_local! {
-    /// Where the last panic on this thread happened (`file:line`), recorded by the quiet hook.
-    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Keeps yrs's expected panics off the output but records where they happened; panics from
-/// anywhere else (test assertions) still print.
-fn quiet_yrs_panics() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let location = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()));
-            let from_yrs = location.as_deref().is_some_and(|l| l.contains("yrs-"));
-            LAST_PANIC.with(|p| *p.borrow_mut() = location);
-            if !from_yrs {
-                default(info);
-            }
-        }));
-    });
-}
+use common::{XorShift, last_panic, mutate_nudging, quiet_yrs_panics, sample_scene};
 
 /// Update encodings, as the file names say.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,12 +46,6 @@ enum Stage {
     Apply(String),
     /// Accepted, then encoding the document panicked.
     Encode(String),
-}
-
-fn last_panic() -> String {
-    LAST_PANIC
-        .with(|p| p.borrow_mut().take())
-        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// Applies `update` to a bare yrs document holding `base` (a v1 update, possibly empty), as any
@@ -109,19 +85,6 @@ fn other_scene() -> SceneDoc {
     let a = d.add_box([1.0; 3], [2.0; 3]).unwrap();
     d.set_base_color(a.as_str(), [0.2, 0.4, 0.6]).unwrap();
     d.add_sphere([0.0; 3], 0.5).unwrap();
-    d
-}
-
-/// The valid scene the mutations start from (as `hostile.rs`'s sample).
-fn source() -> SceneDoc {
-    let mut d = SceneDoc::with_client_id(7);
-    let a = d.add_sphere([1.0, 2.0, 3.0], 1.0).unwrap();
-    let b = d.add_box([0.0; 3], [1.0, 2.0, 3.0]).unwrap();
-    d.set_parent(b.as_str(), Some(a.as_str())).unwrap();
-    d.set_name(a.as_str(), "ball").unwrap();
-    d.set_light([1.0, -1.0, 0.0], [1.0; 3], 2.0).unwrap();
-    d.remove_node(b.as_str()).unwrap();
-    d.add_plane([0.0; 3], 4.0).unwrap();
     d
 }
 
@@ -332,50 +295,6 @@ fn write_crashers() {
     }
 }
 
-/// A tiny deterministic generator (no dependency needed for byte mutation).
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn mutate(rng: &mut XorShift, bytes: &[u8]) -> Vec<u8> {
-    let mut out = bytes.to_vec();
-    for _ in 0..=rng.below(4) {
-        if out.is_empty() {
-            out.push(rng.next() as u8);
-        }
-        let i = rng.below(out.len());
-        match rng.below(8) {
-            0 => out[i] ^= 1 << rng.below(8),
-            1 => out[i] = rng.next() as u8,
-            2 => out.truncate(rng.below(out.len() + 1)),
-            3 => out.insert(i, rng.next() as u8),
-            4 => {
-                out.remove(i);
-            }
-            // Structure fields are mostly small varints: nudging them keeps the update decodable
-            // but wrong, which is where yrs's integration code trusts its input.
-            5 => out[i] = out[i].wrapping_add(if rng.below(2) == 0 { 1 } else { 255 }),
-            6 => out[i] = rng.below(10) as u8,
-            _ => {
-                let len = 1 + rng.below(16.min(out.len() - i));
-                let piece = out[i..i + len].to_vec();
-                let at = rng.below(out.len() + 1);
-                out.splice(at..at, piece);
-            }
-        }
-    }
-    out
-}
-
 /// True if `update` panics a bare document while applying, empty and non-empty, every time tried.
 fn reliable_apply_panic(base: &[u8], update: &[u8], version: Version) -> Option<String> {
     let mut site = None;
@@ -423,7 +342,7 @@ fn find_yrs_panics() {
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/yrs-panics");
     std::fs::create_dir_all(&out).unwrap();
     let base = other_scene().encode_state_v1();
-    let source = source();
+    let source = sample_scene();
     for (version, seed) in [
         (Version::V1, 0x9e37_79b9_7f4a_7c15_u64),
         (Version::V2, 0x2545_f491_4f6c_dd1d),
@@ -442,7 +361,7 @@ fn find_yrs_panics() {
         let mut first = 0;
         let mut encode_sites: Vec<String> = Vec::new();
         for _ in 0..tries {
-            let update = mutate(&mut rng, &valid);
+            let update = mutate_nudging(&mut rng, &valid);
             // Cheap first test (empty document once), then the reliable one.
             match plain_yrs_panics(&[], &update, version) {
                 Some(Stage::Apply(_)) => first += 1,

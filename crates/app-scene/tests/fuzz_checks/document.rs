@@ -318,7 +318,7 @@ impl Value {
     }
 }
 
-fn node_map(txn: &TransactionMut, nodes: &MapRef, id: &str) -> Option<MapRef> {
+fn node_map(txn: &TransactionMut<'_>, nodes: &MapRef, id: &str) -> Option<MapRef> {
     match nodes.get(txn, id) {
         Some(Out::YMap(map)) => Some(map),
         _ => None,
@@ -326,7 +326,7 @@ fn node_map(txn: &TransactionMut, nodes: &MapRef, id: &str) -> Option<MapRef> {
 }
 
 /// Applies one write, skipping writes to the root the peer declared as an array.
-fn write(txn: &mut TransactionMut, array_root: Option<&str>, write: &Write) {
+fn write(txn: &mut TransactionMut<'_>, array_root: Option<&str>, write: &Write) {
     use app_scene::schema::{LIGHTS, META, NODES};
     let root = match write {
         Write::Light(_) | Write::Other(false, ..) => LIGHTS,
@@ -385,7 +385,7 @@ fn peer_updates(input: &HostileDocument) -> (Vec<Vec<u8>>, Vec<u8>) {
     ];
     let array_root = array_root.map(|which| names[usize::from(which) % 3]);
     let array = array_root.map(|name| peer.get_or_insert_array(name));
-    let encode = |txn: &yrs::Transaction, sv: &StateVector| {
+    let encode = |txn: &yrs::Transaction<'_>, sv: &StateVector| {
         if input.v2 {
             txn.encode_diff_v2(sv)
         } else {
