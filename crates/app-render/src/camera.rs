@@ -34,6 +34,28 @@ impl Default for OrbitCamera {
 }
 
 impl OrbitCamera {
+    /// A camera at `eye_in_world` looking at `target_in_world` with a vertical field of view of
+    /// `fovy_rad`. `None` when the two points coincide. A view straight up or down is tilted to the
+    /// ±89.4° the orbit keeps, so the camera never flips over the pole.
+    pub fn looking_at(eye_in_world: Vec3, target_in_world: Vec3, fovy_rad: f32) -> Option<Self> {
+        let backwards = eye_in_world - target_in_world;
+        let distance = backwards.length();
+        if !(distance.is_finite() && distance > 0.0) {
+            return None;
+        }
+        let limit = std::f32::consts::FRAC_PI_2 - 0.01;
+        Some(Self {
+            target_in_world,
+            yaw_rad: backwards.x.atan2(backwards.z),
+            pitch_rad: (backwards.y / distance)
+                .clamp(-1.0, 1.0)
+                .asin()
+                .clamp(-limit, limit),
+            distance,
+            fovy_rad,
+        })
+    }
+
     /// The camera's position in world space.
     pub fn eye_in_world(&self) -> Vec3 {
         let (sin_yaw, cos_yaw) = self.yaw_rad.sin_cos();
@@ -89,6 +111,16 @@ impl OrbitCamera {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn looking_at_round_trips_through_the_eye() {
+        let eye = Vec3::new(3.0, 2.0, -4.0);
+        let target = Vec3::new(1.0, 0.5, 0.0);
+        let camera = OrbitCamera::looking_at(eye, target, 0.8).unwrap();
+        assert!((camera.eye_in_world() - eye).length() < 1e-5);
+        assert_eq!(camera.target_in_world, target);
+        assert!(OrbitCamera::looking_at(eye, eye, 0.8).is_none());
+    }
 
     #[test]
     fn target_projects_to_the_viewport_centre() {

@@ -29,7 +29,8 @@ use crate::{EngineError, js, poison};
 pub struct Engine {
     /// Identifies this engine to the panic hook.
     id: u32,
-    parts: RefCell<Parts>,
+    /// `None` once `free()` released everything.
+    parts: RefCell<Option<Parts>>,
 }
 
 /// What one engine call works on.
@@ -79,13 +80,13 @@ impl Engine {
         let state = State::open(canvas, options).await?;
         Ok(Engine {
             id: poison::new_engine_id(),
-            parts: RefCell::new(Parts {
+            parts: RefCell::new(Some(Parts {
                 state,
                 local_updates: Mailbox::new("on_local_update", Keep::Every),
                 sync_messages: Mailbox::new("on_sync_message", Keep::Every),
                 presence_events: Mailbox::new("on_presence", Keep::Latest),
                 _live: LiveEngine::new(),
-            }),
+            })),
         })
     }
 
@@ -97,7 +98,27 @@ impl Engine {
     pub fn parts(&self) -> Result<(poison::RunningGuard, RefMut<'_, Parts>), EngineError> {
         let running = poison::enter(self.id).ok_or(EngineError::Poisoned)?;
         let parts = self.parts.try_borrow_mut().map_err(|_| EngineError::Busy)?;
+        let parts = RefMut::filter_map(parts, Option::as_mut).map_err(|_| EngineError::Freed)?;
         Ok((running, parts))
+    }
+
+    /// `free()`: releases the GPU device, the JS callbacks and the document now; every later call
+    /// throws [`EngineError::Freed`]. (The small `Engine` shell itself goes when JS drops it.)
+    pub fn release(&self) -> Result<(), EngineError> {
+        let running = poison::enter(self.id);
+        let Ok(mut parts) = self.parts.try_borrow_mut() else {
+            // A poisoned engine may have trapped mid-call, leaving the cell borrowed: nothing can be
+            // released safely now; dropping the object (GC) releases it. Otherwise it is a re-entry.
+            return if running.is_none() {
+                Ok(())
+            } else {
+                Err(EngineError::Busy)
+            };
+        };
+        if let Some(mut parts) = parts.take() {
+            parts.release();
+        }
+        Ok(())
     }
 
     /// Runs `f` on the state unless this engine is poisoned (a panic inside poisons it), then queues
@@ -122,15 +143,22 @@ impl Engine {
     }
 }
 
+impl Parts {
+    /// Releases the JS callbacks now, even if a delivery microtask still holds a mailbox, and the GPU.
+    fn release(&mut self) {
+        self.local_updates.set_callback(None);
+        self.sync_messages.set_callback(None);
+        self.presence_events.set_callback(None);
+        self.state.release_gpu();
+    }
+}
+
 impl Drop for Engine {
     fn drop(&mut self) {
         poison::forget(self.id);
         // `get_mut` needs no borrow flag: a trap may have left the cell marked as borrowed.
-        let parts = self.parts.get_mut();
-        // Releases the JS callbacks now, even if a delivery microtask still holds a mailbox.
-        parts.local_updates.set_callback(None);
-        parts.sync_messages.set_callback(None);
-        parts.presence_events.set_callback(None);
-        parts.state.release_gpu();
+        if let Some(parts) = self.parts.get_mut() {
+            parts.release();
+        }
     }
 }

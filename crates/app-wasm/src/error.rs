@@ -19,6 +19,9 @@ pub enum EngineError {
     /// An argument outside the engine's scene API (sizes, pixel ratios) was invalid.
     #[error("{0}")]
     Argument(#[from] app_core::ValueError),
+    /// An argument of the wrong type or shape (a string where a number belongs, a short array).
+    #[error("{0}")]
+    Invalid(String),
     /// Neither WebGPU nor WebGL2 could be used.
     #[error("{0}")]
     NoBackend(String),

@@ -1,9 +1,11 @@
 //! Plain JavaScript objects built from engine values (`get_node`, `stats`, peers). Leaf: imports
 //! nothing of this crate.
 
-use app_core::{Node, NodeId, Shape};
+use app_core::{DirectionalLight, Node, NodeId, Shape};
 use app_scene::presence::Presence;
 use wasm_bindgen::JsValue;
+
+use crate::EngineError;
 
 /// An object with the given properties. `Reflect.set` on a fresh plain object cannot fail.
 pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
@@ -14,7 +16,8 @@ pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
-fn array(values: &[f32]) -> JsValue {
+/// A JS array of numbers.
+pub fn array(values: &[f32]) -> JsValue {
     values
         .iter()
         .map(|v| JsValue::from(f64::from(*v)))
@@ -22,19 +25,29 @@ fn array(values: &[f32]) -> JsValue {
         .into()
 }
 
-/// `{ id, kind, name, position, radius | extents | size, color, metallic, roughness, visible }`.
+/// `{ id, kind, name, parent, position, rotation, scale, radius | extents | size, color, metallic,
+/// roughness, emissive, visible }` (`parent` is `null` for a root).
 pub fn node_object(node: &Node) -> JsValue {
     let mut entries = vec![
         ("id", JsValue::from(node.id.as_str())),
         ("kind", JsValue::from(node.shape.kind().as_str())),
         ("name", JsValue::from(node.name.as_str())),
+        (
+            "parent",
+            node.parent
+                .as_ref()
+                .map_or(JsValue::NULL, |p| JsValue::from(p.as_str())),
+        ),
         ("position", array(&node.transform.translation.to_array())),
+        ("rotation", array(&node.transform.rotation.to_array())),
+        ("scale", array(&node.transform.scale.to_array())),
         ("color", array(&node.material.base_color.to_array())),
         ("metallic", JsValue::from(f64::from(node.material.metallic))),
         (
             "roughness",
             JsValue::from(f64::from(node.material.roughness)),
         ),
+        ("emissive", array(&node.material.emissive.to_array())),
         ("visible", JsValue::from(node.visible)),
     ];
     entries.push(match node.shape {
@@ -85,4 +98,53 @@ pub fn peers_array(presence: &Presence) -> js_sys::Array {
             )
         })
         .collect()
+}
+
+/// `{ direction, color, intensity }`.
+pub fn light_object(light: &DirectionalLight) -> JsValue {
+    object(&[
+        ("direction", array(&light.direction_in_world.to_array())),
+        ("color", array(&light.color.to_array())),
+        ("intensity", JsValue::from(f64::from(light.intensity))),
+    ])
+}
+
+/// `object[key]` (`what` is `"light.color"`-style: the key is after the last dot); `None` when absent.
+fn field(object: &JsValue, what: &str) -> Option<JsValue> {
+    let key = what.rsplit('.').next().unwrap_or(what);
+    js_sys::Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined())
+}
+
+/// An optional number field, or an error naming it.
+pub fn number_field(object: &JsValue, what: &str) -> Result<Option<f64>, EngineError> {
+    match field(object, what) {
+        None => Ok(None),
+        Some(value) => value
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| EngineError::Invalid(format!("{what} must be a number, got {value:?}"))),
+    }
+}
+
+/// An optional `[x, y, z]` field of three numbers, or an error naming it.
+pub fn vec3_field(object: &JsValue, what: &str) -> Result<Option<[f64; 3]>, EngineError> {
+    let Some(value) = field(object, what) else {
+        return Ok(None);
+    };
+    let numbers: Option<Vec<f64>> = js_sys::Array::is_array(&value)
+        .then(|| {
+            js_sys::Array::from(&value)
+                .iter()
+                .map(|v| v.as_f64())
+                .collect()
+        })
+        .flatten();
+    match numbers.as_deref() {
+        Some(&[x, y, z]) => Ok(Some([x, y, z])),
+        _ => Err(EngineError::Invalid(format!(
+            "{what} must be an array of three numbers [x, y, z], got {value:?}"
+        ))),
+    }
 }

@@ -43,6 +43,9 @@ pub struct CreateOptions {
     pub redraw: Redraw,
 }
 
+/// Every option `Engine.create` reads; any other name is refused (a typo must not pass silently).
+const KNOWN: [&str; 4] = ["backend", "present", "max_frames_in_flight", "redraw"];
+
 /// The default `max_frames_in_flight`, as a swap chain's frame latency.
 pub const DEFAULT_MAX_FRAMES_IN_FLIGHT: u32 = 2;
 
@@ -108,6 +111,16 @@ impl CreateOptions {
             return Err(EngineError::Options(
                 "options must be an object, e.g. { backend: \"auto\" }".into(),
             ));
+        }
+        for key in js_sys::Object::keys(&js_sys::Object::from(options.clone())).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !KNOWN.contains(&key.as_str()) {
+                return Err(EngineError::Options(format!(
+                    "unknown option \"{}\" (known: {})",
+                    key.chars().take(64).collect::<String>(),
+                    KNOWN.join(", ")
+                )));
+            }
         }
         let backend = choice(
             options,

@@ -84,6 +84,15 @@ impl Engine {
         })
     }
 
+    /// Releases GPU resources, callbacks and the document now; any later call throws "this engine
+    /// was freed". (Replaces wasm-bindgen's own `free`, after which calls would fail with "null
+    /// pointer passed to rust"; the shell left is reclaimed when JS drops the object.) Calling it
+    /// twice does nothing.
+    #[wasm_bindgen(js_name = free)]
+    pub fn free_engine(&self) -> Result<(), JsError> {
+        Ok(self.release()?)
+    }
+
     /// Test hook: loses the GPU device as a driver crash would (on WebGPU it is destroyed). The next
     /// `render_frame` calls recreate device and GPU state from the document; `stats().device_losses`
     /// counts recoveries.

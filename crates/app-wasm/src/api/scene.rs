@@ -1,10 +1,19 @@
 //! Scene calls: add, edit, read and remove nodes, undo and redo. Each writes the Yrs document and
 //! returns at once; the renderer catches up on the next frame (`bridge.rs`).
 
+use app_core::Node;
+use app_scene::{SceneDoc, SceneError};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
 use crate::js;
+
+/// The node `id`, or the error naming the unknown id (cut to 128 characters).
+fn known(scene: &SceneDoc, id: &str) -> Result<Node, SceneError> {
+    scene
+        .node(id)
+        .ok_or_else(|| SceneError::UnknownNode(id.chars().take(128).collect()))
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -61,6 +70,94 @@ impl Engine {
         self.edit(|scene| scene.set_metallic_roughness(id, metallic, roughness))
     }
 
+    /// Rotates a node by the quaternion (x, y, z, w), relative to its parent; normalised here. A zero
+    /// or non-finite quaternion throws.
+    pub fn set_rotation(&self, id: &str, x: f64, y: f64, z: f64, w: f64) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_rotation(id, [x, y, z, w]))
+    }
+
+    /// Scales a node along its own axes (each > 0).
+    pub fn set_scale(&self, id: &str, sx: f64, sy: f64, sz: f64) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_scale(id, [sx, sy, sz]))
+    }
+
+    /// Sets a node's emitted light (linear RGB, each 0..1).
+    pub fn set_emissive(&self, id: &str, r: f64, g: f64, b: f64) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_emissive(id, [r, g, b]))
+    }
+
+    /// Sets a node's display name (at most 1,024 bytes of UTF-8).
+    pub fn set_name(&self, id: &str, name: JsValue) -> Result<(), JsError> {
+        let name = name
+            .as_string()
+            .ok_or_else(|| JsError::new(&format!("name must be a string, got {name:?}")))?;
+        self.edit(|scene| scene.set_name(id, &name))
+    }
+
+    /// Shows (`true`) or hides (`false`) a node and what hangs below it.
+    pub fn set_visible(&self, id: &str, visible: JsValue) -> Result<(), JsError> {
+        let visible = visible.as_bool().ok_or_else(|| {
+            JsError::new(&format!("visible must be true or false, got {visible:?}"))
+        })?;
+        self.edit(|scene| scene.set_visible(id, visible))
+    }
+
+    /// Moves a node under `parent` (`undefined`: makes it a root), after its new siblings. Keeps the
+    /// local transform, like three.js `add`. A cycle (a node under itself or its descendant) throws.
+    pub fn set_parent(&self, id: &str, parent: Option<String>) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_parent(id, parent.as_deref()))
+    }
+
+    /// A node's children in order, or the roots for `undefined`. Throws on an unknown id.
+    pub fn children(&self, id: Option<String>) -> Result<Vec<String>, JsError> {
+        self.with(|state| {
+            if let Some(id) = &id {
+                known(&state.scene, id)?;
+            }
+            Ok(state
+                .scene
+                .children(id.as_deref())
+                .into_iter()
+                .map(|id| id.to_string())
+                .collect())
+        })
+    }
+
+    /// Closes the current undo step: the next edit starts a new one (edits less than 500 ms apart
+    /// otherwise merge into one step).
+    pub fn end_undo_step(&self) -> Result<(), JsError> {
+        self.with(|state| {
+            state.scene.end_undo_step();
+            Ok(())
+        })
+    }
+
+    /// Sets the directional light `{ direction: [x, y, z], color: [r, g, b], intensity }` (document
+    /// state: synced and undoable). `direction` is where the light travels (non-zero), `color` linear
+    /// 0..1, `intensity` ≥ 0. Missing fields keep their current value.
+    pub fn set_light(&self, light: JsValue) -> Result<(), JsError> {
+        if !light.is_object() {
+            return Err(JsError::new(
+                "set_light needs { direction: [x, y, z], color: [r, g, b], intensity: number }",
+            ));
+        }
+        self.with(|state| {
+            let current = state.scene.light();
+            let direction = js::vec3_field(&light, "light.direction")?
+                .unwrap_or(current.direction_in_world.as_dvec3().to_array());
+            let color = js::vec3_field(&light, "light.color")?
+                .unwrap_or(current.color.as_dvec3().to_array());
+            let intensity = js::number_field(&light, "light.intensity")?
+                .unwrap_or(f64::from(current.intensity));
+            Ok(state.scene.set_light(direction, color, intensity)?)
+        })
+    }
+
+    /// The directional light: `{ direction, color, intensity }`.
+    pub fn get_light(&self) -> Result<JsValue, JsError> {
+        self.with(|state| Ok(js::light_object(&state.scene.light())))
+    }
+
     /// Removes a node and its children.
     pub fn remove_node(&self, id: &str) -> Result<(), JsError> {
         self.edit(|scene| scene.remove_node(id))
@@ -81,12 +178,7 @@ impl Engine {
     /// One node as `{ id, kind, position, radius | extents | size, color, metallic, roughness }`;
     /// throws on an unknown id.
     pub fn get_node(&self, id: &str) -> Result<JsValue, JsError> {
-        self.with(|state| {
-            let node = state.scene.node(id).ok_or_else(|| {
-                app_scene::SceneError::UnknownNode(id.chars().take(128).collect())
-            })?;
-            Ok(js::node_object(&node))
-        })
+        self.with(|state| Ok(js::node_object(&known(&state.scene, id)?)))
     }
 
     /// Undoes the last local edit step; false when there is nothing to undo. Never undoes a peer's edit.

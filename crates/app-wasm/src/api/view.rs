@@ -2,12 +2,12 @@
 //! nothing here enters the document (the selection reaches peers as presence).
 
 use app_core::NodeId;
-use app_render::AovMode;
-use glam::Vec2;
+use app_render::{AovMode, OrbitCamera};
+use glam::{Vec2, Vec3};
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
-use crate::{EngineError, web};
+use crate::{EngineError, js, web};
 
 #[wasm_bindgen]
 impl Engine {
@@ -19,22 +19,88 @@ impl Engine {
         })
     }
 
-    /// A pointer drag of (dx, dy) CSS pixels: button 0 orbits, 1 (middle) or 2 (right) pans.
-    pub fn on_mouse_drag(&self, dx: f64, dy: f64, button: u32) -> Result<(), JsError> {
+    /// A pointer drag of (dx, dy) CSS pixels: button 0 orbits, 1 (middle) or 2 (right) pans. Any
+    /// other button (3, 0.5, NaN, "0", undefined) throws.
+    pub fn on_mouse_drag(&self, dx: f64, dy: f64, button: JsValue) -> Result<(), JsError> {
         self.with(|state| {
             let delta_px = Vec2::new(
                 app_core::check_finite("dx", dx)?,
                 app_core::check_finite("dy", dy)?,
             );
-            match button {
-                0 => state.controls.orbit(delta_px),
-                1 | 2 => state.controls.pan(delta_px, state.css_size.y),
+            match button.as_f64() {
+                Some(0.0) => state.controls.orbit(delta_px),
+                Some(1.0 | 2.0) => state.controls.pan(delta_px, state.css_size.y),
                 _ => {
-                    return Err(EngineError::Options(format!(
-                        "button must be 0 (orbit), 1 or 2 (pan), got {button}"
+                    return Err(EngineError::Invalid(format!(
+                        "button must be 0 (orbit), 1 or 2 (pan), got {button:?}"
                     )));
                 }
             }
+            Ok(())
+        })
+    }
+
+    /// The camera on screen: `{ position: [x, y, z], target: [x, y, z], fov_y_deg }` in world space.
+    pub fn get_camera(&self) -> Result<JsValue, JsError> {
+        self.with(|state| {
+            let camera = state.renderer.camera;
+            Ok(js::object(&[
+                ("position", js::array(&camera.eye_in_world().to_array())),
+                ("target", js::array(&camera.target_in_world.to_array())),
+                (
+                    "fov_y_deg",
+                    JsValue::from(f64::from(camera.fovy_rad.to_degrees())),
+                ),
+            ]))
+        })
+    }
+
+    /// Moves the camera at once to `{ position, target, fov_y_deg }` (world space; each field
+    /// optional, keeping the current value). Throws, changing nothing, when position and target
+    /// coincide, a coordinate is not finite or the field of view is outside (0, 180) degrees. A view
+    /// straight up or down is tilted by 0.6° (orbit cameras never flip over the pole).
+    pub fn set_camera(&self, camera: JsValue) -> Result<(), JsError> {
+        if !camera.is_object() {
+            return Err(JsError::new(
+                "set_camera needs { position: [x, y, z], target: [x, y, z], fov_y_deg: number }",
+            ));
+        }
+        self.with(|state| {
+            let current = state.renderer.camera;
+            let point = |what: &'static str, value: Option<[f64; 3]>, current: Vec3| {
+                value.map_or(Ok(current), |[x, y, z]| {
+                    Ok::<_, EngineError>(Vec3::new(
+                        app_core::check_coordinate(what, x)?,
+                        app_core::check_coordinate(what, y)?,
+                        app_core::check_coordinate(what, z)?,
+                    ))
+                })
+            };
+            let eye = point(
+                "camera.position",
+                js::vec3_field(&camera, "camera.position")?,
+                current.eye_in_world(),
+            )?;
+            let target = point(
+                "camera.target",
+                js::vec3_field(&camera, "camera.target")?,
+                current.target_in_world,
+            )?;
+            let fov_y_deg = js::number_field(&camera, "camera.fov_y_deg")?
+                .unwrap_or(f64::from(current.fovy_rad.to_degrees()));
+            if !(fov_y_deg > 0.0 && fov_y_deg < 180.0) {
+                return Err(EngineError::Invalid(format!(
+                    "camera.fov_y_deg must be between 0 and 180 (exclusive), got {fov_y_deg}"
+                )));
+            }
+            let camera = OrbitCamera::looking_at(eye, target, (fov_y_deg as f32).to_radians())
+                .ok_or_else(|| {
+                    EngineError::Invalid(
+                        "camera.position and camera.target must differ".to_string(),
+                    )
+                })?;
+            state.renderer.camera = camera;
+            state.controls.goal = camera;
             Ok(())
         })
     }
