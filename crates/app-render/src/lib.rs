@@ -36,6 +36,7 @@ pub use gpu::{Gpu, adapter_options};
 pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
 pub use renderer::{
-    FrameKey, FrameStats, OFFSCREEN_FORMAT, Renderer, SELECTION_COLOR, drawing_buffer_size,
+    DEFAULT_BACKGROUND, FrameKey, FrameStats, OFFSCREEN_FORMAT, Renderer, SELECTION_COLOR,
+    drawing_buffer_size,
 };
 pub use wgpu;

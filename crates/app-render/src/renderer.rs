@@ -19,7 +19,7 @@ use crate::{Gpu, OrbitCamera, RenderError, pick};
 
 mod frame;
 
-pub use frame::FrameStats;
+pub use frame::{DEFAULT_BACKGROUND, FrameStats};
 
 /// The local selection's highlight color (linear RGB): a warm orange that reads on any base color.
 pub const SELECTION_COLOR: Vec3 = Vec3::new(1.0, 0.45, 0.08);
@@ -36,6 +36,8 @@ pub struct FrameKey {
     uniforms: FrameUniforms,
     /// The sum of the instance sets' versions: each only grows, so the sum changes with any of them.
     instances_version: u64,
+    /// The beauty view's clear color.
+    background: Vec3,
     width: u32,
     height: u32,
     output_format: wgpu::TextureFormat,
@@ -75,6 +77,8 @@ pub struct Renderer {
     meshes: Vec<MeshSet>,
     kind_of: HashMap<NodeId, ShapeKind>,
     light: DirectionalLight,
+    /// Linear radiance behind the scene in the beauty view (the document's background).
+    background: Vec3,
     /// World bounds of every instance drawn. Grows as nodes are added or moved and resets when the scene
     /// empties; it does not shrink when a node leaves a region (that would cost a pass over all nodes)
     /// until [`Renderer::refit_bounds`] recomputes it (`frame_all` does).
@@ -179,6 +183,7 @@ impl Renderer {
             meshes,
             kind_of: HashMap::new(),
             light: DirectionalLight::default(),
+            background: DEFAULT_BACKGROUND,
             bounds: None,
             aov: AovMode::Beauty,
             selected: None,
@@ -251,6 +256,17 @@ impl Renderer {
             self.light = light;
             self.shadow.dirty = true;
         }
+    }
+
+    /// Sets the background (linear RGB radiance behind the scene, tone-mapped like it). Changes the
+    /// frame key.
+    pub fn set_background(&mut self, rgb: Vec3) {
+        self.background = rgb;
+    }
+
+    /// The background set by [`Renderer::set_background`].
+    pub fn background(&self) -> Vec3 {
+        self.background
     }
 
     /// Chooses what the view shows. Costs one uniform write on the next frame.
@@ -380,6 +396,7 @@ impl Renderer {
         FrameKey {
             uniforms: self.frame_uniforms(width as f32 / height as f32),
             instances_version: self.meshes.iter().map(|(_, _, set)| set.version()).sum(),
+            background: self.background,
             width,
             height,
             output_format,

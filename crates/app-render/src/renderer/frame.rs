@@ -17,6 +17,8 @@
 //! owns the encoder. What the image depends on must also be in [`Renderer::frame_key`] (CLAUDE.md
 //! invariant 5), which is computed from the same uniforms as step 2.
 
+use glam::Vec3;
+
 use super::{FrameUniforms, MeshSet, Renderer};
 use crate::aov::AovMode;
 use crate::gpu::Gpu;
@@ -27,12 +29,7 @@ use crate::shadow::ShadowMap;
 use crate::targets::Targets;
 
 /// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
-const CLEAR_RADIANCE: wgpu::Color = wgpu::Color {
-    r: 0.018,
-    g: 0.022,
-    b: 0.032,
-    a: 1.0,
-};
+pub const DEFAULT_BACKGROUND: Vec3 = Vec3::new(0.018, 0.022, 0.032);
 
 /// What one frame cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -88,7 +85,15 @@ impl Renderer {
         );
         let shadow = shadow_pass(encoder, &mut self.shadow, &self.meshes);
         let (output_kind, clear) = match self.aov {
-            AovMode::Beauty => (OutputKind::Tonemap, CLEAR_RADIANCE),
+            AovMode::Beauty => (
+                OutputKind::Tonemap,
+                wgpu::Color {
+                    r: f64::from(self.background.x),
+                    g: f64::from(self.background.y),
+                    b: f64::from(self.background.z),
+                    a: 1.0,
+                },
+            ),
             _ => (OutputKind::PassThrough, wgpu::Color::BLACK),
         };
         let output_pipeline = self
