@@ -2,7 +2,8 @@
 //! undo step (a slider drag), so it needs "now" in milliseconds. On wasm yrs has no clock of its own
 //! and this crate must not depend on `js-sys`, so the time source is injected as a plain `fn`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Edits closer together than this merge into one undo step.
 pub const CAPTURE_TIMEOUT_MS: u64 = 500;
@@ -31,17 +32,23 @@ pub fn system_clock() -> Option<ClockFn> {
 /// Wraps a time source so it never goes backwards: yrs computes `now - last` in `u64`, which would
 /// overflow (a panic in debug builds) if the OS clock stepped back. Without a source every reading
 /// jumps past the capture timeout, so each edit is its own undo step.
+///
+/// While `frozen` is set (a batch: `batch.rs`) time stands still, so every edit falls inside the
+/// capture timeout of the one before and the undo manager merges them into one step.
 pub struct MonotonicClock {
     source: Option<ClockFn>,
     last: AtomicU64,
+    frozen: Arc<AtomicBool>,
 }
 
 impl MonotonicClock {
-    /// A clock reading `source`, or stepping by more than the capture timeout if `None`.
-    pub fn new(source: Option<ClockFn>) -> Self {
+    /// A clock reading `source`, or stepping by more than the capture timeout if `None`; it stands
+    /// still while `frozen` is true.
+    pub fn new(source: Option<ClockFn>, frozen: Arc<AtomicBool>) -> Self {
         Self {
             source,
             last: AtomicU64::new(1),
+            frozen,
         }
     }
 }
@@ -49,6 +56,9 @@ impl MonotonicClock {
 impl yrs::sync::Clock for MonotonicClock {
     fn now(&self) -> u64 {
         let last = self.last.load(Ordering::Relaxed);
+        if self.frozen.load(Ordering::Relaxed) {
+            return last;
+        }
         let next = match self.source {
             // yrs treats 0 as "no previous edit", so never return it.
             Some(source) => source().max(last).max(1),
@@ -70,11 +80,15 @@ mod tests {
             static T: AtomicU64 = AtomicU64::new(1000);
             T.fetch_sub(10, Ordering::Relaxed)
         }
-        let clock = MonotonicClock::new(Some(backwards));
+        let clock = MonotonicClock::new(Some(backwards), Arc::default());
         let a = clock.now();
         assert!(clock.now() >= a);
-        let stepping = MonotonicClock::new(None);
+        let frozen = Arc::new(AtomicBool::new(false));
+        let stepping = MonotonicClock::new(None, frozen.clone());
         let b = stepping.now();
         assert!(stepping.now() - b > CAPTURE_TIMEOUT_MS);
+        frozen.store(true, Ordering::Relaxed);
+        let c = stepping.now();
+        assert_eq!(stepping.now(), c, "a frozen clock stands still");
     }
 }

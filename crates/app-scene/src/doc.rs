@@ -1,6 +1,7 @@
 //! [`SceneDoc`]: the Yrs document, its observers and undo manager, and the helpers every call shares.
 
 use std::collections::HashSet;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use yrs::undo::{Options, UndoManager};
@@ -64,6 +65,10 @@ pub struct SceneDoc {
     pub(crate) clock: Option<ClockFn>,
     pub(crate) client_id: u64,
     pub(crate) next_counter: u64,
+    /// Stops the undo clock during a batch (`batch.rs`).
+    pub(crate) clock_frozen: Arc<AtomicBool>,
+    /// The open batch, if any.
+    pub(crate) batch: Option<crate::batch::OpenBatch>,
 }
 
 impl Default for SceneDoc {
@@ -126,16 +131,22 @@ impl SceneDoc {
         let registered = doc.observe_transaction_cleanup(OBSERVER_KEY, move |txn, event| {
             let changed = !event.delete_set.is_empty() || event.before_state != event.after_state;
             if changed && txn.origin() != Some(&remote) {
-                lock(&shared).local_updates.push(txn.encode_update_v1());
+                let mut shared = lock(&shared);
+                if shared.batching {
+                    shared.batch_changed = true;
+                } else {
+                    shared.local_updates.push(txn.encode_update_v1());
+                }
             }
         });
         debug_assert!(registered.is_ok(), "attach runs with no transaction open");
 
+        let clock_frozen = Arc::new(AtomicBool::new(false));
         let options = Options {
             capture_timeout_millis: CAPTURE_TIMEOUT_MS,
             tracked_origins: HashSet::from([Origin::from(LOCAL_ORIGIN)]),
             capture_transaction: None,
-            timestamp: Arc::new(MonotonicClock::new(clock)),
+            timestamp: Arc::new(MonotonicClock::new(clock, clock_frozen.clone())),
             init_undo_stack: Vec::new(),
             init_redo_stack: Vec::new(),
         };
@@ -158,6 +169,8 @@ impl SceneDoc {
             clock,
             client_id,
             next_counter: 0,
+            clock_frozen,
+            batch: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! `app-core` terms, undo/redo of local edits only, and the v1/v2 update bytes to sync with peers
 //! (Yjs-compatible). The document schema is described in `README.md`.
 
+mod batch;
 mod changes;
 mod clock;
 mod doc;

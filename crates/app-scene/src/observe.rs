@@ -31,6 +31,11 @@ pub(crate) struct Observed {
     pub tree_dirty: HashSet<Arc<str>>,
     /// v1 updates of local (and undo/redo) transactions, for `take_local_updates`.
     pub local_updates: Vec<Vec<u8>>,
+    /// Inside a batch (`batch.rs`) local transactions are not encoded one by one: the batch's end
+    /// encodes them as one update.
+    pub batching: bool,
+    /// A local transaction changed the document during the current batch.
+    pub batch_changed: bool,
 }
 
 impl Observed {
