@@ -23,3 +23,21 @@ build web/pkg
 if [ "${BUNDLES:-all}" != webgpu ]; then
   build web/pkg-webgl2 --features webgl
 fi
+
+# The npm package (packages/engine; `npm pack` there makes the tarball): the bundles and the JS modules the
+# demo and the package share (one source each, in web/; the demo server's root is web/, so it cannot import
+# from packages/) go into packages/engine/dist/ (git-ignored). The package's own entry points
+# (packages/engine/*.js) and hand-written types (*.d.ts) import from there.
+dist=packages/engine/dist
+rm -rf "$dist"
+mkdir -p "$dist/collab"
+cp -R web/pkg "$dist/pkg"
+if [ -f web/pkg-webgl2/app_wasm.js ]; then
+  [ "${BUNDLES:-all}" = webgpu ] && echo "[build-web] note: $dist/pkg-webgl2 is copied from an earlier build of web/pkg-webgl2"
+  cp -R web/pkg-webgl2 "$dist/pkg-webgl2"
+else
+  echo "[build-web] note: no web/pkg-webgl2 yet, so the package has no WebGL2 fallback (run without BUNDLES=webgpu)"
+fi
+cp web/controls.js "$dist/controls.js"
+for f in broadcast file guard hocuspocus hub indexeddb presence websocket; do cp "web/collab/$f.js" "$dist/collab/$f.js"; done
+echo "[build-web] $dist: the npm package's bundles and shared modules (then: cd packages/engine && npm pack)"

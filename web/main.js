@@ -2,7 +2,7 @@
 // starter scene, and run the animation loop.
 //
 // Why this exists: it is the one place that wires the pieces together (engine-loader, scene, panel,
-// input, overlay, screenshot, call-counter) and owns the two timing rules of the page:
+// controls, overlay, screenshot, call-counter) and owns the two timing rules of the page:
 //   - the canvas follows its CSS size × devicePixelRatio (ResizeObserver; the engine sets the drawing
 //     buffer, which never changes the CSS size, so resizing cannot feed back into itself);
 //   - the rAF loop makes exactly one engine call per frame, `render_frame(dt)`. Everything else happens
@@ -21,7 +21,7 @@ import { loadEngine } from './engine-loader.js';
 import { instrumentEngineCalls } from './call-counter.js';
 import { buildStarterScene } from './scene.js';
 import { createPanel } from './panel.js';
-import { attachViewInput } from './input.js';
+import { attachControls } from './controls.js';
 import { startOverlay } from './overlay.js';
 import { downloadScreenshot } from './screenshot.js';
 import { requestedRoom, startCollab } from './collab/page.js';
@@ -91,7 +91,7 @@ async function main() {
     hub: shared.hub, persistence, guarded: guardedImports(engine, shared.guard, loaded.url),
   });
   disposers.push(startRoomRefresh(engine, panel, shared));
-  disposers.push(attachViewInput(canvas, engine, { onClick: (x, y) => panel.select(engine.pick(x, y)) }));
+  disposers.push(attachControls(engine, canvas, { select: false, onSelect: (id) => panel.select(id) }));
   const loop = startFrameLoop(engine, calls);
   disposers.push(loop.dispose);
   disposers.push(startOverlay({

@@ -7,6 +7,15 @@
 // module turns all of those into the three engine calls, and tells a click (pointer down and up without
 // moving more than a few pixels) from a drag so that selecting never nudges the camera by accident.
 // Every engine call here happens in an event handler, never in the animation loop.
+//
+// One source, two users: the demo imports it from here (web/ is the demo server's root), and
+// scripts/build-web.sh copies it into the npm package as `@yscene/engine/controls`
+// (packages/engine/dist/controls.js; its types are packages/engine/controls.d.ts).
+//
+//   import { attachControls } from '@yscene/engine/controls';
+//   const dispose = attachControls(engine, canvas);                       // click selects
+//   attachControls(engine, canvas, { onSelect: (id) => show(id) });       // and tells you what
+//   attachControls(engine, canvas, { select: false, onSelect: mySelect }); // you select
 
 /** A pointer that moved less than this (CSS px, in total) between down and up was a click. */
 const CLICK_SLOP_PX = 4;
@@ -16,10 +25,20 @@ const PINCH_TO_WHEEL = 2;
 const CTRL_WHEEL_SCALE = 4;
 
 /**
- * Attaches the gestures to `canvas`. `onClick(x, y)` gets canvas-relative CSS pixels of a primary click
- * or tap. Returns a function that removes every listener.
+ * Attaches orbit (left drag, one finger), pan (right or middle drag, shift+left drag, two fingers), zoom
+ * (wheel, trackpad pinch, two-finger pinch) and click-to-select (a click or tap that moved at most 4 CSS
+ * px) to `canvas` for `engine`. Options: `select` (default true): a click calls
+ * `engine.select(engine.pick(x, y))` (empty space clears the selection); `onSelect(id, { x, y })`: called
+ * after each click with the picked id (`undefined` for empty space) and the canvas-relative CSS pixel, also
+ * when `select` is false (then it is the caller's to select). Returns a function that removes every
+ * listener; call it before `engine.free()`.
  */
-export function attachViewInput(canvas, engine, { onClick }) {
+export function attachControls(engine, canvas, { select = true, onSelect } = {}) {
+  const onClick = (x, y) => {
+    const id = engine.pick(x, y);
+    if (select) engine.select(id);
+    onSelect?.(id, { x, y });
+  };
   /** pointerId → { x, y, downX, downY, travelled, button, type } */
   const pointers = new Map();
   let pinch = null; // { distance, midX, midY } while two pointers are down
