@@ -1,5 +1,7 @@
 //! Scene changes: what `app-scene` hands out after edits (local or remote) and `app-render` applies.
 
+use glam::Vec3;
+
 use crate::{DirectionalLight, Node, NodeId};
 
 /// Which fields of a node an update touched, so consumers can skip work (a color change needs no new
@@ -71,6 +73,9 @@ pub enum SceneChange {
     NodeRemoved(NodeId),
     /// The directional light changed.
     LightChanged(DirectionalLight),
+    /// The background (the clear radiance behind the scene, linear RGB, each 0..=1) may have
+    /// changed: it is reported whenever the document's lights changed.
+    BackgroundChanged(Vec3),
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@ mod validate;
 pub use change::{NodeFields, SceneChange};
 pub use glam;
 pub use id::{IdError, NodeId};
-pub use light::DirectionalLight;
+pub use light::{DEFAULT_BACKGROUND, DirectionalLight};
 pub use node::{Material, Node, Shape, ShapeKind, Transform};
 pub use validate::{
-    MIN_SIZE, ValueError, WORLD_LIMIT, check_coordinate, check_finite, check_non_negative,
-    check_positive, check_size, check_unit,
+    MAX_EMISSIVE, MIN_SIZE, ValueError, WORLD_LIMIT, check_coordinate, check_emissive,
+    check_finite, check_non_negative, check_positive, check_size, check_unit,
 };

@@ -2,6 +2,10 @@
 
 use glam::Vec3;
 
+/// The background (clear radiance, linear RGB) of a document that sets none: a dark blue-grey. The
+/// same value as `app_render::DEFAULT_BACKGROUND` (app-wasm's `tests/bridge.rs` checks they agree).
+pub const DEFAULT_BACKGROUND: Vec3 = Vec3::new(0.018, 0.022, 0.032);
+
 /// A light infinitely far away (the sun). `direction_in_world` points from the light towards the scene.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DirectionalLight {

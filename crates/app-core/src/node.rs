@@ -52,7 +52,8 @@ pub struct Material {
     pub metallic: f32,
     /// 0 = mirror, 1 = fully rough.
     pub roughness: f32,
-    /// Linear RGB light emitted, each 0..=1 (scaled by the renderer's exposure).
+    /// Linear RGB light emitted (HDR radiance, not a color: it may exceed 1), each
+    /// 0..=[`crate::MAX_EMISSIVE`], scaled by the renderer's exposure.
     pub emissive: Vec3,
 }
 

@@ -121,6 +121,28 @@ pub fn check_non_negative(what: &'static str, value: f64) -> Result<f32, ValueEr
     }
 }
 
+/// The largest emissive channel the scene accepts: emissive is HDR radiance (linear, before the
+/// renderer's tone mapping), so it may exceed 1; the bound keeps it far from f32 overflow once
+/// lights and exposure multiply it.
+pub const MAX_EMISSIVE: f64 = 1e6;
+
+/// `value` if it is a finite emissive channel within 0..=[`MAX_EMISSIVE`].
+pub fn check_emissive(what: &'static str, value: f64) -> Result<f32, ValueError> {
+    let v = check_finite(what, value)?;
+    if value < 0.0 {
+        Err(ValueError::Negative { what, value })
+    } else if value > MAX_EMISSIVE {
+        Err(ValueError::OutOfRange {
+            what,
+            value,
+            min: 0.0,
+            max: MAX_EMISSIVE,
+        })
+    } else {
+        Ok(v)
+    }
+}
+
 /// `value` if it is finite and within 0..=1.
 pub fn check_unit(what: &'static str, value: f64) -> Result<f32, ValueError> {
     let v = check_finite(what, value)?;
@@ -197,6 +219,33 @@ mod tests {
         assert!(matches!(
             check_unit("red", -0.01),
             Err(ValueError::OutOfUnitRange { .. })
+        ));
+    }
+
+    #[test]
+    fn emissive_is_hdr_up_to_a_bound() {
+        assert_eq!(check_emissive("emissive.red", 0.0), Ok(0.0));
+        assert_eq!(check_emissive("emissive.red", 25.5), Ok(25.5));
+        assert_eq!(check_emissive("emissive.red", 1e6), Ok(1e6));
+        assert_eq!(
+            check_emissive("emissive.green", -0.5)
+                .unwrap_err()
+                .to_string(),
+            "emissive.green must be >= 0, got -0.5"
+        );
+        assert_eq!(
+            check_emissive("emissive.blue", 2e6)
+                .unwrap_err()
+                .to_string(),
+            "emissive.blue must be within 0..1000000, got 2000000"
+        );
+        assert!(matches!(
+            check_emissive("emissive.red", f64::NAN),
+            Err(ValueError::NonFinite { .. })
+        ));
+        assert!(matches!(
+            check_emissive("emissive.red", f64::INFINITY),
+            Err(ValueError::NonFinite { .. })
         ));
     }
 }

@@ -25,7 +25,8 @@ type Touched = HashMap<Arc<str>, Pending>;
 
 impl SceneDoc {
     /// Changes since the last drain, local and remote alike: removals first, then additions and
-    /// updates parents-first. Each carries the whole node. When a node's transform or placement
+    /// updates parents-first, each carrying the whole node, then (whenever the `lights` map
+    /// changed) `LightChanged` and `BackgroundChanged`. When a node's transform or placement
     /// changes, every node below it is reported too (with `TRANSFORM`), so a renderer keeping world
     /// matrices can update them.
     pub fn drain_changes(&mut self) -> Vec<SceneChange> {
@@ -45,7 +46,10 @@ impl SceneDoc {
             }
         }
         if light {
+            // The observer records that `lights` changed, not which key: report both values
+            // (consumers compare them; each is cheap to read).
             out.push(SceneChange::LightChanged(self.light()));
+            out.push(SceneChange::BackgroundChanged(self.background()));
         }
         out
     }

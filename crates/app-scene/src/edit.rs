@@ -1,18 +1,23 @@
 //! Local edits. Every call validates its arguments and the target node before writing anything, then
 //! writes in one local transaction (one undo step, merged with edits less than 500 ms before it).
+//!
+//! Numbers are validated as f32 (what the renderer draws) but stored as the f64 the caller gave, so
+//! they read back as set ([`SceneDoc::node_numbers`]). An edit of one part of an atomic value (the
+//! translation of a transform) keeps the other parts as stored.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use app_core::glam::{Quat, Vec3};
 use app_core::{
-    DirectionalLight, Material, NodeId, ShapeKind, Transform, ValueError, check_coordinate,
+    DirectionalLight, NodeId, ShapeKind, ValueError, check_coordinate, check_emissive,
     check_finite, check_size, check_unit,
 };
-use yrs::{Any, In, Map, MapPrelim, MapRef, TransactionMut};
+use yrs::{Any, In, Map, MapPrelim, MapRef, Out, TransactionMut};
 
 use crate::doc::write;
-use crate::schema::{self, MAX_NAME_BYTES, key};
-use crate::tree::{effective_ancestors, node_kind, node_map, stored_order};
+use crate::schema::{self, MAX_NAME_BYTES, MaterialNumbers, TransformNumbers, key};
+use crate::tree::{TreeIndex, effective_ancestors, node_kind, node_map, stored_order};
 use crate::{SceneDoc, SceneError};
 
 type Check = fn(&'static str, f64) -> Result<f32, ValueError>;
@@ -24,6 +29,21 @@ fn vec3(names: [&'static str; 3], v: [f64; 3], check: Check) -> Result<Vec3, Sce
         check(names[2], v[2])?,
     ))
 }
+
+/// `v` as given, once each value passes `check`.
+fn checked3(names: [&'static str; 3], v: [f64; 3], check: Check) -> Result<[f64; 3], SceneError> {
+    vec3(names, v, check)?;
+    Ok(v)
+}
+
+/// `v` as given, once it passes `check`.
+fn checked(name: &'static str, v: f64, check: Check) -> Result<f64, SceneError> {
+    check(name, v)?;
+    Ok(v)
+}
+
+const TRANSLATION: [&str; 3] = ["translation.x", "translation.y", "translation.z"];
+const EXTENTS: [&str; 3] = ["extents.x", "extents.y", "extents.z"];
 
 const RGB: [&str; 3] = ["red", "green", "blue"];
 
@@ -47,28 +67,69 @@ fn put(txn: &mut TransactionMut<'_>, map: &MapRef, k: Arc<str>, value: Any) {
     }
 }
 
-fn current_transform(txn: &TransactionMut<'_>, map: &MapRef) -> Transform {
+/// The node's transform as stored (invalid parts as readers fix them).
+fn current_transform(txn: &TransactionMut<'_>, map: &MapRef) -> TransformNumbers {
     let mut ignored = Vec::new();
     let mut fix = schema::Fixes {
         subject: "",
         problems: &mut ignored,
     };
-    schema::decode_transform(
+    schema::decode_transform_numbers(
         schema::out_any(map.get(txn, key::TRANSFORM)).as_ref(),
         &mut fix,
     )
 }
 
-fn current_material(txn: &TransactionMut<'_>, map: &MapRef) -> Material {
+/// The node's material as stored (invalid parts as readers fix them).
+fn current_material(txn: &TransactionMut<'_>, map: &MapRef) -> MaterialNumbers {
     let mut ignored = Vec::new();
     let mut fix = schema::Fixes {
         subject: "",
         problems: &mut ignored,
     };
-    schema::decode_material(
+    schema::decode_material_numbers(
         schema::out_any(map.get(txn, key::MATERIAL)).as_ref(),
         &mut fix,
     )
+}
+
+/// A new node id: this replica's client id and the next counter value (the scheme of every node
+/// this crate adds). Unique across peers; the check covers a reused client id.
+fn fresh_id(txn: &TransactionMut<'_>, nodes: &MapRef, client_id: u64, counter: &mut u64) -> String {
+    loop {
+        *counter += 1;
+        let candidate = format!("{client_id:x}-{counter}");
+        if !nodes.contains_key(txn, &candidate) {
+            break candidate;
+        }
+    }
+}
+
+/// The children of `id` as readers resolve them (a cycle breaker is not below its stored parent),
+/// in sibling order: order key, then id.
+fn resolved_children(
+    txn: &TransactionMut<'_>,
+    nodes: &MapRef,
+    tree: &TreeIndex,
+    id: &Arc<str>,
+) -> Vec<Arc<str>> {
+    let mut children: Vec<(Arc<str>, Arc<str>)> = tree
+        .children(id)
+        .filter(|child| effective_ancestors(txn, nodes, child).first() == Some(id))
+        .map(|child| (stored_order(txn, nodes, child), child.clone()))
+        .collect();
+    children.sort();
+    children.into_iter().map(|(_, child)| child).collect()
+}
+
+/// One node of a subtree being copied.
+struct Copy {
+    /// The node copied.
+    from: Arc<str>,
+    /// The copy's id.
+    id: String,
+    /// The copy's placement.
+    placement: Any,
 }
 
 impl SceneDoc {
@@ -78,23 +139,12 @@ impl SceneDoc {
         translation: [f64; 3],
         size: Any,
     ) -> Result<NodeId, SceneError> {
-        let translation = vec3(
-            ["translation.x", "translation.y", "translation.z"],
-            translation,
-            check_coordinate,
-        )?;
+        let translation = checked3(TRANSLATION, translation, check_coordinate)?;
         let order = self.tree().next_order();
         let (nodes, keys) = (&self.nodes, &self.keys);
         let (client_id, counter) = (self.client_id, &mut self.next_counter);
         let id = write(&self.doc, &self.meta, |txn| {
-            // Client id + counter is unique across peers; the check covers a reused client id.
-            let id = loop {
-                *counter += 1;
-                let candidate = format!("{client_id:x}-{counter}");
-                if !nodes.contains_key(txn, &candidate) {
-                    break candidate;
-                }
-            };
+            let id = fresh_id(txn, nodes, client_id, counter);
             // `name`, `visible` and `material` start at their defaults, which readers assume when
             // the key is absent: three fewer items per node (heap and bytes).
             let fields: [(Arc<str>, In); 4] = [
@@ -105,7 +155,12 @@ impl SceneDoc {
                 ),
                 (
                     keys.transform.clone(),
-                    schema::transform_any(&Transform::from_translation(translation)).into(),
+                    TransformNumbers {
+                        translation,
+                        ..TransformNumbers::IDENTITY
+                    }
+                    .to_any()
+                    .into(),
                 ),
                 (keys.shape(kind), size.into()),
             ];
@@ -118,8 +173,8 @@ impl SceneDoc {
 
     /// Adds a root sphere. Errors on a non-finite translation or a radius that is not > 0.
     pub fn add_sphere(&mut self, translation: [f64; 3], radius: f64) -> Result<NodeId, SceneError> {
-        let radius = check_size("radius", radius)?;
-        self.add_node(ShapeKind::Sphere, translation, Any::from(f64::from(radius)))
+        let radius = checked("radius", radius, check_size)?;
+        self.add_node(ShapeKind::Sphere, translation, Any::from(radius))
     }
 
     /// Adds a root box of full size `extents` (each > 0).
@@ -128,14 +183,14 @@ impl SceneDoc {
         translation: [f64; 3],
         extents: [f64; 3],
     ) -> Result<NodeId, SceneError> {
-        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_size)?;
-        self.add_node(ShapeKind::Box, translation, schema::vec3_any(extents))
+        let extents = checked3(EXTENTS, extents, check_size)?;
+        self.add_node(ShapeKind::Box, translation, schema::numbers_any(&extents))
     }
 
     /// Adds a root horizontal plane of side `size` (> 0).
     pub fn add_plane(&mut self, translation: [f64; 3], size: f64) -> Result<NodeId, SceneError> {
-        let size = check_size("size", size)?;
-        self.add_node(ShapeKind::Plane, translation, Any::from(f64::from(size)))
+        let size = checked("size", size, check_size)?;
+        self.add_node(ShapeKind::Plane, translation, Any::from(size))
     }
 
     fn set_shape(&mut self, id: &str, kind: ShapeKind, value: Any) -> Result<(), SceneError> {
@@ -157,53 +212,45 @@ impl SceneDoc {
 
     /// Sets a sphere's radius (> 0). Errors if `id` is unknown or not a sphere.
     pub fn set_sphere_radius(&mut self, id: &str, radius: f64) -> Result<(), SceneError> {
-        let radius = check_size("radius", radius)?;
-        self.set_shape(id, ShapeKind::Sphere, Any::from(f64::from(radius)))
+        let radius = checked("radius", radius, check_size)?;
+        self.set_shape(id, ShapeKind::Sphere, Any::from(radius))
     }
 
     /// Sets a box's full extents (each > 0). Errors if `id` is unknown or not a box.
     pub fn set_box_extents(&mut self, id: &str, extents: [f64; 3]) -> Result<(), SceneError> {
-        let extents = vec3(["extents.x", "extents.y", "extents.z"], extents, check_size)?;
-        self.set_shape(id, ShapeKind::Box, schema::vec3_any(extents))
+        let extents = checked3(EXTENTS, extents, check_size)?;
+        self.set_shape(id, ShapeKind::Box, schema::numbers_any(&extents))
     }
 
     /// Sets a plane's side length (> 0). Errors if `id` is unknown or not a plane.
     pub fn set_plane_size(&mut self, id: &str, size: f64) -> Result<(), SceneError> {
-        let size = check_size("size", size)?;
-        self.set_shape(id, ShapeKind::Plane, Any::from(f64::from(size)))
+        let size = checked("size", size, check_size)?;
+        self.set_shape(id, ShapeKind::Plane, Any::from(size))
     }
 
     fn edit_transform(
         &mut self,
         id: &str,
-        f: impl FnOnce(&mut Transform),
+        f: impl FnOnce(&mut TransformNumbers),
     ) -> Result<(), SceneError> {
         let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let mut transform = current_transform(txn, &map);
             f(&mut transform);
-            put(
-                txn,
-                &map,
-                keys.transform.clone(),
-                schema::transform_any(&transform),
-            );
+            put(txn, &map, keys.transform.clone(), transform.to_any());
             Ok(())
         })
     }
 
     /// Sets a node's translation (relative to its parent).
     pub fn set_translation(&mut self, id: &str, translation: [f64; 3]) -> Result<(), SceneError> {
-        let t = vec3(
-            ["translation.x", "translation.y", "translation.z"],
-            translation,
-            check_coordinate,
-        )?;
+        let t = checked3(TRANSLATION, translation, check_coordinate)?;
         self.edit_transform(id, |transform| transform.translation = t)
     }
 
-    /// Sets a node's rotation from a quaternion `[x, y, z, w]` (normalised here; must be non-zero).
+    /// Sets a node's rotation from a quaternion `[x, y, z, w]` (normalised here, in f64; must be
+    /// non-zero).
     pub fn set_rotation(&mut self, id: &str, xyzw: [f64; 4]) -> Result<(), SceneError> {
         let [x, y, z] = vec3(
             ["rotation.x", "rotation.y", "rotation.z"],
@@ -217,35 +264,36 @@ impl SceneDoc {
         if !(len.is_finite() && len > 1e-6) {
             return Err(SceneError::ZeroRotation);
         }
-        self.edit_transform(id, |transform| transform.rotation = q / len)
+        let len = xyzw.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let q = xyzw.map(|v| v / len);
+        self.edit_transform(id, |transform| transform.rotation = q)
     }
 
     /// Sets a node's per-axis scale (each > 0).
     pub fn set_scale(&mut self, id: &str, scale: [f64; 3]) -> Result<(), SceneError> {
-        let s = vec3(["scale.x", "scale.y", "scale.z"], scale, check_size)?;
+        let s = checked3(["scale.x", "scale.y", "scale.z"], scale, check_size)?;
         self.edit_transform(id, |transform| transform.scale = s)
     }
 
-    fn edit_material(&mut self, id: &str, f: impl FnOnce(&mut Material)) -> Result<(), SceneError> {
+    fn edit_material(
+        &mut self,
+        id: &str,
+        f: impl FnOnce(&mut MaterialNumbers),
+    ) -> Result<(), SceneError> {
         let (nodes, keys) = (&self.nodes, &self.keys);
         write(&self.doc, &self.meta, |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let mut material = current_material(txn, &map);
             f(&mut material);
-            put(
-                txn,
-                &map,
-                keys.material.clone(),
-                schema::material_any(&material),
-            );
+            put(txn, &map, keys.material.clone(), material.to_any());
             Ok(())
         })
     }
 
     /// Sets a node's base color (linear RGB, each 0..1).
     pub fn set_base_color(&mut self, id: &str, rgb: [f64; 3]) -> Result<(), SceneError> {
-        let c = vec3(RGB, rgb, check_unit)?;
-        self.edit_material(id, |m| m.base_color = c)
+        let c = checked3(RGB, rgb, check_unit)?;
+        self.edit_material(id, |m| m.color = c)
     }
 
     /// Sets a node's metallic and roughness (each 0..1).
@@ -256,8 +304,8 @@ impl SceneDoc {
         roughness: f64,
     ) -> Result<(), SceneError> {
         let (metallic, roughness) = (
-            check_unit("metallic", metallic)?,
-            check_unit("roughness", roughness)?,
+            checked("metallic", metallic, check_unit)?,
+            checked("roughness", roughness, check_unit)?,
         );
         self.edit_material(id, |m| {
             m.metallic = metallic;
@@ -265,12 +313,12 @@ impl SceneDoc {
         })
     }
 
-    /// Sets a node's emissive color (linear RGB, each 0..1).
+    /// Sets a node's emissive radiance (linear RGB, HDR: each 0..=[`app_core::MAX_EMISSIVE`]).
     pub fn set_emissive(&mut self, id: &str, rgb: [f64; 3]) -> Result<(), SceneError> {
-        let e = vec3(
+        let e = checked3(
             ["emissive.red", "emissive.green", "emissive.blue"],
             rgb,
-            check_unit,
+            check_emissive,
         )?;
         self.edit_material(id, |m| m.emissive = e)
     }
@@ -338,6 +386,116 @@ impl SceneDoc {
             }
             Ok(())
         })
+    }
+
+    /// Sets the background: the clear radiance behind the scene, linear RGB, each 0..1. Document
+    /// state (synced, undoable like the light), stored as given.
+    pub fn set_background(&mut self, rgb: [f64; 3]) -> Result<(), SceneError> {
+        let rgb = checked3(
+            ["background.red", "background.green", "background.blue"],
+            rgb,
+            check_unit,
+        )?;
+        let lights = &self.lights;
+        write(&self.doc, &self.meta, |txn| {
+            put(
+                txn,
+                lights,
+                Arc::from(schema::BACKGROUND),
+                schema::background_any(rgb),
+            );
+            Ok(())
+        })
+    }
+
+    /// Copies the subtree rooted at `id` (the node and everything below it as readers resolve the
+    /// tree) and returns the copy's root. The copy sits under the same parent, right after the
+    /// original among its siblings; every node gets a new id (the scheme of `add_sphere`), every
+    /// stored key is copied as stored (numbers stay exactly as set; keys this crate does not know
+    /// too), and children keep their order (they get fresh order keys under their copied parent).
+    /// Values that are shared types (not this schema; a peer may write them) are not copied. One
+    /// transaction, so one undo step (merged with edits just before, like every edit). Errors if
+    /// `id` is unknown.
+    pub fn duplicate(&mut self, id: &str) -> Result<NodeId, SceneError> {
+        NodeId::new(id)?;
+        let parent = self
+            .node(id)
+            .ok_or_else(|| SceneError::UnknownNode(id.to_owned()))?
+            .parent;
+        let siblings = self.children(parent.as_ref().map(NodeId::as_str));
+        let next = siblings
+            .iter()
+            .skip_while(|s| s.as_str() != id)
+            .nth(1)
+            .cloned();
+        let mut tree = self.tree();
+        let mut counter = self.next_counter;
+        let (nodes, keys, client_id) = (&self.nodes, &self.keys, self.client_id);
+        let copied = write(&self.doc, &self.meta, |txn| {
+            existing(txn, nodes, id)?;
+            let valid = |k: Arc<str>| crate::order::is_valid(&k).then(|| k.to_string());
+            let low = valid(stored_order(txn, nodes, id));
+            let high = next.and_then(|n| valid(stored_order(txn, nodes, n.as_str())));
+            // As in `move_before`: equal or malformed neighbour keys leave no room between them.
+            let order = crate::order::key_between(low.as_deref(), high.as_deref())
+                .or_else(|| crate::order::key_between(low.as_deref(), None))
+                .unwrap_or_else(|| tree.next_order());
+            let root = Copy {
+                from: Arc::from(id),
+                id: fresh_id(txn, nodes, client_id, &mut counter),
+                placement: schema::placement_any(parent.as_ref(), &order),
+            };
+            // Parents first; a resolved tree is a forest, `seen` only guards the walk.
+            let mut plan = vec![root];
+            let mut seen: HashSet<Arc<str>> = HashSet::from([Arc::from(id)]);
+            let mut at = 0;
+            while let Some(node) = plan.get(at) {
+                let (from, copy_id) = (node.from.clone(), NodeId::new(node.id.clone())?);
+                let mut order: Option<String> = None;
+                for child in resolved_children(txn, nodes, &tree, &from) {
+                    if !seen.insert(child.clone()) {
+                        continue;
+                    }
+                    let key = crate::order::key_between(order.as_deref(), None)
+                        .unwrap_or_else(|| tree.next_order());
+                    plan.push(Copy {
+                        from: child,
+                        id: fresh_id(txn, nodes, client_id, &mut counter),
+                        placement: schema::placement_any(Some(&copy_id), &key),
+                    });
+                    order = Some(key);
+                }
+                at += 1;
+            }
+            for node in plan.iter() {
+                let Some(source) = node_map(txn, nodes, &node.from) else {
+                    continue;
+                };
+                let mut fields: Vec<(Arc<str>, In)> = source
+                    .iter(txn)
+                    .filter_map(|(k, value)| match value {
+                        Out::Any(any) if k != key::PLACEMENT => {
+                            let any = if k == key::KIND {
+                                keys.intern_kind(any)
+                            } else {
+                                any
+                            };
+                            Some((keys.intern(k), In::Any(any)))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                fields.push((keys.placement.clone(), In::Any(node.placement.clone())));
+                nodes.insert(txn, node.id.as_str(), MapPrelim::from_iter(fields));
+            }
+            Ok((plan.swap_remove(0).id, order))
+        });
+        if let Ok((_, order)) = &copied {
+            tree.note_order(order);
+        }
+        drop(tree);
+        self.next_counter = self.next_counter.max(counter);
+        Ok(NodeId::new(copied?.0)?)
     }
 
     /// Moves `id` under `parent` (`None`: make it a root), after its new siblings. Errors if either

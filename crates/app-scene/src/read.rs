@@ -10,8 +10,8 @@ use app_core::{DirectionalLight, Node, NodeId, Shape, ShapeKind};
 use yrs::{Any, Map, MapRef, Out, ReadTxn, Transact};
 
 use crate::SceneDoc;
-use crate::schema::{self, Fixes, key};
-use crate::tree::{effective_ancestors, stored_order};
+use crate::schema::{self, Fixes, NodeNumbers, key};
+use crate::tree::{effective_ancestors, node_map, stored_order};
 
 /// Sizes read in place of a missing or invalid one.
 const DEFAULT_SIZE: f32 = 1.0;
@@ -131,6 +131,41 @@ impl SceneDoc {
         node
     }
 
+    /// The numbers of node `id` as stored, in f64: what the edit calls were given (set 1.6, read
+    /// 1.6), where [`SceneDoc::node`] gives the f32 values drawn. `None` where `node` is `None`.
+    /// A value the f32 reader clamps or replaces reads as what that reader uses (see
+    /// [`NodeNumbers`]).
+    pub fn node_numbers(&self, id: &str) -> Option<NodeNumbers> {
+        let txn = self.doc.try_transact().ok()?;
+        let mut problems = Vec::new();
+        let node = read_node(&txn, &self.nodes, id, &mut problems).map(|(node, _)| node);
+        self.report(problems);
+        let node = node?;
+        let map = node_map(&txn, &self.nodes, id)?;
+        let get = |k: &str| schema::out_any(map.get(&txn, k));
+        // `read_node` has reported what these decoders would find.
+        let mut reported = Vec::new();
+        let mut fix = Fixes {
+            subject: "",
+            problems: &mut reported,
+        };
+        let transform = schema::decode_transform_numbers(get(key::TRANSFORM).as_ref(), &mut fix);
+        let material = schema::decode_material_numbers(get(key::MATERIAL).as_ref(), &mut fix);
+        let (radius, extents, size) = schema::shape_numbers(&node.shape, get);
+        Some(NodeNumbers {
+            translation: transform.translation,
+            rotation: transform.rotation,
+            scale: transform.scale,
+            color: material.color,
+            metallic: material.metallic,
+            roughness: material.roughness,
+            emissive: material.emissive,
+            radius,
+            extents,
+            size,
+        })
+    }
+
     /// Ids of every valid node, sorted.
     pub fn node_ids(&self) -> Vec<NodeId> {
         self.snapshot().into_iter().map(|node| node.id).collect()
@@ -215,6 +250,24 @@ impl SceneDoc {
         );
         self.report(problems);
         light
+    }
+
+    /// The background: the clear radiance behind the scene, linear RGB, each 0..1
+    /// ([`app_core::DEFAULT_BACKGROUND`] if the document sets none or holds a malformed one).
+    pub fn background(&self) -> Vec3 {
+        let Ok(txn) = self.doc.try_transact() else {
+            return app_core::DEFAULT_BACKGROUND;
+        };
+        let mut problems = Vec::new();
+        let background = schema::decode_background(
+            self.lights.get(&txn, schema::BACKGROUND),
+            &mut Fixes {
+                subject: "scene",
+                problems: &mut problems,
+            },
+        );
+        self.report(problems);
+        background
     }
 
     /// The matrix from `id`'s parent space to world space: the product of its resolved ancestors'

@@ -1,4 +1,4 @@
-//! The change stream: local and remote edits, subtree propagation, removal, light.
+//! The change stream: local and remote edits, subtree propagation, removal, light, background.
 
 use app_core::{NodeFields, SceneChange};
 use app_scene::SceneDoc;
@@ -11,6 +11,7 @@ fn ids(changes: &[SceneChange]) -> Vec<(String, &'static str)> {
             SceneChange::NodeUpdated { node, .. } => (node.id.to_string(), "updated"),
             SceneChange::NodeRemoved(id) => (id.to_string(), "removed"),
             SceneChange::LightChanged(_) => ("light".to_owned(), "light"),
+            SceneChange::BackgroundChanged(_) => ("background".to_owned(), "background"),
         })
         .collect()
 }
@@ -105,7 +106,11 @@ fn remote_edits_and_light_appear_too() {
     let changes = p2.drain_changes();
     assert_eq!(
         ids(&changes),
-        vec![(a.to_string(), "added"), ("light".to_owned(), "light")]
+        vec![
+            (a.to_string(), "added"),
+            ("light".to_owned(), "light"),
+            ("background".to_owned(), "background")
+        ]
     );
     p1.set_translation(a.as_str(), [0.0, 5.0, 0.0]).unwrap();
     p2.apply_update_v1(&p1.encode_diff_v1(&p2.state_vector_v1()).unwrap())

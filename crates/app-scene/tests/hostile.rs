@@ -314,7 +314,11 @@ fn wrong_contents_are_clamped_skipped_and_reported_once() {
     assert!(d.drain_problems().is_empty());
     // The change stream skips invalid nodes too.
     let changes = d.drain_changes();
-    assert_eq!(changes.len(), 6, "5 nodes and the light: {changes:#?}");
+    assert_eq!(
+        changes.len(),
+        7,
+        "5 nodes, the light and the background: {changes:#?}"
+    );
     // Editing a clamped node writes only valid values.
     d.set_sphere_radius("nan", 2.0).unwrap();
     assert_eq!(d.node("nan").unwrap().shape, Shape::Sphere { radius: 2.0 });

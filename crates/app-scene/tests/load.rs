@@ -27,6 +27,7 @@ fn source() -> SceneDoc {
         d.add_sphere([f64::from(i), 0.0, 0.0], 0.5).unwrap();
     }
     d.set_light([1.0, -1.0, 0.0], [1.0, 0.9, 0.8], 2.0).unwrap();
+    d.set_background([0.2, 0.1, 0.05]).unwrap();
     d
 }
 
@@ -72,16 +73,17 @@ fn loading_into_an_empty_document_matches_the_general_path() {
         assert_eq!(fast.children(None), general.children(None));
         let fast_changes = fast.drain_changes();
         assert_eq!(fast_changes, general.drain_changes());
-        // Every node as added, parents first, then the light.
-        assert_eq!(fast_changes.len(), src.len() + 1);
+        // Every node as added, parents first, then the light and the background.
+        assert_eq!(fast_changes.len(), src.len() + 2);
         assert!(
             fast_changes[..src.len()]
                 .iter()
                 .all(|c| matches!(c, SceneChange::NodeAdded(_)))
         );
         assert!(matches!(
-            fast_changes.last(),
-            Some(SceneChange::LightChanged(l)) if *l == src.light()
+            &fast_changes[src.len()..],
+            [SceneChange::LightChanged(l), SceneChange::BackgroundChanged(b)]
+                if *l == src.light() && *b == src.background()
         ));
         assert!(fast.drain_changes().is_empty());
         // The adopted document holds exactly what yrs makes of the update (compared through the

@@ -9,16 +9,23 @@ use app_scene::SceneDoc;
 /// there were. Cost follows the number of changes, not the size of the document.
 pub fn apply_scene_changes(scene: &mut SceneDoc, renderer: &mut Renderer) -> usize {
     let changes = scene.drain_changes();
-    for change in &changes {
+    apply_changes(scene, renderer, &changes);
+    changes.len()
+}
+
+/// Applies `changes`, drained from `scene` by the caller (who may also look at them), to
+/// `renderer`. World matrices are read from `scene`.
+pub fn apply_changes(scene: &SceneDoc, renderer: &mut Renderer, changes: &[SceneChange]) {
+    for change in changes {
         match change {
             SceneChange::NodeAdded(node) | SceneChange::NodeUpdated { node, .. } => {
                 renderer.upsert_node(node, scene.world_from_parent(node.id.as_str()));
             }
             SceneChange::NodeRemoved(id) => renderer.remove_node(id),
             SceneChange::LightChanged(light) => renderer.set_light(*light),
+            SceneChange::BackgroundChanged(rgb) => renderer.set_background(*rgb),
         }
     }
-    changes.len()
 }
 
 /// Fills a freshly created renderer from the whole document: the path after device loss or a backend
@@ -26,6 +33,7 @@ pub fn apply_scene_changes(scene: &mut SceneDoc, renderer: &mut Renderer) -> usi
 pub fn rebuild_renderer(scene: &mut SceneDoc, renderer: &mut Renderer) {
     scene.drain_changes();
     renderer.set_light(scene.light());
+    renderer.set_background(scene.background());
     for node in scene.snapshot() {
         renderer.upsert_node(&node, scene.world_from_parent(node.id.as_str()));
     }

@@ -76,3 +76,46 @@ fn remote_edits_are_drawn_like_local_ones() {
         "both peers draw the same scene"
     );
 }
+
+#[test]
+fn the_background_is_document_state_drawn_and_rebuilt() {
+    assert_eq!(
+        app_core::DEFAULT_BACKGROUND,
+        app_render::DEFAULT_BACKGROUND,
+        "a document without a background draws the renderer's default"
+    );
+    let gpu = gpu();
+    let mut scene = SceneDoc::with_client_id(1);
+    let mut renderer = Renderer::new(&gpu);
+    scene.add_sphere([0.0, 0.0, 0.0], 0.5).unwrap();
+    scene.end_undo_step();
+    apply_scene_changes(&mut scene, &mut renderer);
+    let default = render(&mut renderer);
+
+    scene.set_background([0.5, 0.25, 0.125]).unwrap();
+    apply_scene_changes(&mut scene, &mut renderer);
+    assert_eq!(renderer.background(), glam::Vec3::new(0.5, 0.25, 0.125));
+    let set = render(&mut renderer);
+    assert!(set != default, "the background reaches the pixels");
+
+    // Device loss: the rebuilt renderer takes the background from the document too.
+    let mut rebuilt = Renderer::new(&gpu);
+    rebuild_renderer(&mut scene, &mut rebuilt);
+    assert_eq!(rebuilt.background(), glam::Vec3::new(0.5, 0.25, 0.125));
+    assert!(render(&mut rebuilt) == set, "the rebuilt renderer draws it");
+
+    // A peer draws it; undo brings the default back.
+    let mut peer = SceneDoc::with_client_id(2);
+    peer.apply_update_v1(&scene.encode_state_v1()).unwrap();
+    let mut peer_view = Renderer::new(&gpu);
+    apply_scene_changes(&mut peer, &mut peer_view);
+    assert!(render(&mut peer_view) == set, "the peer draws it");
+    scene.end_undo_step();
+    assert!(scene.undo().unwrap());
+    apply_scene_changes(&mut scene, &mut renderer);
+    assert_eq!(renderer.background(), app_render::DEFAULT_BACKGROUND);
+    assert!(
+        render(&mut renderer) == default,
+        "undone: the default again"
+    );
+}

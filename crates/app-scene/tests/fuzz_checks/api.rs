@@ -139,7 +139,10 @@ fn all(values: &[f64], check: fn(&'static str, f64) -> Result<f32, app_core::Val
 /// Runs one call on `me`. `Err((id, error))` if a call with valid arguments on a valid node (or an
 /// addition with valid arguments) failed: the caller reports it.
 fn call(me: &mut Replica, call: &Call) -> Result<(), (String, SceneError)> {
-    use app_core::{check_coordinate as coord, check_size as size, check_unit as unit};
+    use app_core::{
+        check_coordinate as coord, check_emissive as emissive, check_size as size,
+        check_unit as unit,
+    };
     let doc = &mut me.doc;
     // `must`: the arguments are valid, so the call must succeed if the node is a valid one.
     let (id, result, must): (String, Result<(), SceneError>, bool) = match call {
@@ -188,6 +191,10 @@ fn call(me: &mut Replica, call: &Call) -> Result<(), (String, SceneError)> {
                     expected,
                     "translation read back"
                 );
+                let numbers = doc
+                    .node_numbers(&id)
+                    .expect("a node just edited reads back");
+                assert_eq!(numbers.translation, v, "translation read back as set");
             }
             (id, result, all(&v, coord))
         }
@@ -204,6 +211,12 @@ fn call(me: &mut Replica, call: &Call) -> Result<(), (String, SceneError)> {
         Call::SetBaseColor(t, v) => {
             let (id, v) = (target(doc, t), get(*v));
             let result = doc.set_base_color(&id, v);
+            if result.is_ok() {
+                let numbers = doc
+                    .node_numbers(&id)
+                    .expect("a node just edited reads back");
+                assert_eq!(numbers.color, v, "base color read back as set");
+            }
             (id, result, all(&v, unit))
         }
         Call::SetMetallicRoughness(t, m, r) => {
@@ -214,7 +227,7 @@ fn call(me: &mut Replica, call: &Call) -> Result<(), (String, SceneError)> {
         Call::SetEmissive(t, v) => {
             let (id, v) = (target(doc, t), get(*v));
             let result = doc.set_emissive(&id, v);
-            (id, result, all(&v, unit))
+            (id, result, all(&v, emissive))
         }
         Call::SetName(t, name) => {
             let id = target(doc, t);

@@ -14,8 +14,10 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Once;
 
+use app_core::glam::Vec3;
 use app_core::{
-    DirectionalLight, Node, NodeId, SceneChange, Shape, check_coordinate, check_size, check_unit,
+    DirectionalLight, Node, NodeId, SceneChange, Shape, check_coordinate, check_emissive,
+    check_size, check_unit,
 };
 use app_scene::{SceneDoc, SceneError};
 
@@ -61,7 +63,7 @@ pub fn install_panic_hook() {
 }
 
 /// A small document with every kind of content the crate writes: three kinds, a parent link, a
-/// name, a material, a light, a removal (a delete set) and undo history.
+/// name, a material, a light, a background, a removal (a delete set) and undo history.
 pub fn base_doc() -> SceneDoc {
     let mut d = new_doc(SUBJECT_ID);
     let build = |d: &mut SceneDoc| -> Result<(), SceneError> {
@@ -72,6 +74,7 @@ pub fn base_doc() -> SceneDoc {
         d.set_name(a.as_str(), "ball")?;
         d.set_base_color(c.as_str(), [0.1, 0.2, 0.3])?;
         d.set_light([1.0, -1.0, 0.0], [1.0; 3], 2.0)?;
+        d.set_background([0.1, 0.2, 0.3])?;
         let gone = d.add_sphere([5.0; 3], 2.0)?;
         d.remove_node(gone.as_str())
     };
@@ -108,13 +111,20 @@ pub fn check_node(node: &Node) {
         assert!(check_size("size", f64::from(v)).is_ok(), "{id}: size {v}");
     }
     let m = &node.material;
-    let unit = [m.base_color.to_array(), m.emissive.to_array()]
-        .concat()
+    let unit = m
+        .base_color
+        .to_array()
         .into_iter()
         .chain([m.metallic, m.roughness]);
     for v in unit {
         assert!(
             check_unit("material", f64::from(v)).is_ok(),
+            "{id}: material {m:?}"
+        );
+    }
+    for v in m.emissive.to_array() {
+        assert!(
+            check_emissive("emissive", f64::from(v)).is_ok(),
             "{id}: material {m:?}"
         );
     }
@@ -127,6 +137,61 @@ pub fn check_node(node: &Node) {
         node.parent.as_ref(),
         Some(&node.id),
         "{id} is its own parent"
+    );
+}
+
+/// Panics unless `node`'s stored numbers (`node_numbers`) read as the f32 node does: each, cast
+/// to f32, is the value drawn (the rotation to f32 rounding, as it is normalised in f64).
+pub fn check_numbers(doc: &SceneDoc, node: &Node) {
+    let id = node.id.as_str();
+    let n = doc
+        .node_numbers(id)
+        .unwrap_or_else(|| panic!("{id}: a node without numbers"));
+    let f32s = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    let (t, m) = (&node.transform, &node.material);
+    let pairs: [(&str, Vec<f32>, Vec<f32>); 6] = [
+        (
+            "translation",
+            f32s(&n.translation),
+            t.translation.to_array().to_vec(),
+        ),
+        ("scale", f32s(&n.scale), t.scale.to_array().to_vec()),
+        ("color", f32s(&n.color), m.base_color.to_array().to_vec()),
+        (
+            "metallic, roughness",
+            f32s(&[n.metallic, n.roughness]),
+            vec![m.metallic, m.roughness],
+        ),
+        (
+            "emissive",
+            f32s(&n.emissive),
+            m.emissive.to_array().to_vec(),
+        ),
+        (
+            "shape",
+            f32s(
+                &n.radius
+                    .into_iter()
+                    .chain(n.extents.into_iter().flatten())
+                    .chain(n.size)
+                    .collect::<Vec<f64>>(),
+            ),
+            match node.shape {
+                Shape::Sphere { radius } => vec![radius],
+                Shape::Box { extents } => extents.to_array().to_vec(),
+                Shape::Plane { size } => vec![size],
+            },
+        ),
+    ];
+    for (what, numbers, drawn) in pairs {
+        assert_eq!(numbers, drawn, "{id}: {what} as stored vs as drawn");
+    }
+    let q = app_core::glam::Quat::from_array(n.rotation.map(|v| v as f32));
+    assert!(
+        q.abs_diff_eq(t.rotation, 1e-5),
+        "{id}: rotation as stored {:?} vs as drawn {:?}",
+        n.rotation,
+        t.rotation
     );
 }
 
@@ -148,6 +213,14 @@ pub fn check_light(light: &DirectionalLight) {
         light.intensity.is_finite() && light.intensity >= 0.0,
         "light intensity {}",
         light.intensity
+    );
+}
+
+/// Panics unless the background is drawable: finite, each channel 0..1.
+pub fn check_background(rgb: Vec3) {
+    assert!(
+        rgb.is_finite() && rgb.cmpge(Vec3::ZERO).all() && rgb.cmple(Vec3::ONE).all(),
+        "background {rgb}"
     );
 }
 
@@ -186,6 +259,7 @@ impl Mirror {
                     );
                 }
                 SceneChange::LightChanged(light) => check_light(&light),
+                SceneChange::BackgroundChanged(rgb) => check_background(rgb),
             }
         }
     }
@@ -220,6 +294,7 @@ pub fn check_reads(doc: &mut SceneDoc, mirror: &mut Mirror) -> Vec<Node> {
             Some(node),
             "node() vs snapshot"
         );
+        check_numbers(doc, node);
         assert!(
             doc.world_from_parent(node.id.as_str()).is_finite(),
             "{:?}: world matrix not finite",
@@ -245,6 +320,7 @@ pub fn check_reads(doc: &mut SceneDoc, mirror: &mut Mirror) -> Vec<Node> {
         assert_eq!(listed, snapshot.len(), "children() misses or repeats nodes");
     }
     check_light(&doc.light());
+    check_background(doc.background());
     let mirrored: Vec<&Node> = mirror.nodes.values().collect();
     let expected: Vec<&Node> = snapshot.iter().collect();
     assert!(
@@ -278,17 +354,28 @@ fn reload(bytes: &[u8], v2: bool) -> SceneDoc {
 pub fn check_doc(doc: &mut SceneDoc, mirror: &mut Mirror) {
     let snapshot = check_reads(doc, mirror);
     let light = doc.light();
+    let background = doc.background();
     let v1 = doc.encode_state_v1();
     let v2 = doc.encode_state_v2();
     let mut copy = reload(&v1, false);
     assert!(copy.snapshot() == snapshot, "reloaded from v1: other nodes");
     assert_eq!(copy.light(), light, "reloaded from v1: other light");
+    assert_eq!(
+        copy.background(),
+        background,
+        "reloaded from v1: other background"
+    );
     let from_v2 = reload(&v2, true);
     assert!(
         from_v2.snapshot() == snapshot,
         "reloaded from v2: other nodes"
     );
     assert_eq!(from_v2.light(), light, "reloaded from v2: other light");
+    assert_eq!(
+        from_v2.background(),
+        background,
+        "reloaded from v2: other background"
+    );
     assert!(!doc.state_vector_v1().is_empty(), "empty state vector");
     assert!(doc.encode_diff_v1(&doc.state_vector_v1()).is_ok());
 
@@ -416,5 +503,10 @@ pub fn handshake(a: &mut SceneDoc, b: &mut SceneDoc) {
         a.light(),
         b.light(),
         "peers' lights differ after a handshake"
+    );
+    assert_eq!(
+        a.background(),
+        b.background(),
+        "peers' backgrounds differ after a handshake"
     );
 }
