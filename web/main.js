@@ -90,7 +90,7 @@ async function main() {
   const panel = installPanel(engine, scene, {
     hub: shared.hub, persistence, guarded: guardedImports(engine, shared.guard, loaded.url),
   });
-  disposers.push(startRoomRefresh(engine, panel, shared));
+  disposers.push(watchChanges(engine, panel));
   disposers.push(attachControls(engine, canvas, { select: false, onSelect: (id) => panel.select(id) }));
   const loop = startFrameLoop(engine, calls);
   disposers.push(loop.dispose);
@@ -274,24 +274,20 @@ function installPanel(engine, scene, { hub, persistence, guarded }) {
 }
 
 /**
- * Remote edits change the document without any local event: when the room delivered something, show the
- * edited node's new values (a JS counter check; the engine is read only after news). The first time the
- * room's scene arrives, frame it (the page started with an empty document). Returns its disposer.
+ * Keeps the panel in step with the document: `engine.on_change` reports, once per frame, the nodes a
+ * frame added, changed or removed (local edits, undo, peers); the panel re-reads then, with no polling.
+ * In a room, the first frame that brings nodes also frames them. Returns the disposer.
  */
-function startRoomRefresh(engine, panel, { collab, received }) {
-  if (!collab) return () => {};
-  let seenFrames = 0;
-  let roomFramed = engine.node_ids().length > 0; // the saved scene was framed by installPanel
-  const timer = setInterval(() => {
-    if (received() === seenFrames) return;
-    seenFrames = received();
+function watchChanges(engine, panel) {
+  let framed = engine.node_ids().length > 0; // a saved scene was framed by installPanel
+  engine.on_change(() => {
     panel.refresh();
-    if (!roomFramed && engine.node_ids().length > 0) {
-      roomFramed = true;
+    if (!framed && engine.node_ids().length > 0) {
+      framed = true;
       panel.frameAll();
     }
-  }, 300);
-  return () => clearInterval(timer);
+  });
+  return () => engine.on_change(null);
 }
 
 /**

@@ -141,7 +141,7 @@ fn mark_subtrees(tree: &TreeIndex, touched: &mut Touched) {
         .filter(|(_, p)| {
             p.structural
                 || p.fields
-                    .intersects(NodeFields::PLACEMENT | NodeFields::TRANSFORM)
+                    .intersects(NodeFields::PLACEMENT | NodeFields::TRANSFORM | NodeFields::VISIBLE)
         })
         .map(|(id, p)| (id.clone(), p.structural))
         .collect();

@@ -27,5 +27,5 @@ pub use clock::{CAPTURE_TIMEOUT_MS, ClockFn};
 pub use doc::SceneDoc;
 pub use error::SceneError;
 pub use protocol::{ProtocolError, SyncOutcome};
-pub use schema::MAX_NAME_BYTES;
+pub use schema::{MAX_NAME_BYTES, NodeNumbers};
 pub use sync::inside_panic_guard;

@@ -273,11 +273,23 @@ impl SceneDoc {
     /// The matrix from `id`'s parent space to world space: the product of its resolved ancestors'
     /// transforms (identity for a root or an unknown id). Cost is the depth; cycles are broken.
     pub fn world_from_parent(&self, id: &str) -> Mat4 {
+        self.world_from_parent_and_shown(id).0
+    }
+
+    /// Whether every ancestor of `id` is visible (a hidden node hides its subtree, as in three.js).
+    /// Cost is the depth; cycles are broken.
+    pub fn ancestors_visible(&self, id: &str) -> bool {
+        self.world_from_parent_and_shown(id).1
+    }
+
+    /// [`SceneDoc::world_from_parent`] and [`SceneDoc::ancestors_visible`] in one walk up the tree.
+    pub fn world_from_parent_and_shown(&self, id: &str) -> (Mat4, bool) {
         let Ok(txn) = self.doc.try_transact() else {
-            return Mat4::IDENTITY;
+            return (Mat4::IDENTITY, true);
         };
         let mut problems = Vec::new();
         let mut world = Mat4::IDENTITY;
+        let mut shown = true;
         for ancestor in effective_ancestors(&txn, &self.nodes, id).iter().rev() {
             if let Some(map) = crate::tree::node_map(&txn, &self.nodes, ancestor) {
                 let subject = format!("node {ancestor:?}");
@@ -287,9 +299,11 @@ impl SceneDoc {
                 };
                 let any = schema::out_any(map.get(&txn, key::TRANSFORM));
                 world *= schema::decode_transform(any.as_ref(), &mut fix).parent_from_local();
+                let visible = schema::out_any(map.get(&txn, key::VISIBLE));
+                shown &= schema::decode_visible(visible.as_ref(), &mut fix);
             }
         }
         self.report(problems);
-        world
+        (world, shown)
     }
 }

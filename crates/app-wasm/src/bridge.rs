@@ -1,7 +1,7 @@
 //! Connects the scene document to the renderer: document changes in, GPU cache updates out. Plain Rust
 //! so it is tested natively; the wasm `Engine` calls it once per frame.
 
-use app_core::SceneChange;
+use app_core::{Node, SceneChange};
 use app_render::Renderer;
 use app_scene::SceneDoc;
 
@@ -19,7 +19,7 @@ pub fn apply_changes(scene: &SceneDoc, renderer: &mut Renderer, changes: &[Scene
     for change in changes {
         match change {
             SceneChange::NodeAdded(node) | SceneChange::NodeUpdated { node, .. } => {
-                renderer.upsert_node(node, scene.world_from_parent(node.id.as_str()));
+                upsert(scene, renderer, node);
             }
             SceneChange::NodeRemoved(id) => renderer.remove_node(id),
             SceneChange::LightChanged(light) => renderer.set_light(*light),
@@ -35,6 +35,22 @@ pub fn rebuild_renderer(scene: &mut SceneDoc, renderer: &mut Renderer) {
     renderer.set_light(scene.light());
     renderer.set_background(scene.background());
     for node in scene.snapshot() {
-        renderer.upsert_node(&node, scene.world_from_parent(node.id.as_str()));
+        upsert(scene, renderer, &node);
+    }
+}
+
+/// Draws `node` where its ancestors place it, unless it or an ancestor is hidden (a hidden node
+/// hides its subtree; the change stream reports the subtree when a visibility changes).
+fn upsert(scene: &SceneDoc, renderer: &mut Renderer, node: &Node) {
+    let (world_from_parent, ancestors_visible) =
+        scene.world_from_parent_and_shown(node.id.as_str());
+    if node.visible && !ancestors_visible {
+        let hidden = Node {
+            visible: false,
+            ..node.clone()
+        };
+        renderer.upsert_node(&hidden, world_from_parent);
+    } else {
+        renderer.upsert_node(node, world_from_parent);
     }
 }

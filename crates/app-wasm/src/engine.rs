@@ -43,12 +43,15 @@ pub struct Parts {
     pub sync_messages: Mailbox,
     /// Peer lists on their way to `on_presence`.
     pub presence_events: Mailbox,
+    /// `{ added, changed, removed }` on their way to `on_change`.
+    pub change_events: Mailbox,
     _live: LiveEngine,
 }
 
 impl Parts {
     /// Queues what the last call produced: the document's local updates (for `on_local_update`, and
-    /// as sync `update` messages), then presence messages and the `on_presence` notice.
+    /// as sync `update` messages), then presence messages and the `on_presence` notice, then the
+    /// frame's `on_change` report. Inside a batch the document holds its updates back itself.
     fn post(&mut self) {
         let updates = self.state.scene.take_local_updates();
         if !updates.is_empty() {
@@ -66,6 +69,10 @@ impl Parts {
             let presence = self.state.presence.presence();
             self.presence_events
                 .send_value(|| js::peers_array(presence).into());
+        }
+        if let Some(changes) = self.state.frame_changes.take() {
+            self.change_events
+                .send_value(|| js::change_object(&changes));
         }
     }
 }
@@ -85,6 +92,7 @@ impl Engine {
                 local_updates: Mailbox::new("on_local_update", Keep::Every),
                 sync_messages: Mailbox::new("on_sync_message", Keep::Every),
                 presence_events: Mailbox::new("on_presence", Keep::Latest),
+                change_events: Mailbox::new("on_change", Keep::Every),
                 _live: LiveEngine::new(),
             })),
         })
@@ -149,6 +157,7 @@ impl Parts {
         self.local_updates.set_callback(None);
         self.sync_messages.set_callback(None);
         self.presence_events.set_callback(None);
+        self.change_events.set_callback(None);
         self.state.release_gpu();
     }
 }

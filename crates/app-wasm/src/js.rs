@@ -2,10 +2,12 @@
 //! nothing of this crate.
 
 use app_core::{DirectionalLight, Node, NodeId, Shape};
+use app_scene::NodeNumbers;
 use app_scene::presence::Presence;
 use wasm_bindgen::JsValue;
 
 use crate::EngineError;
+use crate::change_summary::ChangeSummary;
 
 /// An object with the given properties. `Reflect.set` on a fresh plain object cannot fail.
 pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
@@ -26,8 +28,24 @@ pub fn array(values: &[f32]) -> JsValue {
 }
 
 /// `{ id, kind, name, parent, position, rotation, scale, radius | extents | size, color, metallic,
-/// roughness, emissive, visible }` (`parent` is `null` for a root).
-pub fn node_object(node: &Node) -> JsValue {
+/// roughness, emissive, visible }` (`parent` is `null` for a root). Numbers come from `numbers`
+/// (as the user set them) when given, else from the node's f32 values.
+pub fn node_object(node: &Node, numbers: Option<&NodeNumbers>) -> JsValue {
+    let f32s = |values: &[f32]| values.iter().map(|v| f64::from(*v)).collect::<Vec<_>>();
+    let t = &node.transform;
+    let m = &node.material;
+    let n = numbers.copied().unwrap_or(NodeNumbers {
+        translation: t.translation.as_dvec3().to_array(),
+        rotation: t.rotation.as_dquat().to_array(),
+        scale: t.scale.as_dvec3().to_array(),
+        color: m.base_color.as_dvec3().to_array(),
+        metallic: f64::from(m.metallic),
+        roughness: f64::from(m.roughness),
+        emissive: m.emissive.as_dvec3().to_array(),
+        radius: None,
+        extents: None,
+        size: None,
+    });
     let mut entries = vec![
         ("id", JsValue::from(node.id.as_str())),
         ("kind", JsValue::from(node.shape.kind().as_str())),
@@ -38,24 +56,39 @@ pub fn node_object(node: &Node) -> JsValue {
                 .as_ref()
                 .map_or(JsValue::NULL, |p| JsValue::from(p.as_str())),
         ),
-        ("position", array(&node.transform.translation.to_array())),
-        ("rotation", array(&node.transform.rotation.to_array())),
-        ("scale", array(&node.transform.scale.to_array())),
-        ("color", array(&node.material.base_color.to_array())),
-        ("metallic", JsValue::from(f64::from(node.material.metallic))),
-        (
-            "roughness",
-            JsValue::from(f64::from(node.material.roughness)),
-        ),
-        ("emissive", array(&node.material.emissive.to_array())),
+        ("position", numbers_array(&n.translation)),
+        ("rotation", numbers_array(&n.rotation)),
+        ("scale", numbers_array(&n.scale)),
+        ("color", numbers_array(&n.color)),
+        ("metallic", JsValue::from(n.metallic)),
+        ("roughness", JsValue::from(n.roughness)),
+        ("emissive", numbers_array(&n.emissive)),
         ("visible", JsValue::from(node.visible)),
     ];
     entries.push(match node.shape {
-        Shape::Sphere { radius } => ("radius", JsValue::from(f64::from(radius))),
-        Shape::Box { extents } => ("extents", array(&extents.to_array())),
-        Shape::Plane { size } => ("size", JsValue::from(f64::from(size))),
+        Shape::Sphere { radius } => (
+            "radius",
+            JsValue::from(n.radius.unwrap_or(f64::from(radius))),
+        ),
+        Shape::Box { extents } => (
+            "extents",
+            numbers_array(&n.extents.unwrap_or_else(|| {
+                let e = f32s(&extents.to_array());
+                [e[0], e[1], e[2]]
+            })),
+        ),
+        Shape::Plane { size } => ("size", JsValue::from(n.size.unwrap_or(f64::from(size)))),
     });
     object(&entries)
+}
+
+/// A JS array of f64 numbers.
+fn numbers_array(values: &[f64]) -> JsValue {
+    values
+        .iter()
+        .map(|v| JsValue::from(*v))
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 /// `{ client, name, color, selected }` with `null` for what is unknown.
@@ -147,4 +180,19 @@ pub fn vec3_field(object: &JsValue, what: &str) -> Result<Option<[f64; 3]>, Engi
             "{what} must be an array of three numbers [x, y, z], got {value:?}"
         ))),
     }
+}
+
+/// `{ added, changed, removed }`, arrays of node ids (sorted).
+pub fn change_object(changes: &ChangeSummary) -> JsValue {
+    let ids = |set: &std::collections::BTreeSet<String>| -> JsValue {
+        set.iter()
+            .map(|id| JsValue::from_str(id))
+            .collect::<js_sys::Array>()
+            .into()
+    };
+    object(&[
+        ("added", ids(&changes.added)),
+        ("changed", ids(&changes.changed)),
+        ("removed", ids(&changes.removed)),
+    ])
 }

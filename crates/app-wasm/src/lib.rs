@@ -8,16 +8,19 @@
 //! 1. `api/` — the `#[wasm_bindgen] impl Engine` glue, one file per concern.
 //! 2. `engine.rs` — `Engine`, its parts, `with`/`edit` (which deliver queued events after every call).
 //! 3. `state.rs` — the frame and device-loss recovery.
-//! 4. leaves — `bridge`, `create`, `device_watch`, `error`, `guard` (its own JS class), `js`,
+//! 4. leaves — `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `js`,
 //!    `mailbox`, `options`, `poison`, `presence`, `web`: they import only other leaves.
 
 pub mod bridge;
+pub mod change_summary;
 mod error;
 
 pub use error::EngineError;
 
 #[cfg(target_arch = "wasm32")]
 mod api;
+#[cfg(target_arch = "wasm32")]
+mod context_watch;
 #[cfg(target_arch = "wasm32")]
 mod create;
 #[cfg(target_arch = "wasm32")]

@@ -12,6 +12,8 @@ use app_scene::SceneDoc;
 use glam::Vec2;
 use web_sys::HtmlCanvasElement;
 
+use crate::change_summary::ChangeSummary;
+use crate::context_watch::ContextWatch;
 use crate::create::{backend_name, create_instance, request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
 use crate::options::{CreateOptions, Redraw};
@@ -43,6 +45,8 @@ pub struct State {
     pub renderer: Renderer,
     /// Shared with `read_pixels` calls in flight, which ask it whether their device was lost.
     pub watch: Rc<DeviceWatch>,
+    /// WebGL2 only: the canvas's context-loss listeners.
+    pub context_watch: Option<ContextWatch>,
     /// Set while a new device is being requested after a loss.
     pub recovery: Option<Rc<RefCell<Option<Recovered>>>>,
     pub device_losses: u32,
@@ -72,6 +76,10 @@ pub struct State {
     pub last_drawn: Option<FrameKey>,
     /// Frames not drawn because they would have shown the last frame drawn (`Redraw::OnChange`).
     pub frames_unchanged: u32,
+    /// Node ids changed since the last frame, gathered by every drain (`sync_renderer`).
+    pub changes: ChangeSummary,
+    /// What the last frame applied, waiting for `on_change` (taken by `engine.rs` after the call).
+    pub frame_changes: Option<ChangeSummary>,
 }
 
 impl State {
@@ -98,6 +106,8 @@ impl State {
         );
         // Undo needs a clock to merge rapid edits (a slider drag) into one step; wasm has no OS clock.
         let scene = SceneDoc::with_clock(None, || js_sys::Date::now() as u64);
+        let context_watch =
+            (backend_name(&adapter) == "webgl2").then(|| ContextWatch::new(&canvas));
         Ok(Self {
             backend: backend_name(&adapter),
             watch: Rc::new(DeviceWatch::new(&gpu.device)),
@@ -111,6 +121,7 @@ impl State {
             render_format,
             controls: OrbitControls::new(renderer.camera),
             renderer,
+            context_watch,
             recovery: None,
             device_losses: 0,
             // Awareness client id = the document's, as in Yjs.
@@ -125,6 +136,8 @@ impl State {
             redraw: options.redraw,
             last_drawn: None,
             frames_unchanged: 0,
+            changes: ChangeSummary::default(),
+            frame_changes: None,
         })
     }
 
@@ -141,7 +154,19 @@ impl State {
     /// Brings the renderer's CPU-side caches up to date with the document (no GPU work), so events
     /// like `pick` and `frame_all` see edits made since the last frame.
     pub fn sync_renderer(&mut self) {
-        bridge::apply_scene_changes(&mut self.scene, &mut self.renderer);
+        let changes = self.scene.drain_changes();
+        for change in &changes {
+            self.changes.note(change);
+        }
+        bridge::apply_changes(&self.scene, &mut self.renderer, &changes);
+    }
+
+    /// Ends a frame's document work: what it applied (with any drain since the last frame) waits
+    /// for `on_change`, once per frame at most.
+    fn hand_over_changes(&mut self) {
+        if !self.changes.is_empty() {
+            self.frame_changes = Some(self.changes.take());
+        }
     }
 
     /// Sets the drawing-buffer size; nothing happens when it is unchanged.
@@ -162,16 +187,31 @@ impl State {
 
     /// Whether GPU work is possible now (false while the device is lost and being replaced).
     pub fn gpu_ready(&self) -> bool {
-        self.recovery.is_none() && !self.watch.is_lost()
+        self.recovery.is_none()
+            && !self.watch.is_lost()
+            && !self
+                .context_watch
+                .as_ref()
+                .is_some_and(ContextWatch::is_down)
     }
 
     /// The one per-frame step. While the device is lost it only drives recovery.
     pub fn render_frame(&mut self, dt_secs: f32) -> Result<(), EngineError> {
         let started_ms = web::now_ms();
+        if let Some(context) = &self.context_watch {
+            if context.take_lost() {
+                self.watch.mark_lost();
+            }
+            if context.is_down() {
+                // Nothing can be drawn or recreated until the browser restores the context.
+                return Ok(());
+            }
+        }
         if !self.gpu_ready() && !self.drive_recovery() {
             return Ok(());
         }
         self.sync_renderer();
+        self.hand_over_changes();
         self.controls.tick(&mut self.renderer.camera, dt_secs);
         let gpu = self.renderer.gpu().clone();
         if !self.present {

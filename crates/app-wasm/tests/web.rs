@@ -133,6 +133,11 @@ async fn bad_options_reject_with_a_clear_error() {
     }
     let text = create_error("present", JsValue::from("yes")).await;
     assert!(text.contains("options.present"), "{text}");
+    let text = create_error("backnd", JsValue::from("webgpu")).await;
+    assert!(
+        text.contains("\"backnd\"") && text.contains("backend"),
+        "{text}"
+    );
 }
 
 #[wasm_bindgen_test]

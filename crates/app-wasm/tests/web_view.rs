@@ -121,7 +121,7 @@ async fn picking_and_selection_follow_the_scene() {
 async fn drag_and_wheel_move_the_camera_smoothly() {
     let (mut engine, _, _) = two_node_engine().await;
     let rest = pixels(&mut engine).await;
-    engine.on_mouse_drag(40.0, 0.0, 0).unwrap();
+    engine.on_mouse_drag(40.0, 0.0, 0.into()).unwrap();
     engine.render_frame(1.0 / 60.0).unwrap();
     let first = pixels(&mut engine).await;
     for _ in 0..60 {
@@ -134,7 +134,7 @@ async fn drag_and_wheel_move_the_camera_smoothly() {
         "and eases on over later frames"
     );
     engine.on_wheel(-400.0).unwrap();
-    engine.on_mouse_drag(10.0, 10.0, 2).unwrap();
+    engine.on_mouse_drag(10.0, 10.0, 2.into()).unwrap();
     for _ in 0..60 {
         engine.render_frame(1.0 / 60.0).unwrap();
     }
@@ -142,8 +142,17 @@ async fn drag_and_wheel_move_the_camera_smoothly() {
         differing(&settled, &pixels(&mut engine).await) > 500,
         "zoom and pan show"
     );
-    assert!(engine.on_mouse_drag(f64::NAN, 0.0, 0).is_err());
-    assert!(message(engine.on_mouse_drag(1.0, 0.0, 7).unwrap_err()).contains("button"));
+    assert!(engine.on_mouse_drag(f64::NAN, 0.0, 0.into()).is_err());
+    for button in [
+        JsValue::from(7),
+        JsValue::from(0.5),
+        JsValue::from(f64::NAN),
+        JsValue::from("0"),
+        JsValue::UNDEFINED,
+    ] {
+        let error = message(engine.on_mouse_drag(1.0, 0.0, button.clone()).unwrap_err());
+        assert!(error.contains("button"), "{button:?}: {error}");
+    }
     assert!(engine.on_wheel(f64::INFINITY).is_err());
 }
 

@@ -3,6 +3,7 @@
 
 use app_core::Node;
 use app_scene::{SceneDoc, SceneError};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
@@ -158,6 +159,46 @@ impl Engine {
         self.with(|state| Ok(js::light_object(&state.scene.light())))
     }
 
+    /// Sets the background behind the scene (linear RGB, each 0..1): document state, synced and
+    /// undoable. Shown in the beauty view, tone-mapped like the scene.
+    pub fn set_background(&self, r: f64, g: f64, b: f64) -> Result<(), JsError> {
+        self.edit(|scene| scene.set_background([r, g, b]))
+    }
+
+    /// Runs `fn()`; its edits become one undo step, one `on_local_update` call (one merged update)
+    /// and one `on_change` report. If `fn` throws, its edits are undone (and cannot be redone) and the
+    /// error is rethrown. Edits made after an `await` inside `fn` are outside the batch. A `batch`
+    /// inside `fn` joins the outer one.
+    pub fn batch(&self, f: JsValue) -> Result<(), JsValue> {
+        let Some(f) = f.dyn_ref::<js_sys::Function>() else {
+            return Err(JsError::new(&format!("batch needs a function, got {f:?}")).into());
+        };
+        self.with(|state| Ok(state.scene.begin_batch()?))?;
+        // The engine is not borrowed while `fn` runs: its calls go through `with` as usual.
+        match f.call0(&JsValue::UNDEFINED) {
+            Ok(_) => Ok(self.with(|state| Ok(state.scene.end_batch()?))?),
+            Err(error) => {
+                self.with(|state| Ok(state.scene.abort_batch()?))?;
+                Err(error)
+            }
+        }
+    }
+
+    /// `callback({ added, changed, removed })` (node ids) after a frame applied local or remote
+    /// edits: at most once per frame, from a microtask after `render_frame` returned (never
+    /// re-entrantly). Pass `null` to stop. Released on `free()`.
+    pub fn on_change(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+        let (_running, parts) = self.parts()?;
+        parts.change_events.set_callback(callback);
+        Ok(())
+    }
+
+    /// Deep copy of the node's subtree under the same parent, right after the original; returns the
+    /// copy's root id. Throws on an unknown id.
+    pub fn duplicate(&self, id: &str) -> Result<String, JsError> {
+        self.edit(|scene| Ok(scene.duplicate(id)?.to_string()))
+    }
+
     /// Removes a node and its children.
     pub fn remove_node(&self, id: &str) -> Result<(), JsError> {
         self.edit(|scene| scene.remove_node(id))
@@ -175,10 +216,17 @@ impl Engine {
         })
     }
 
-    /// One node as `{ id, kind, position, radius | extents | size, color, metallic, roughness }`;
+    /// One node as `{ id, kind, name, parent, position, rotation, scale, color, metallic, roughness,
+    /// emissive, visible, radius | extents | size }`, numbers as they were set (set 1.6, read 1.6);
     /// throws on an unknown id.
     pub fn get_node(&self, id: &str) -> Result<JsValue, JsError> {
-        self.with(|state| Ok(js::node_object(&known(&state.scene, id)?)))
+        self.with(|state| {
+            let node = known(&state.scene, id)?;
+            Ok(js::node_object(
+                &node,
+                state.scene.node_numbers(id).as_ref(),
+            ))
+        })
     }
 
     /// Undoes the last local edit step; false when there is nothing to undo. Never undoes a peer's edit.
