@@ -115,6 +115,26 @@ try {
       console.log(`     ${packed.filename}: ${files.length} files, ${(packed.size / 1e6).toFixed(2)} MB packed, ${(packed.unpackedSize / 1e6).toFixed(2)} MB unpacked`);
     },
 
+    'the hand-written Engine declares exactly the methods each bundle exports': async () => {
+      /** Method names (statics too) of `class Engine` in a .d.ts, wasm-bindgen's or ours. */
+      const methods = (path) => {
+        const text = readFileSync(path, 'utf8');
+        const body = text.slice(text.search(/export (declare )?class Engine \{/));
+        const end = body.search(/\n\}/);
+        return new Set([...body.slice(0, end).matchAll(/^\s+(?:static\s+)?([a-z_][a-z0-9_]*)\(/gm)].map((m) => m[1]));
+      };
+      const ours = methods(join(packageDir, 'engine.d.ts'));
+      for (const bundle of ['pkg', 'pkg-webgl2']) {
+        const generated = methods(join(packageDir, `dist/${bundle}/app_wasm.d.ts`));
+        const undeclared = [...generated].filter((m) => !ours.has(m));
+        const extra = [...ours].filter((m) => !generated.has(m));
+        assert(generated.size > 40, `only ${generated.size} methods found in dist/${bundle}/app_wasm.d.ts`);
+        assert(undeclared.length === 0, `packages/engine/engine.d.ts lacks ${undeclared.join(', ')} (exported by dist/${bundle})`);
+        assert(extra.length === 0, `packages/engine/engine.d.ts declares ${extra.join(', ')}, which dist/${bundle} does not export`);
+      }
+      console.log(`     ${ours.size} methods, the same in both bundles`);
+    },
+
     'a fresh project installs the tarball offline and bundles it with esbuild': async () => {
       for (const file of readdirSync(template)) cpSync(join(template, file), join(work, file));
       writeFileSync(join(work, 'package.json'), `${JSON.stringify({ name: 'package-example', private: true, type: 'module' }, null, 2)}\n`);
