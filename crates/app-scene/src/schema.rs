@@ -322,13 +322,29 @@ fn any_f64s<const N: usize>(any: &Any) -> Option<[f64; N]> {
 }
 
 /// `read` (an f32 a reader uses) as the shortest decimal that reads back as it: `0.8`, not
-/// `0.800000011920929`.
+/// `0.800000011920929`. Rounds arithmetically (an integer over a power of ten, both exact, so the
+/// division gives the f64 nearest the decimal) rather than through `str::parse`, whose tables would
+/// add kilobytes to the wasm bundle.
 pub fn widen(read: f32) -> f64 {
-    match read.to_string().parse::<f64>() {
-        // Decimal -> f64 -> f32 rounds twice; keep the exact widening if that ever lands elsewhere.
-        Ok(v) if v as f32 == read => v,
-        _ => f64::from(read),
+    let exact = f64::from(read);
+    if exact == 0.0 || !exact.is_finite() {
+        return exact;
     }
+    let magnitude = exact.abs().log10().floor() as i32;
+    for digits in 1..=9 {
+        let exponent = digits - 1 - magnitude;
+        let v = if exponent >= 0 {
+            let scale = 10f64.powi(exponent);
+            (exact * scale).round() / scale
+        } else {
+            let scale = 10f64.powi(-exponent);
+            (exact / scale).round() * scale
+        };
+        if v as f32 == read {
+            return v;
+        }
+    }
+    exact
 }
 
 /// The number to report for one stored value: `stored` if it reads as `read` (the f32 the reader

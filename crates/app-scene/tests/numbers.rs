@@ -292,3 +292,26 @@ fn emissive_is_hdr_and_checked_per_channel() {
     assert_eq!(d.encode_state_v1(), before, "failed calls changed nothing");
     assert!(d.take_local_updates().is_empty());
 }
+
+#[test]
+fn widen_gives_the_shortest_decimal_that_reads_back_as_the_f32() {
+    use app_scene::schema::widen;
+    for (read, decimal) in [
+        (0.8f32, 0.8f64),
+        (1.6, 1.6),
+        (0.1, 0.1),
+        (1e-6, 1e-6),
+        (123_456.7, 123_456.7),
+        (1e6, 1e6),
+        (-2.5, -2.5),
+        (0.0, 0.0),
+        (3.0e38, 3.0e38),
+    ] {
+        assert_eq!(widen(read), decimal, "{read}");
+    }
+    // Values with no short decimal still read back as the same f32.
+    for bits in [0x3f80_0001u32, 0x3eaa_aaab, 0x4049_0fdb] {
+        let read = f32::from_bits(bits);
+        assert_eq!(widen(read) as f32, read);
+    }
+}
