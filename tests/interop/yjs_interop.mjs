@@ -18,7 +18,12 @@ Y.applyUpdate(doc, readFileSync(from))
 const nodes = doc.getMap('nodes')
 const fail = (msg) => { console.error(msg); process.exit(1) }
 
-const summary = { nodes: {}, light: doc.getMap('lights').get('sun') ?? null, schema: doc.getMap('meta').get('schema_version') }
+const summary = {
+  nodes: {},
+  light: doc.getMap('lights').get('sun') ?? null,
+  background: doc.getMap('lights').get('background') ?? null,
+  schema: doc.getMap('meta').get('schema_version'),
+}
 for (const [id, node] of nodes) {
   if (!(node instanceof Y.Map)) fail(`node ${id} is not a Y.Map`)
   const kind = node.get('kind')
@@ -36,6 +41,8 @@ for (const [id, node] of nodes) {
     extents: node.get('extents'),
     size: node.get('size'),
     material: node.get('material'),
+    transform,
+    visible: node.get('visible') ?? true,
   }
 }
 console.log(JSON.stringify(summary))

@@ -38,6 +38,13 @@ fn yjs_reads_and_writes_scene_documents() {
     d.set_name(sphere.as_str(), "ball").unwrap();
     d.set_base_color(sphere.as_str(), [0.25, 0.5, 1.0]).unwrap();
     d.set_light([1.0, -1.0, 0.0], [1.0, 1.0, 1.0], 2.0).unwrap();
+    // The fields the JavaScript scene model added (issue 10), numbers as set.
+    let c = d.add_box([1.6, 0.1, 0.0], [1.0; 3]).unwrap();
+    d.set_rotation(c.as_str(), [0.0, 0.0, 0.0, 2.0]).unwrap();
+    d.set_scale(c.as_str(), [2.5, 1.0, 0.3]).unwrap();
+    d.set_emissive(c.as_str(), [2.5, 0.0, 0.0]).unwrap();
+    d.set_visible(c.as_str(), false).unwrap();
+    d.set_background([0.1, 0.2, 0.3]).unwrap();
     std::fs::write(&from_rust, d.encode_state_v1()).unwrap();
 
     let out = Command::new("node")
@@ -63,6 +70,19 @@ fn yjs_reads_and_writes_scene_documents() {
         "{summary}"
     );
     assert!(summary.contains("\"schema\":1"), "{summary}");
+    assert!(
+        summary.contains(&format!("\"{c}\":{{\"kind\":\"box\"")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("\"transform\":[1.6,0.1,0,0,0,0,1,2.5,1,0.3],\"visible\":false"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("\"material\":[0.8,0.8,0.8,0,0.5,2.5,0,0]"),
+        "{summary}"
+    );
+    assert!(summary.contains("\"background\":[0.1,0.2,0.3]"), "{summary}");
     assert!(summary.contains("\"intensity\":2"), "{summary}");
 
     // What Yjs wrote reads back here, in each encoding.
@@ -101,7 +121,7 @@ fn yjs_reads_and_writes_scene_documents() {
             Shape::Plane { size: 8.0 }
         );
         assert_eq!(doc.light().intensity, 4.0);
-        assert_eq!(doc.node_ids().len(), 4);
+        assert_eq!(doc.node_ids().len(), 5);
         assert!(doc.drain_problems().is_empty());
     }
     assert_eq!(fresh.snapshot(), d.snapshot());
