@@ -19,8 +19,8 @@ const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const config = SMOKE
-  ? { frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100 }
-  : { frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000 };
+  ? { frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, batchNodes: 300, batchRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100 }
+  : { frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, batchNodes: 10000, batchRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000 };
 for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
   if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
@@ -54,6 +54,7 @@ const results = {
   frame: {},
   backToBack: {},
   edit: {},
+  batch: {},
   load: {},
   size: {},
   firstFrame: {},
@@ -253,6 +254,16 @@ try {
     });
   }
 
+  // 2b. Building a scene inside engine.batch(fn) against one call per edit (issue 10: ≤ 0.5×).
+  await section(`batch build N=${config.batchNodes} (WebGPU)`, async () => {
+    await withBrowser(true, async (browser) => {
+      const { page } = await openPage(browser, 'frame-ours.html?backend=webgpu');
+      const r = await page.evaluate(([n, k]) => window.bench.batchBuild(n, k), [config.batchNodes, config.batchRepeats]);
+      results.batch = { ...r, ratio: ratio(r.batchedMs, r.oneMs) };
+      log(`  batch: ${JSON.stringify(results.batch)}`);
+    });
+  });
+
   // 3. Scene load: our fresh engine's apply_update vs Y.applyUpdate on a new Y.Doc, same bytes, same browser.
   await section(`scene load N=${config.loadNodes}`, async () => {
     const n = config.loadNodes;
@@ -377,6 +388,7 @@ for (const backend of Object.keys(results.frame)) {
   if (row) t.push({ target: `frame CPU at ${n} nodes ≤ 0.5 × three.js InstancedMesh (${backend})`, measured: row.ratioMsVsInstanced, met: row.ratioMsVsInstanced != null && row.ratioMsVsInstanced <= 0.5 });
 }
 if (results.size.ratios) {
+  t.push({ target: `scene of ${config.batchNodes} built in one batch ≤ 0.5 × one call per edit`, measured: results.batch?.ratio, met: results.batch?.ratio != null && results.batch.ratio <= 0.5 });
   t.push({ target: 'WebGPU download ≤ 0.7 × three.js WebGPU page (gzip -9)', measured: results.size.ratios.webgpuGzip, met: results.size.ratios.webgpuGzip <= 0.7 });
   t.push({ target: 'WebGPU download ≤ 0.7 × three.js WebGPU page (brotli)', measured: results.size.ratios.webgpuBrotli, met: results.size.ratios.webgpuBrotli <= 0.7 });
 }
@@ -409,6 +421,7 @@ for (const backend of ['webgpu', 'webgl2']) {
 }
 need(Number.isFinite(results.backToBack?.ratioVsInstanced), 'backToBack');
 for (const n of config.editNs) need(Number.isFinite(results.edit[n]?.ours?.extraMs) && Number.isFinite(results.edit[n]?.threeInstanced?.extraMs), `edit.${n}`);
+need(Number.isFinite(results.batch?.ratio) && results.batch.updatesBatched === 1, 'batch');
 need(Number.isFinite(results.load.ours?.applyMs) && Number.isFinite(results.load.yjs?.applyMs), 'load.applyMs');
 need(Number.isFinite(results.load.ours?.heapBytesPerNode) && Number.isFinite(results.load.yjs?.heapBytesPerNode), 'load.heapBytesPerNode');
 for (const app of ['ours-webgpu', 'ours-webgl2', 'three-webgpu', 'three-webgl']) need(results.size[app]?.total?.gzip9 > 0 && results.size[app]?.total?.brotli > 0, `size.${app}`);

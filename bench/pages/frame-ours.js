@@ -101,6 +101,38 @@ window.bench = {
     return { bytes: p.length, litPixels: lit };
   },
   /**
+   * `engine.batch` against the same edits one call at a time: builds a `count`-node scene `repeats` times each
+   * way (alternating), in fresh engines that listen to `on_local_update` and `on_sync_message` as a
+   * collaborating page does. Returns the median milliseconds of each and how many updates each delivered.
+   */
+  async batchBuild(count, repeats = 3) {
+    const build = (e) => {
+      for (let i = 0; i < count; i++) {
+        const [x, y, z] = gridPosition(i, count);
+        e.add_sphere(x, y, z, 0.2);
+      }
+    };
+    const times = { one: [], batched: [] };
+    const delivered = { one: 0, batched: 0 };
+    for (let r = 0; r < repeats; r++) {
+      for (const way of ['one', 'batched']) {
+        const e = await create(document.createElement('canvas'));
+        let updates = 0;
+        e.on_local_update(() => { updates++; });
+        e.on_sync_message(() => {});
+        const a = performance.now();
+        if (way === 'batched') e.batch(() => build(e)); else build(e);
+        await Promise.resolve(); // the deliveries run in a microtask: part of the cost
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        times[way].push(performance.now() - a);
+        delivered[way] = updates;
+        if (e.node_ids().length !== count) throw new Error(`built ${e.node_ids().length} nodes, wanted ${count}`);
+        e.free();
+      }
+    }
+    return { count, oneMs: median(times.one), batchedMs: median(times.batched), updatesOne: delivered.one, updatesBatched: delivered.batched };
+  },
+  /**
    * Scene load: builds an n-node scene and encodes it, then `repeats` times loads the bytes into a fresh engine
    * with apply_update (timed); the last one also times its first render_frame (which hands the scene to the
    * renderer and uploads the instances). Engines are kept (not freed): on SwiftShader a free() would wait for
