@@ -182,6 +182,10 @@ export declare class Engine {
   redo(): boolean;
   can_undo(): boolean;
   can_redo(): boolean;
+  /** While true, every local edit call throws an Error saying the engine is read-only; remote updates still apply. */
+  set_read_only(read_only: boolean): void;
+  /** Whether `set_read_only(true)` is in force. */
+  is_read_only(): boolean;
   /** `callback(change)` after a frame applied local or remote edits; at most once per frame, never re-entrantly. `null` stops. */
   on_change(callback: ((change: SceneChangeEvent) => void) | null): void;
 
@@ -197,6 +201,8 @@ export declare class Engine {
   set_camera(camera: Partial<Camera>): void;
   /** The id of the node under CSS pixel (x, y) of the canvas, or undefined. */
   pick(x: number, y: number): string | undefined;
+  /** Where a world point appears on the canvas, `[css_x, css_y]` from its top-left corner; undefined behind the camera or off the canvas. */
+  project(x: number, y: number, z: number): [number, number] | undefined;
   /** Highlights `id`; none clears the selection. */
   select(id?: string | null): void;
   selected(): string | undefined;

@@ -117,6 +117,11 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   engine.set_camera({ position: camera.position, target: [0, 0, 0], fov_y_deg: camera.fov_y_deg });
   engine.set_camera({ fov_y_deg: 60 });
   const picked: string | undefined = engine.pick(160, 120);
+  const onCanvas: [number, number] | undefined = engine.project(0, 0, 0);
+  engine.set_read_only(false);
+  const readOnly: boolean = engine.is_read_only();
+  void onCanvas;
+  void readOnly;
   engine.select(picked);
   engine.select(null);
   engine.select();

@@ -82,7 +82,10 @@ fn yjs_reads_and_writes_scene_documents() {
         summary.contains("\"material\":[0.8,0.8,0.8,0,0.5,2.5,0,0]"),
         "{summary}"
     );
-    assert!(summary.contains("\"background\":[0.1,0.2,0.3]"), "{summary}");
+    assert!(
+        summary.contains("\"background\":[0.1,0.2,0.3]"),
+        "{summary}"
+    );
     assert!(summary.contains("\"intensity\":2"), "{summary}");
 
     // What Yjs wrote reads back here, in each encoding.

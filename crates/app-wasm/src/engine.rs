@@ -142,12 +142,16 @@ impl Engine {
         Ok(result?)
     }
 
-    /// [`Engine::with`] for calls that only edit the document.
+    /// [`Engine::with`] for calls that only edit the document. Refused, changing nothing, while the
+    /// engine is read-only (`set_read_only`).
     pub fn edit<T>(
         &self,
         f: impl FnOnce(&mut SceneDoc) -> Result<T, app_scene::SceneError>,
     ) -> Result<T, JsError> {
-        self.with(|state| Ok(f(&mut state.scene)?))
+        self.with(|state| {
+            state.check_writable()?;
+            Ok(f(&mut state.scene)?)
+        })
     }
 }
 

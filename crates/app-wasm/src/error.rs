@@ -33,6 +33,11 @@ pub enum EngineError {
         "this engine is busy with another call (an engine call from inside a callback it is running?)"
     )]
     Busy,
+    /// A local edit while `set_read_only(true)` is in force.
+    #[error(
+        "this engine is read-only (set_read_only(true)): local edits are refused; remote updates still apply"
+    )]
+    ReadOnly,
     /// The engine was freed.
     #[error("this engine was freed")]
     Freed,

@@ -80,6 +80,8 @@ pub struct State {
     pub changes: ChangeSummary,
     /// What the last frame applied, waiting for `on_change` (taken by `engine.rs` after the call).
     pub frame_changes: Option<ChangeSummary>,
+    /// `set_read_only(true)`: local edits are refused; remote updates still apply.
+    pub read_only: bool,
 }
 
 impl State {
@@ -138,7 +140,16 @@ impl State {
             frames_unchanged: 0,
             changes: ChangeSummary::default(),
             frame_changes: None,
+            read_only: false,
         })
+    }
+
+    /// Refuses a local edit while the engine is read-only.
+    pub fn check_writable(&self) -> Result<(), EngineError> {
+        if self.read_only {
+            return Err(EngineError::ReadOnly);
+        }
+        Ok(())
     }
 
     /// The presence clock: renews our state, drops silent peers, follows the selection.

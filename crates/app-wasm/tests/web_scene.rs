@@ -134,7 +134,7 @@ async fn transforms_hierarchy_visibility_emissive_light_and_background_reach_the
         );
         engine.end_undo_step().unwrap();
         assert!(engine.undo().unwrap());
-        assert_eq!(engine.node_ids().unwrap(), [sphere.clone()]);
+        assert_eq!(engine.node_ids().unwrap(), std::slice::from_ref(&sphere));
 
         // Visibility: hidden, the centre shows the background.
         engine.set_visible(&sphere, false.into()).unwrap();
@@ -552,6 +552,81 @@ async fn camera_round_trips_and_a_webgl2_context_loss_recovers_from_the_document
         covered(&before),
         "the same picture, rebuilt from the document"
     );
+}
+
+#[wasm_bindgen_test]
+async fn read_only_refuses_every_local_edit_and_still_applies_remote_updates() {
+    let engine = engine_with(&[]).await;
+    let peer = engine_with(&[]).await;
+    let id = engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    engine.set_read_only(true.into()).unwrap();
+    assert!(engine.is_read_only().unwrap());
+    let before = engine.encode_state().unwrap();
+    let noop = Closure::<dyn FnMut()>::new(|| {});
+    let refused: Vec<Result<(), JsValue>> = vec![
+        engine
+            .add_sphere(0.0, 0.0, 0.0, 1.0)
+            .map(drop)
+            .map_err(JsValue::from),
+        engine
+            .set_position(&id, 1.0, 0.0, 0.0)
+            .map_err(JsValue::from),
+        engine
+            .set_rotation(&id, 0.0, 0.0, 0.0, 1.0)
+            .map_err(JsValue::from),
+        engine.set_color(&id, 1.0, 0.0, 0.0).map_err(JsValue::from),
+        engine.set_name(&id, "x".into()).map_err(JsValue::from),
+        engine.remove_node(&id).map_err(JsValue::from),
+        engine.duplicate(&id).map(drop).map_err(JsValue::from),
+        engine
+            .set_light(object(&[("intensity", 1.0.into())]))
+            .map_err(JsValue::from),
+        engine.set_background(1.0, 0.0, 0.0).map_err(JsValue::from),
+        engine.undo().map(drop).map_err(JsValue::from),
+        engine.batch(noop.as_ref().clone()),
+    ];
+    for (i, result) in refused.into_iter().enumerate() {
+        let error = result.expect_err("refused");
+        let text = error.dyn_ref::<js_sys::Error>().unwrap().message();
+        assert!(
+            String::from(text.clone()).contains("read-only"),
+            "call {i}: {text:?}"
+        );
+    }
+    assert_eq!(engine.encode_state().unwrap(), before, "nothing changed");
+    // Remote updates still apply, and reads work.
+    let theirs = peer.add_box(0.0, 0.0, 0.0, 1.0, 1.0, 1.0).unwrap();
+    engine.apply_update(&peer.encode_state().unwrap()).unwrap();
+    assert!(engine.node_ids().unwrap().contains(&theirs));
+    engine.render_frame(0.0).unwrap();
+    assert!(engine.set_read_only("yes".into()).is_err());
+    engine.set_read_only(false.into()).unwrap();
+    engine.set_position(&id, 1.0, 0.0, 0.0).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn project_places_world_points_on_the_canvas_in_css_pixels() {
+    let engine = view("webgpu").await;
+    let at = |x: f64, y: f64, z: f64| engine.project(x, y, z).unwrap().map(|a| numbers(&a.into()));
+    let centre = at(0.0, 0.0, 0.0).unwrap();
+    let half = f64::from(SIZE) / 2.0;
+    assert!(
+        (centre[0] - half).abs() < 0.01 && (centre[1] - half).abs() < 0.01,
+        "{centre:?}"
+    );
+    let right = at(1.0, 0.0, 0.0).unwrap();
+    assert!(
+        right[0] > half + 10.0 && (right[1] - half).abs() < 0.01,
+        "{right:?}"
+    );
+    let up = at(0.0, 1.0, 0.0).unwrap();
+    assert!(
+        up[1] < half - 10.0,
+        "y grows downwards on the canvas: {up:?}"
+    );
+    assert!(at(0.0, 0.0, 10.0).is_none(), "behind the camera");
+    assert!(at(100.0, 0.0, 0.0).is_none(), "off the canvas");
+    assert!(engine.project(f64::NAN, 0.0, 0.0).is_err());
 }
 
 /// The canvas the last engine was created on (common::canvas appends each to the body).

@@ -143,6 +143,7 @@ impl Engine {
             ));
         }
         self.with(|state| {
+            state.check_writable()?;
             let current = state.scene.light();
             let direction = js::vec3_field(&light, "light.direction")?
                 .unwrap_or(current.direction_in_world.as_dvec3().to_array());
@@ -173,7 +174,10 @@ impl Engine {
         let Some(f) = f.dyn_ref::<js_sys::Function>() else {
             return Err(JsError::new(&format!("batch needs a function, got {f:?}")).into());
         };
-        self.with(|state| Ok(state.scene.begin_batch()?))?;
+        self.with(|state| {
+            state.check_writable()?;
+            Ok(state.scene.begin_batch()?)
+        })?;
         // The engine is not borrowed while `fn` runs: its calls go through `with` as usual.
         match f.call0(&JsValue::UNDEFINED) {
             Ok(_) => Ok(self.with(|state| Ok(state.scene.end_batch()?))?),
@@ -182,6 +186,26 @@ impl Engine {
                 Err(error)
             }
         }
+    }
+
+    /// While `true`, every local edit call (adding, setting, removing, duplicating, `batch`, `undo`,
+    /// `redo`, the light and the background) throws an `Error` saying the engine is read-only and
+    /// changes nothing; remote updates (`apply_update`, `sync_receive`) still apply. For viewers.
+    pub fn set_read_only(&self, read_only: JsValue) -> Result<(), JsError> {
+        let read_only = read_only.as_bool().ok_or_else(|| {
+            JsError::new(&format!(
+                "read_only must be true or false, got {read_only:?}"
+            ))
+        })?;
+        self.with(|state| {
+            state.read_only = read_only;
+            Ok(())
+        })
+    }
+
+    /// Whether `set_read_only(true)` is in force.
+    pub fn is_read_only(&self) -> Result<bool, JsError> {
+        self.with(|state| Ok(state.read_only))
     }
 
     /// `callback({ added, changed, removed })` (node ids) after a frame applied local or remote

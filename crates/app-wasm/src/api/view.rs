@@ -40,6 +40,33 @@ impl Engine {
         })
     }
 
+    /// Where the world point (x, y, z) appears on the canvas, in CSS pixels from its top-left
+    /// corner, as `[css_x, css_y]`; `undefined` when the point is behind the camera or off the canvas.
+    /// Uses the camera as last drawn or eased (for placing DOM labels over the scene).
+    pub fn project(&self, x: f64, y: f64, z: f64) -> Result<Option<js_sys::Array>, JsError> {
+        self.with(|state| {
+            let point_in_world = Vec3::new(
+                app_core::check_finite("x", x)?,
+                app_core::check_finite("y", y)?,
+                app_core::check_finite("z", z)?,
+            );
+            let clip =
+                state.renderer.camera.clip_from_world(state.aspect()) * point_in_world.extend(1.0);
+            if clip.w <= 0.0 || clip.w.is_nan() {
+                return Ok(None);
+            }
+            let ndc = clip.truncate() / clip.w;
+            if !(ndc.x.abs() <= 1.0 && ndc.y.abs() <= 1.0) {
+                return Ok(None);
+            }
+            let css = state.css_size;
+            Ok(Some(js_sys::Array::of2(
+                &f64::from((ndc.x + 1.0) * 0.5 * css.x).into(),
+                &f64::from((1.0 - ndc.y) * 0.5 * css.y).into(),
+            )))
+        })
+    }
+
     /// The camera on screen: `{ position: [x, y, z], target: [x, y, z], fov_y_deg }` in world space.
     pub fn get_camera(&self) -> Result<JsValue, JsError> {
         self.with(|state| {
