@@ -1,6 +1,11 @@
-// The update guard in the browser (web/collab/guard.js, crates/app-wasm/src/guard.rs) with the updates
-// that make yrs 0.28.1 panic (tests/fuzz/yrs-panics/):
-//   (a) without the guard, each crasher fed to an engine traps it (a panic is a trap on wasm);
+// The update guards in the browser with the updates that make yrs 0.28.1 panic (tests/fuzz/yrs-panics/):
+// the engine's own (crates/app-wasm/src/guard_host.rs, on by default) and the page-side one
+// (web/collab/guard.js, crates/app-wasm/src/guard.rs):
+//   (a) without any guard (`update_guard: "off"`), each crasher fed to an engine traps it (a panic is a
+//       trap on wasm);
+//   (a2) an engine created with nothing special refuses each crasher through every entry point
+//       (apply_update, apply_update_v2, sync_receive): it keeps rendering, its document is
+//       byte-identical, and valid updates still apply, also after its guard instance died;
 //   (b) with the guard, each is rejected with a clear error, the live engine keeps rendering, its
 //       document is byte-identical, and a valid update afterwards still applies through the guard;
 //   (c) the guard recovers after its instance dies, several times in a row (and in a burst);
@@ -33,7 +38,7 @@ try {
           // Through each entry point that takes remote bytes (v1 files also as a sync message).
           const ways = v2 ? ['apply_update_v2'] : ['apply_update', 'sync_receive'];
           for (const way of ways) {
-            const { engine } = await makeEngine(3);
+            const { engine } = await makeEngine(3, { options: { update_guard: 'off' } });
             let outcome;
             try {
               if (way === 'sync_receive') engine.sync_receive(updateMessage(update));
@@ -59,6 +64,53 @@ try {
       // `&self`, so wasm-bindgen's borrow flag, which a trap leaves set, does not get in first).
       const unclear = traps.filter((r) => !/stopped after an internal error/.test(r.after));
       assert(unclear.length === 0, `after a trap: ${unclear.map((r) => r.after).join('; ')}`);
+    },
+
+    '(a2) an engine with nothing special refuses each crasher through every entry point and renders on, unchanged': async () => {
+      const results = await page.evaluate(async (crashers) => {
+        const { makeEngine, updateMessage, equalBytes, describe } = window.guardPage;
+        const { engine, life } = await makeEngine(5, { animate: true });
+        const peer = (await makeEngine(0)).engine;
+        const out = [];
+        for (const { name, v2, bytes } of crashers) {
+          const update = Uint8Array.from(bytes);
+          // v1 crashers through apply_update and sync_receive; v2 ones through apply_update_v2 (file import).
+          const ways = v2 ? ['apply_update_v2'] : ['apply_update', 'sync_receive'];
+          for (const way of ways) {
+            const before = engine.encode_state();
+            const framesBefore = life.frames;
+            let outcome;
+            try {
+              if (way === 'sync_receive') engine.sync_receive(updateMessage(update));
+              else engine[way](update);
+              outcome = { kind: 'accepted' };
+            } catch (error) {
+              outcome = describe(error);
+            }
+            const same = equalBytes(before, engine.encode_state());
+            const until = performance.now() + 5000;
+            while (life.frames < framesBefore + 3 && !life.error && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+            // The spare instance takes over at once; a valid update and a local edit go on working.
+            const id = peer.add_box(out.length, 2, 0, 0.5, 0.5, 0.5);
+            engine.sync_receive(updateMessage(peer.encode_state()));
+            engine.add_sphere(out.length, -2, 0, 0.2);
+            out.push({ name, way, ...outcome, same, rendered: life.frames - framesBefore, renderError: life.error, validApplied: engine.node_ids().includes(id) });
+            await new Promise((r) => setTimeout(r, 50)); // let a new spare load, as between WebSocket frames
+          }
+        }
+        const pixels = await engine.read_pixels();
+        life.stop = true;
+        return { out, nodes: engine.node_ids().length, pixels: pixels.length };
+      }, crashers);
+      for (const r of results.out) console.log(`     ${r.name} via engine.${r.way}: ${r.kind}: ${r.message ?? ''}`);
+      for (const r of results.out) {
+        assert(r.kind === 'error' && /update guard rejected|rejected update|refused|malformed|yrs/.test(r.message), `${r.name} via ${r.way}: ${r.kind} ${r.message}`);
+        assert(!/stopped after an internal error/.test(r.message), `${r.name} via ${r.way}: the engine was poisoned`);
+        assert(r.same, `${r.name} via ${r.way}: the live document changed`);
+        assert(!r.renderError && r.rendered >= 3, `${r.name}: the engine stopped rendering (${r.renderError ?? `${r.rendered} frames`})`);
+        assert(r.validApplied, `${r.name} via ${r.way}: a valid update after it did not apply`);
+      }
+      assert(results.pixels === 64 * 64 * 4, `read_pixels gave ${results.pixels} bytes`);
     },
 
     '(b) with the guard each crasher is rejected; the engine renders on, unchanged; valid updates still apply': async () => {
@@ -182,17 +234,20 @@ try {
         crasher = Uint8Array.from(crasher);
         const { makeEngine, createGuard, updateMessage, wasm } = window.guardPage;
         const rows = [];
-        for (const nodes of [10, 1000, 5000]) {
+        for (const nodes of [10, 1000, 10000]) {
           const { engine } = await makeEngine(nodes);
           const peer = (await makeEngine(0)).engine;
           peer.apply_update(engine.encode_state());
-          const unguarded = (await makeEngine(0)).engine;
+          const unguarded = (await makeEngine(0, { options: { update_guard: 'off' } })).engine;
           unguarded.apply_update(engine.encode_state());
+          // The engine's own guard (on by default): a second engine holding the same document.
+          const builtIn = (await makeEngine(0)).engine;
+          builtIn.apply_update(engine.encode_state());
           // One small remote edit per message, as during a peer's drag.
           const ids = peer.node_ids();
           const collected = [];
           peer.on_local_update((u) => collected.push(u));
-          const n = nodes >= 5000 ? 20 : 100;
+          const n = nodes >= 5000 ? 40 : 100;
           for (let i = 0; i < n; i++) peer.set_position(ids[i % ids.length], i * 0.01, 0, 0);
           await new Promise((r) => setTimeout(r, 0));
           const messages = collected.map(updateMessage);
@@ -202,6 +257,9 @@ try {
           const half = messages.length / 2;
           const plainMs = median(timed(messages, (m) => unguarded.sync_receive(m)));
           unguarded.free();
+          const builtInMs = median(timed(messages, (m) => builtIn.sync_receive(m)));
+          const builtInStats = window.guardPage.Engine.update_guard_stats();
+          builtIn.free();
           let t0 = performance.now();
           const guard = await createGuard(engine);
           const createMs = performance.now() - t0; // fetch + compile + instantiate + seed
@@ -217,13 +275,16 @@ try {
           const diffMs = median(timed(messages.slice(half), (m) => diffGuard.receive(m)));
           diffGuard.close();
           const bytes = engine.encode_state().length;
-          rows.push({ nodes, messages: messages.length, plainMs, guardedMs, diffMs, docBytes: bytes, guardMemory: guard.memoryBytes(), seedMs, createMs, liveMemory: wasm.memory.buffer.byteLength });
+          rows.push({ nodes, messages: messages.length, plainMs, builtInMs, builtInStats, guardedMs, diffMs, docBytes: bytes, guardMemory: guard.memoryBytes(), seedMs, createMs, liveMemory: wasm.memory.buffer.byteLength });
           guard.close();
         }
         return rows;
       }, crashers.find((c) => !c.v2).bytes);
+      const big = result[result.length - 1];
+      assert(big.builtInStats.available, 'the engine\'s own guard is loaded');
+      // The times are benchmark figures on a shared machine: printed, not asserted.
       for (const r of result) {
-        console.log(`     ${r.nodes} nodes (${r.docBytes} B document): median sync_receive ${r.plainMs.toFixed(2)} ms/message, guarded ${r.guardedMs.toFixed(2)} ms/message (rehearsal "diff": ${r.diffMs.toFixed(2)}); guard instance memory ${(r.guardMemory.current / 2 ** 20).toFixed(1)} MiB + spares ${(r.guardMemory.spares / 2 ** 20).toFixed(1)} MiB (the page's engine instance, all engines so far: ${(r.liveMemory / 2 ** 20).toFixed(1)} MiB); createGuard ${r.createMs.toFixed(0)} ms, a rejection by trap (trap + seeding a spare) ${r.seedMs.toFixed(1)} ms`);
+        console.log(`     ${r.nodes} nodes (${r.docBytes} B document): median sync_receive ${r.plainMs.toFixed(2)} ms/message unguarded, ${r.builtInMs.toFixed(2)} with the engine's own guard (its instances: ${(r.builtInStats.memory_bytes / 2 ** 20).toFixed(1)} MiB, ${r.builtInStats.instances} loaded); page-side guard ${r.guardedMs.toFixed(2)} ms/message (rehearsal "diff": ${r.diffMs.toFixed(2)}); guard instance memory ${(r.guardMemory.current / 2 ** 20).toFixed(1)} MiB + spares ${(r.guardMemory.spares / 2 ** 20).toFixed(1)} MiB (the page's engine instance, all engines so far: ${(r.liveMemory / 2 ** 20).toFixed(1)} MiB); createGuard ${r.createMs.toFixed(0)} ms, a rejection by trap (trap + seeding a spare) ${r.seedMs.toFixed(1)} ms`);
       }
     },
 

@@ -24,6 +24,20 @@ export interface EngineOptions {
   max_frames_in_flight?: number;
   /** `"on_change"` (default): draw only when the picture would change; `"always"`: draw on every `render_frame`. */
   redraw?: "on_change" | "always";
+  /** `"auto"` (default): remote bytes are rehearsed in a second instance of the module first, so bytes that would make yrs panic are refused; `"off"`: native checks only. */
+  update_guard?: "auto" | "off";
+}
+
+/** The page's update guard, shared by its engines (`Engine.update_guard_stats()`). */
+export interface UpdateGuardStats {
+  /** A guard instance is loaded (false where the page's layout hides the engine's glue, e.g. inlined by a bundler). */
+  available: boolean;
+  /** Instances loaded so far (each trap on hostile bytes costs one). */
+  instances: number;
+  /** A spare instance is ready to take over after a trap. */
+  spare: boolean;
+  /** Memory of the instances loaded so far, in bytes. */
+  memory_bytes: number;
 }
 
 /** `stats()`: the last frame drawn (`draw_calls`, `instances`, `bytes_uploaded`) and the engine's counters. */
@@ -128,6 +142,8 @@ export declare class Engine {
   static create(canvas: HTMLCanvasElement, options?: EngineOptions): Promise<Engine>;
   /** Engines alive in this wasm instance (created and not yet freed or garbage-collected). */
   static live_count(): number;
+  /** The page's update guard: whether it is loaded, how many instances, their memory. */
+  static update_guard_stats(): UpdateGuardStats;
   /** The one call per animation frame; `dt` in seconds (finite, ≥ 0). */
   render_frame(dt: number): void;
   /** The canvas's CSS size or pixel ratio changed; the engine sets the drawing buffer itself. */

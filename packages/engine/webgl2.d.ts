@@ -4,7 +4,7 @@ import type { InitInput, WasmExports } from "./engine.js";
 export { Engine } from "./engine.js";
 export type {
   AovMode, Backend, Camera, DragButton, EngineOptions, InitInput, Light, NodeInfo, NodeKind, Peer, PresenceInput,
-  Quat, Rgb, SceneChangeEvent, Stats, Vec3, WasmExports,
+  Quat, Rgb, SceneChangeEvent, Stats, UpdateGuardStats, Vec3, WasmExports,
 } from "./engine.js";
 
 /** Options of a bundle's `init`. */

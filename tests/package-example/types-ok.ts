@@ -3,7 +3,7 @@
 import init, { Engine, hasWebGpuAdapter } from "@yscene/engine";
 import type {
   AovMode, Backend, Camera, DragButton, EngineOptions, InitInput, InitOptions, InitResult, Light, NodeInfo, NodeKind,
-  Peer, PresenceInput, Quat, Rgb, SceneChangeEvent, Stats, Vec3, WasmExports,
+  Peer, PresenceInput, Quat, Rgb, SceneChangeEvent, Stats, UpdateGuardStats, Vec3, WasmExports,
 } from "@yscene/engine";
 import initWebGpu, { Engine as WebGpuEngine } from "@yscene/engine/webgpu";
 import type { BundleInitOptions } from "@yscene/engine/webgpu";
@@ -120,6 +120,8 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   const onCanvas: [number, number] | undefined = engine.project(0, 0, 0);
   engine.set_read_only(false);
   const readOnly: boolean = engine.is_read_only();
+  const updateGuard: UpdateGuardStats = Engine.update_guard_stats();
+  void updateGuard.memory_bytes;
   void onCanvas;
   void readOnly;
   engine.select(picked);

@@ -4,14 +4,18 @@ import { createGuard, GuardRejection } from '/web/collab/guard.js';
 
 const wasm = await init();
 
-/** A live engine on an offscreen 64x64 canvas with `nodes` spheres, drawing every animation frame. */
-async function makeEngine(nodes = 3, { animate = false } = {}) {
+/**
+ * A live engine on an offscreen 64x64 canvas with `nodes` spheres, drawing every animation frame.
+ * `options` go to Engine.create (e.g. `{ update_guard: 'off' }`: no built-in guard).
+ */
+async function makeEngine(nodes = 3, { animate = false, options = {} } = {}) {
   const canvas = document.createElement('canvas');
   canvas.width = canvas.height = 64;
   document.body.append(canvas);
-  const engine = await Engine.create(canvas, { present: false });
+  const engine = await Engine.create(canvas, { present: false, ...options });
   engine.resize(64, 64, 1);
-  for (let i = 0; i < nodes; i++) engine.add_sphere((i % 20) - 10, Math.floor(i / 20), 0, 0.4);
+  if (nodes > 100) engine.batch(() => { for (let i = 0; i < nodes; i++) engine.add_sphere((i % 20) - 10, Math.floor(i / 20), 0, 0.4); });
+  else for (let i = 0; i < nodes; i++) engine.add_sphere((i % 20) - 10, Math.floor(i / 20), 0, 0.4);
   const life = { frames: 0, error: null, stop: false };
   if (animate) {
     const tick = () => {

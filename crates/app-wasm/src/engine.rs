@@ -54,6 +54,9 @@ impl Parts {
     /// frame's `on_change` report. Inside a batch the document holds its updates back itself.
     fn post(&mut self) {
         let updates = self.state.scene.take_local_updates();
+        for update in &updates {
+            self.state.guard.follow(update);
+        }
         if !updates.is_empty() {
             self.sync_messages.send_bytes(
                 updates

@@ -33,6 +33,9 @@ pub enum EngineError {
         "this engine is busy with another call (an engine call from inside a callback it is running?)"
     )]
     Busy,
+    /// The engine's update guard refused remote bytes (`guard_host.rs`); the document is untouched.
+    #[error("{0}")]
+    Guard(String),
     /// A local edit while `set_read_only(true)` is in force.
     #[error(
         "this engine is read-only (set_read_only(true)): local edits are refused; remote updates still apply"

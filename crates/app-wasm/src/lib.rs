@@ -8,7 +8,7 @@
 //! 1. `api/` — the `#[wasm_bindgen] impl Engine` glue, one file per concern.
 //! 2. `engine.rs` — `Engine`, its parts, `with`/`edit` (which deliver queued events after every call).
 //! 3. `state.rs` — the frame and device-loss recovery.
-//! 4. leaves — `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `js`,
+//! 4. leaves — `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `guard_host` (the engine's own update guard), `js`,
 //!    `mailbox`, `options`, `poison`, `presence`, `web`: they import only other leaves.
 
 pub mod bridge;
@@ -29,6 +29,8 @@ mod device_watch;
 mod engine;
 #[cfg(target_arch = "wasm32")]
 mod guard;
+#[cfg(target_arch = "wasm32")]
+mod guard_host;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]

@@ -41,10 +41,20 @@ pub struct CreateOptions {
     pub max_frames_in_flight: u32,
     /// `options.redraw`: `"on_change"` (default) or `"always"`.
     pub redraw: Redraw,
+    /// `options.update_guard`: `"auto"` (default: remote bytes are rehearsed in a second instance
+    /// first, where the page's layout allows one: `guard_host.rs`) or `"off"` (native checks only,
+    /// for pages that bring their own guard, and for measuring).
+    pub update_guard: bool,
 }
 
 /// Every option `Engine.create` reads; any other name is refused (a typo must not pass silently).
-const KNOWN: [&str; 4] = ["backend", "present", "max_frames_in_flight", "redraw"];
+const KNOWN: [&str; 5] = [
+    "backend",
+    "present",
+    "max_frames_in_flight",
+    "redraw",
+    "update_guard",
+];
 
 /// The default `max_frames_in_flight`, as a swap chain's frame latency.
 pub const DEFAULT_MAX_FRAMES_IN_FLIGHT: u32 = 2;
@@ -105,6 +115,7 @@ impl CreateOptions {
                 present: true,
                 max_frames_in_flight: DEFAULT_MAX_FRAMES_IN_FLIGHT,
                 redraw: Redraw::OnChange,
+                update_guard: true,
             });
         }
         if !options.is_object() {
@@ -159,11 +170,18 @@ impl CreateOptions {
             &[("on_change", Redraw::OnChange), ("always", Redraw::Always)],
             Redraw::OnChange,
         )?;
+        let update_guard = choice(
+            options,
+            "update_guard",
+            &[("auto", true), ("off", false)],
+            true,
+        )?;
         Ok(Self {
             backend,
             present,
             max_frames_in_flight,
             redraw,
+            update_guard,
         })
     }
 }

@@ -16,6 +16,7 @@ use crate::change_summary::ChangeSummary;
 use crate::context_watch::ContextWatch;
 use crate::create::{backend_name, create_instance, request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
+use crate::guard_host::{Check, GuardClient};
 use crate::options::{CreateOptions, Redraw};
 use crate::presence::PresenceState;
 use crate::{EngineError, bridge, web};
@@ -82,6 +83,8 @@ pub struct State {
     pub frame_changes: Option<ChangeSummary>,
     /// `set_read_only(true)`: local edits are refused; remote updates still apply.
     pub read_only: bool,
+    /// This engine's mirror in the page's update guard instance (`guard_host.rs`).
+    pub guard: GuardClient,
 }
 
 impl State {
@@ -91,6 +94,11 @@ impl State {
         canvas: HtmlCanvasElement,
         options: &CreateOptions,
     ) -> Result<Self, EngineError> {
+        if options.update_guard {
+            // Loads the page's guard instance once (never fails: without it the engine runs with the
+            // native checks only); engines created later find it ready.
+            crate::guard_host::start().await;
+        }
         let instance = create_instance(options.backend).await?;
         let surface = instance
             .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
@@ -141,6 +149,7 @@ impl State {
             changes: ChangeSummary::default(),
             frame_changes: None,
             read_only: false,
+            guard: GuardClient::new(!options.update_guard),
         })
     }
 
@@ -150,6 +159,27 @@ impl State {
             return Err(EngineError::ReadOnly);
         }
         Ok(())
+    }
+
+    /// Rehearses remote bytes in the update guard, then applies them with `apply` (the live
+    /// document's own checks). Refused bytes leave the document untouched.
+    pub fn apply_remote<T>(
+        &mut self,
+        check: Check,
+        bytes: &[u8],
+        apply: impl FnOnce(&mut Self) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let scene = &self.scene;
+        let vetted = self
+            .guard
+            .vet(check, bytes, || scene.encode_state_v1())
+            .map_err(|refusal| EngineError::Guard(refusal.to_string()))?;
+        let result = apply(self);
+        if vetted && result.is_err() {
+            // The mirror took what the live document refused: it is ahead now.
+            self.guard.forget_mirror();
+        }
+        result
     }
 
     /// The presence clock: renews our state, drops silent peers, follows the selection.

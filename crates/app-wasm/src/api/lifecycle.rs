@@ -84,6 +84,19 @@ impl Engine {
         })
     }
 
+    /// The page's update guard (shared by its engines): `{ available, instances, spare, memory_bytes }`
+    /// — whether an instance is ready, how many were loaded (each trap costs one), whether a spare
+    /// waits, and the memory of the instances loaded so far.
+    pub fn update_guard_stats() -> JsValue {
+        let (available, instances, spare, memory_bytes) = crate::guard_host::stats();
+        js::object(&[
+            ("available", available.into()),
+            ("instances", instances.into()),
+            ("spare", spare.into()),
+            ("memory_bytes", memory_bytes.into()),
+        ])
+    }
+
     /// Releases GPU resources, callbacks and the document now; any later call throws "this engine
     /// was freed". (Replaces wasm-bindgen's own `free`, after which calls would fail with "null
     /// pointer passed to rust"; the shell left is reclaimed when JS drops the object.) Calling it

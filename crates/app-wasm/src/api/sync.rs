@@ -15,6 +15,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
+use crate::guard_host::Check;
 use crate::web;
 
 /// Wraps byte messages as a JS array of `Uint8Array`s.
@@ -33,7 +34,11 @@ impl Engine {
 
     /// Merges a peer's Yjs v1 update. Malformed or hostile bytes throw and change nothing. Not undoable here.
     pub fn apply_update(&self, update: &[u8]) -> Result<(), JsError> {
-        self.with(|state| Ok(state.scene.apply_update_v1(update)?))
+        self.with(|state| {
+            state.apply_remote(Check::UpdateV1, update, |state| {
+                Ok(state.scene.apply_update_v1(update)?)
+            })
+        })
     }
 
     /// The whole document as a Yjs v2 update (`Y.encodeStateAsUpdateV2`): the scene file format of
@@ -45,7 +50,11 @@ impl Engine {
     /// Merges a Yjs v2 update (`Y.applyUpdateV2`), e.g. an exported scene file. Malformed or hostile
     /// bytes throw and change nothing. Not undoable here.
     pub fn apply_update_v2(&self, update: &[u8]) -> Result<(), JsError> {
-        self.with(|state| Ok(state.scene.apply_update_v2(update)?))
+        self.with(|state| {
+            state.apply_remote(Check::UpdateV2, update, |state| {
+                Ok(state.scene.apply_update_v2(update)?)
+            })
+        })
     }
 
     /// `callback(update: Uint8Array)` after local edits, delivered after the engine call returns (never
@@ -83,7 +92,9 @@ impl Engine {
     /// updates are not undoable here.
     pub fn sync_receive(&self, message: &[u8]) -> Result<js_sys::Array, JsError> {
         let replies = self.with(|state| {
-            let outcome = state.scene.handle_sync_message(message)?;
+            let outcome = state.apply_remote(Check::SyncMessage, message, |state| {
+                Ok(state.scene.handle_sync_message(message)?)
+            })?;
             let mut replies = outcome.replies;
             if let Some(payload) = outcome.awareness {
                 let now_ms = web::now_ms();
