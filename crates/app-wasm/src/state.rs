@@ -95,9 +95,9 @@ impl State {
         options: &CreateOptions,
     ) -> Result<Self, EngineError> {
         if options.update_guard {
-            // Loads the page's guard instance once (never fails: without it the engine runs with the
-            // native checks only); engines created later find it ready.
-            crate::guard_host::start().await;
+            // Loads the page's guard instance while the GPU opens (awaited below; never fails:
+            // without it the engine runs with the native checks only).
+            wasm_bindgen_futures::spawn_local(crate::guard_host::start());
         }
         let instance = create_instance(options.backend).await?;
         let surface = instance
@@ -114,6 +114,10 @@ impl State {
             canvas.client_width().max(1) as f32,
             canvas.client_height().max(1) as f32,
         );
+        if options.update_guard {
+            // Waits for the load started above (or finds the instance ready).
+            crate::guard_host::start().await;
+        }
         // Undo needs a clock to merge rapid edits (a slider drag) into one step; wasm has no OS clock.
         let scene = SceneDoc::with_clock(None, || js_sys::Date::now() as u64);
         let context_watch =
