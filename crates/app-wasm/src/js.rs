@@ -4,6 +4,7 @@
 use app_core::{DirectionalLight, Node, NodeId, Shape};
 use app_scene::NodeNumbers;
 use app_scene::presence::Presence;
+use app_scene::schema::widen;
 use wasm_bindgen::JsValue;
 
 use crate::EngineError;
@@ -133,12 +134,14 @@ pub fn peers_array(presence: &Presence) -> js_sys::Array {
         .collect()
 }
 
-/// `{ direction, color, intensity }`.
+/// `{ direction, color, intensity }`. The light is stored in f32; each number is read back as the
+/// shortest decimal that gives that f32 (set 2.2, read 2.2), as the user most likely typed it.
 pub fn light_object(light: &DirectionalLight) -> JsValue {
+    let decimals = |values: [f32; 3]| numbers_array(&values.map(widen));
     object(&[
-        ("direction", array(&light.direction_in_world.to_array())),
-        ("color", array(&light.color.to_array())),
-        ("intensity", JsValue::from(f64::from(light.intensity))),
+        ("direction", decimals(light.direction_in_world.to_array())),
+        ("color", decimals(light.color.to_array())),
+        ("intensity", JsValue::from(widen(light.intensity))),
     ])
 }
 
