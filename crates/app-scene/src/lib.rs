@@ -9,6 +9,7 @@ mod batch;
 mod changes;
 mod clock;
 mod doc;
+mod duplicate;
 mod edit;
 mod error;
 mod load;
