@@ -108,6 +108,8 @@ export interface Peer {
   color: string | null;
   /** The id of the node this user selected. */
   selected: string | null;
+  /** The user's camera (shared at most 30 times a second), or null. */
+  camera: Camera | null;
 }
 
 /** `set_presence`: a name of 1 to 64 characters and a CSS hex color (`#rrggbb` or `#rgb`). */
@@ -249,6 +251,10 @@ export declare class Engine {
   peers(): Peer[];
   /** `callback(peers)` when a peer joins, changes or leaves, or our presence changes. `null` stops. */
   on_presence(callback: ((peers: Peer[]) => void) | null): void;
+  /** The camera eases to track peer `client`'s shared camera; `undefined` stops (so do dragging, wheeling, `frame_all`, `set_camera` and the peer leaving). Throws for a client not in the room. */
+  follow(client?: number | null): void;
+  /** The client id followed, or undefined. */
+  following(): number | undefined;
 }
 
 /** What a bundle's wasm `init` takes instead of the bundled file (wasm-bindgen's `InitInput`). */

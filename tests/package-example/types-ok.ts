@@ -122,6 +122,9 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   const readOnly: boolean = engine.is_read_only();
   const updateGuard: UpdateGuardStats = Engine.update_guard_stats();
   void updateGuard.memory_bytes;
+  engine.follow(undefined);
+  const followed: number | undefined = engine.following();
+  void followed;
   void onCanvas;
   void readOnly;
   engine.select(picked);

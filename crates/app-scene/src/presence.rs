@@ -4,7 +4,8 @@
 //!
 //! # The state shape (what a JS Yjs app sees)
 //! Each client's awareness state is a JSON object; ours is
-//! `{ "user": { "name": "Ada", "color": "#e91e63" }, "selected": "node-id" | null }` — the
+//! `{ "user": { "name": "Ada", "color": "#e91e63" }, "selected": "node-id" | null,
+//! "camera": { "position": [x, y, z], "target": [x, y, z], "fov_y_deg": 45 } }` (camera once set) — the
 //! `user: { name, color }` field that y-websocket editor bindings (y-codemirror, y-quill, y-prosemirror)
 //! use for carets, plus the id of the selected scene node. A JS client joins with
 //! `provider.awareness.setLocalStateField('user', { name, color })` and
@@ -87,6 +88,35 @@ impl User {
     }
 }
 
+/// A user's view shared through presence (3D presence: others can draw or follow it). World space.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SharedCamera {
+    /// Where the eye is.
+    pub position: [f32; 3],
+    /// The point looked at.
+    pub target: [f32; 3],
+    /// Vertical field of view, degrees (0..180).
+    pub fov_y_deg: f32,
+}
+
+impl SharedCamera {
+    /// A camera whose numbers are finite, whose eye and target differ and whose field of view is in
+    /// (0, 180) degrees; `None` otherwise (a peer's odd camera reads as absent).
+    pub fn new(position: [f32; 3], target: [f32; 3], fov_y_deg: f32) -> Option<Self> {
+        let finite = position
+            .iter()
+            .chain(&target)
+            .all(|v| v.is_finite() && v.abs() <= 1e9);
+        let apart = position != target;
+        let fov = fov_y_deg > 0.0 && fov_y_deg < 180.0;
+        (finite && apart && fov).then_some(Self {
+            position,
+            target,
+            fov_y_deg,
+        })
+    }
+}
+
 /// Another client's presence, as far as its state could be read. Every field is optional: a Yjs
 /// client that sets no `user` still appears (as an unnamed peer).
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +131,8 @@ pub struct Peer {
     pub color_linear: Option<[f32; 3]>,
     /// `selected`, if it is a valid node id (the node may not exist here yet).
     pub selected: Option<NodeId>,
+    /// `camera`, if it is a valid [`SharedCamera`].
+    pub camera: Option<SharedCamera>,
 }
 
 /// What we know of one remote client: the last clock seen, when, and its state (`None` once
@@ -127,6 +159,7 @@ pub struct Presence {
     client: u64,
     user: Option<User>,
     selected: Option<NodeId>,
+    camera: Option<SharedCamera>,
     clock: u32,
     renewed_ms: f64,
     peers: BTreeMap<u64, Meta>,
@@ -140,6 +173,7 @@ impl Presence {
             client,
             user: None,
             selected: None,
+            camera: None,
             clock: 0,
             renewed_ms: now_ms,
             peers: BTreeMap::new(),
@@ -184,6 +218,21 @@ impl Presence {
         Some(self.bump(now_ms))
     }
 
+    /// Our shared camera, once set.
+    pub fn camera(&self) -> Option<&SharedCamera> {
+        self.camera.as_ref()
+    }
+
+    /// Shares our camera; returns the awareness message to broadcast if it changed. (The engine
+    /// calls this at most 30 times a second.)
+    pub fn set_camera(&mut self, camera: SharedCamera, now_ms: f64) -> Option<Vec<u8>> {
+        if self.camera == Some(camera) {
+            return None;
+        }
+        self.camera = Some(camera);
+        Some(self.bump(now_ms))
+    }
+
     /// The message to send when a connection opens: our state at a new clock (higher than any
     /// removal we sent when the last connection ended).
     pub fn open(&mut self, now_ms: f64) -> Vec<u8> {
@@ -219,6 +268,15 @@ impl Presence {
         match &self.selected {
             Some(id) => push_json_string(&mut json, id.as_str()),
             None => json.push_str("null"),
+        }
+        if let Some(camera) = &self.camera {
+            // Finite by construction (`SharedCamera::new`), so each number is valid JSON.
+            let [px, py, pz] = camera.position;
+            let [tx, ty, tz] = camera.target;
+            json.push_str(&format!(
+                ",\"camera\":{{\"position\":[{px},{py},{pz}],\"target\":[{tx},{ty},{tz}],\"fov_y_deg\":{}}}",
+                camera.fov_y_deg
+            ));
         }
         json.push('}');
         json
@@ -408,12 +466,34 @@ fn read_peer(client: u64, state: &Any) -> Peer {
         .filter(|name| !name.trim().is_empty());
     let color = string(user.as_ref().and_then(|u| field(u, "color"))).and_then(|c| parse_color(&c));
     let selected = string(field(state, "selected")).and_then(|id| NodeId::new(&*id).ok());
+    let camera = field(state, "camera").and_then(|camera| {
+        let number = |value: Option<Any>| match value {
+            Some(Any::Number(n)) => n.as_f64().map(|v| v as f32),
+            _ => None,
+        };
+        let vec3 = |value: Option<Any>| match value {
+            Some(Any::Array(items)) if items.len() == 3 => {
+                let mut out = [0.0f32; 3];
+                for (o, item) in out.iter_mut().zip(items.iter()) {
+                    *o = number(Some(item.clone()))?;
+                }
+                Some(out)
+            }
+            _ => None,
+        };
+        SharedCamera::new(
+            vec3(field(&camera, "position"))?,
+            vec3(field(&camera, "target"))?,
+            number(field(&camera, "fov_y_deg"))?,
+        )
+    });
     Peer {
         client,
         name,
         color: color.as_ref().map(|(hex, _)| hex.clone()),
         color_linear: color.map(|(_, linear)| linear),
         selected,
+        camera,
     }
 }
 

@@ -334,3 +334,47 @@ fn presence_never_enters_the_document() {
     assert_eq!(doc.encode_state_v1(), before);
     assert!(doc.take_local_updates().is_empty(), "no document update");
 }
+
+#[test]
+fn cameras_travel_in_presence_and_odd_ones_read_as_absent() {
+    use app_scene::presence::SharedCamera;
+    let mut ada = Presence::new(1, 0.0);
+    let mut bob = Presence::new(2, 0.0);
+    let camera = SharedCamera::new([1.5, 2.0, -3.25], [0.0, 0.5, 0.0], 45.0).unwrap();
+    let message = ada.set_camera(camera, 10.0).expect("a change is announced");
+    assert!(
+        ada.set_camera(camera, 11.0).is_none(),
+        "the same camera is not sent again"
+    );
+    assert!(
+        ada.local_state_json().contains(
+            "\"camera\":{\"position\":[1.5,2,-3.25],\"target\":[0,0.5,0],\"fov_y_deg\":45}"
+        )
+    );
+    assert!(
+        bob.apply_update(&payload(&message), 12.0)
+            .unwrap()
+            .peers_changed
+    );
+    assert_eq!(bob.peers().next().unwrap().camera, Some(camera));
+
+    // A peer's odd camera reads as absent; its other fields stay.
+    for odd in [
+        r#"{"camera":{"position":[1,2],"target":[0,0,0],"fov_y_deg":45}}"#,
+        r#"{"camera":{"position":[1,2,3],"target":[1,2,3],"fov_y_deg":45}}"#,
+        r#"{"camera":{"position":[1,2,3],"target":[0,0,0],"fov_y_deg":0}}"#,
+        r#"{"camera":{"position":["1",2,3],"target":[0,0,0],"fov_y_deg":45}}"#,
+        r#"{"camera":"wide"}"#,
+    ] {
+        let mut update = Vec::new();
+        use yrs::encoding::write::Write;
+        update.write_var(1u32);
+        update.write_var(7u64);
+        update.write_var(1u32);
+        update.write_string(odd);
+        let mut carol = Presence::new(3, 0.0);
+        carol.apply_update(&update, 0.0).unwrap();
+        assert_eq!(carol.peers().next().unwrap().camera, None, "{odd}");
+    }
+    assert!(SharedCamera::new([f32::NAN, 0.0, 0.0], [0.0; 3], 45.0).is_none());
+}

@@ -3,7 +3,7 @@
 
 use app_core::{DirectionalLight, Node, NodeId, Shape};
 use app_scene::NodeNumbers;
-use app_scene::presence::Presence;
+use app_scene::presence::{Presence, SharedCamera};
 use app_scene::schema::widen;
 use wasm_bindgen::JsValue;
 
@@ -92,19 +92,29 @@ fn numbers_array(values: &[f64]) -> JsValue {
         .into()
 }
 
-/// `{ client, name, color, selected }` with `null` for what is unknown.
+/// `{ client, name, color, selected, camera }` with `null` for what is unknown; `camera` is
+/// `{ position, target, fov_y_deg }`.
 pub fn peer_object(
     client: u64,
     name: Option<&str>,
     color: Option<&str>,
     selected: Option<&NodeId>,
+    camera: Option<&SharedCamera>,
 ) -> JsValue {
     let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
+    let camera = camera.map_or(JsValue::NULL, |c| {
+        object(&[
+            ("position", numbers_array(&c.position.map(widen))),
+            ("target", numbers_array(&c.target.map(widen))),
+            ("fov_y_deg", JsValue::from(widen(c.fov_y_deg))),
+        ])
+    });
     object(&[
         ("client", JsValue::from(client as f64)),
         ("name", text(name)),
         ("color", text(color)),
         ("selected", text(selected.map(NodeId::as_str))),
+        ("camera", camera),
     ])
 }
 
@@ -116,6 +126,7 @@ pub fn local_peer_object(presence: &Presence) -> JsValue {
         user.map(|u| u.name.as_str()),
         user.map(|u| u.color.as_str()),
         presence.selected(),
+        presence.camera(),
     )
 }
 
@@ -129,6 +140,7 @@ pub fn peers_array(presence: &Presence) -> js_sys::Array {
                 peer.name.as_deref(),
                 peer.color.as_deref(),
                 peer.selected.as_ref(),
+                peer.camera.as_ref(),
             )
         })
         .collect()

@@ -9,7 +9,7 @@
 
 use app_core::NodeId;
 use app_render::Renderer;
-use app_scene::presence::{Presence, PresenceOutcome, User};
+use app_scene::presence::{Presence, PresenceOutcome, SharedCamera, User};
 use glam::Vec3;
 
 /// Our and the other users' presence, the awareness messages waiting to go out, and whether
@@ -21,7 +21,12 @@ pub struct PresenceState {
     outgoing: Vec<Vec<u8>>,
     /// Whether `on_presence` should hear about a change after the current call.
     changed: bool,
+    /// When our camera was last shared: at most [`CAMERA_SHARE_INTERVAL_MS`] apart.
+    camera_shared_ms: f64,
 }
+
+/// Our camera goes to peers at most 30 times a second.
+pub const CAMERA_SHARE_INTERVAL_MS: f64 = 1000.0 / 30.0;
 
 impl PresenceState {
     /// Presence under awareness client id `client` (the document's, as Yjs does), starting at `now_ms`.
@@ -30,6 +35,7 @@ impl PresenceState {
             presence: Presence::new(client, now_ms),
             outgoing: Vec::new(),
             changed: false,
+            camera_shared_ms: f64::NEG_INFINITY,
         }
     }
 
@@ -56,6 +62,38 @@ impl PresenceState {
             renderer.set_peer_highlights(&self.highlights());
         }
         self.follow_selection(renderer.selected(), now_ms);
+        self.share_camera(renderer.camera, now_ms);
+    }
+
+    /// Shares the camera on screen when it changed, at most 30 times a second (3D presence).
+    fn share_camera(&mut self, camera: app_render::OrbitCamera, now_ms: f64) {
+        if now_ms - self.camera_shared_ms < CAMERA_SHARE_INTERVAL_MS {
+            return;
+        }
+        let Some(shared) = SharedCamera::new(
+            camera.eye_in_world().to_array(),
+            camera.target_in_world.to_array(),
+            camera.fovy_rad.to_degrees(),
+        ) else {
+            return;
+        };
+        if let Some(message) = self.presence.set_camera(shared, now_ms) {
+            self.camera_shared_ms = now_ms;
+            self.outgoing.push(message);
+        }
+    }
+
+    /// The shared camera of peer `client`, if it is here and shares one.
+    pub fn peer_camera(&self, client: u64) -> Option<SharedCamera> {
+        self.presence
+            .peers()
+            .find(|peer| peer.client == client)
+            .and_then(|peer| peer.camera)
+    }
+
+    /// Whether peer `client` is here.
+    pub fn has_peer(&self, client: u64) -> bool {
+        self.presence.peers().any(|peer| peer.client == client)
     }
 
     /// Announces `selected` (the renderer's selection) if it differs from the one peers know.

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use app_render::{FrameKey, FrameStats, Gpu, OrbitControls, Renderer};
+use app_render::{FrameKey, FrameStats, Gpu, OrbitCamera, OrbitControls, Renderer};
 use app_scene::SceneDoc;
 use glam::Vec2;
 use web_sys::HtmlCanvasElement;
@@ -85,6 +85,8 @@ pub struct State {
     pub read_only: bool,
     /// This engine's mirror in the page's update guard instance (`guard_host.rs`).
     pub guard: GuardClient,
+    /// `follow(client)`: the peer whose shared camera ours eases towards.
+    pub following: Option<u64>,
 }
 
 impl State {
@@ -154,6 +156,7 @@ impl State {
             frame_changes: None,
             read_only: false,
             guard: GuardClient::new(!options.update_guard),
+            following: None,
         })
     }
 
@@ -204,6 +207,25 @@ impl State {
             self.changes.note(change);
         }
         bridge::apply_changes(&self.scene, &mut self.renderer, &changes);
+    }
+
+    /// While following a peer, its shared camera is the goal the orbit controls ease to; a peer that
+    /// left ends the following.
+    fn follow_peer(&mut self) {
+        let Some(client) = self.following else { return };
+        if !self.presence.has_peer(client) {
+            self.following = None;
+            return;
+        }
+        if let Some(camera) = self.presence.peer_camera(client)
+            && let Some(goal) = OrbitCamera::looking_at(
+                glam::Vec3::from_array(camera.position),
+                glam::Vec3::from_array(camera.target),
+                camera.fov_y_deg.to_radians(),
+            )
+        {
+            self.controls.goal = goal;
+        }
     }
 
     /// Ends a frame's document work: what it applied (with any drain since the last frame) waits
@@ -257,6 +279,7 @@ impl State {
         }
         self.sync_renderer();
         self.hand_over_changes();
+        self.follow_peer();
         self.controls.tick(&mut self.renderer.camera, dt_secs);
         let gpu = self.renderer.gpu().clone();
         if !self.present {

@@ -341,3 +341,86 @@ async fn presence_travels_as_awareness_is_drawn_in_peer_colors_and_never_enters_
     bob.on_sync_message(None).unwrap();
     drop((on_bob_message, on_alice_presence));
 }
+
+#[wasm_bindgen_test]
+async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
+    let mut alice = engine().await;
+    let mut bob = engine().await;
+    alice.resize(128.0, 128.0, 1.0).unwrap();
+    bob.resize(128.0, 128.0, 1.0).unwrap();
+    handshake(&mut alice, &mut bob);
+    let sent: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
+    let sink = sent.clone();
+    let callback = Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |m: js_sys::Uint8Array| {
+        sink.borrow_mut().push(m.to_vec())
+    });
+    alice
+        .on_sync_message(Some(
+            callback
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone(),
+        ))
+        .unwrap();
+    alice
+        .set_camera(json(
+            r#"{"position":[4,3,5],"target":[1,0.5,0],"fov_y_deg":50}"#,
+        ))
+        .unwrap();
+    // A frame shares the camera, at most 30 times a second: the handshake's messages already
+    // shared the starting camera, so wait out the interval.
+    let pause = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+    });
+    JsFuture::from(pause).await.unwrap();
+    alice.render_frame(0.0).unwrap();
+    microtask().await;
+    let messages = sent.borrow_mut().split_off(0);
+    assert!(!messages.is_empty(), "the camera went out as awareness");
+    deliver(messages, &mut alice, &mut bob);
+    let peer = js_sys::Array::from(&bob.peers().unwrap()).get(0);
+    let camera = field(&peer, "camera");
+    assert_eq!(
+        js_sys::JSON::stringify(&camera).unwrap(),
+        r#"{"position":[4,3,5],"target":[1,0.5,0],"fov_y_deg":50}"#
+    );
+
+    // follow: bob's camera eases to alice's.
+    let client = field(&alice.presence().unwrap(), "client");
+    assert!(bob.follow(JsValue::from(12345)).is_err(), "unknown peer");
+    assert!(bob.follow(JsValue::from("x")).is_err());
+    bob.follow(client.clone()).unwrap();
+    assert_eq!(bob.following().unwrap(), client.as_f64());
+    bob.render_frame(1.0 / 60.0).unwrap();
+    let partway = field(&bob.get_camera().unwrap(), "position");
+    for _ in 0..120 {
+        bob.render_frame(1.0 / 60.0).unwrap();
+    }
+    let arrived = field(&bob.get_camera().unwrap(), "position");
+    let xyz = |v: &JsValue| -> Vec<f64> {
+        js_sys::Array::from(v)
+            .iter()
+            .map(|n| n.as_f64().unwrap())
+            .collect()
+    };
+    let (partway, arrived) = (xyz(&partway), xyz(&arrived));
+    assert!(
+        (partway[0] - 4.0).abs() > 0.05,
+        "eases, not a jump: {partway:?}"
+    );
+    for (got, want) in arrived.iter().zip([4.0, 3.0, 5.0]) {
+        assert!(
+            (got - want).abs() < 1e-3,
+            "arrived at alice's camera: {arrived:?}"
+        );
+    }
+    // Dragging stops following; so does undefined.
+    bob.on_mouse_drag(5.0, 0.0, 0.into()).unwrap();
+    assert_eq!(bob.following().unwrap(), None);
+    bob.follow(client).unwrap();
+    bob.follow(JsValue::UNDEFINED).unwrap();
+    assert_eq!(bob.following().unwrap(), None);
+    alice.on_sync_message(None).unwrap();
+}

@@ -59,6 +59,39 @@ impl Engine {
         self.with(|state| Ok(js::peers_array(state.presence.presence())))
     }
 
+    /// Makes the camera ease to track peer `client`'s shared camera (every user's presence carries
+    /// their camera, sent at most 30 times a second); `undefined` stops. Throws for a client that is
+    /// not in the room. Dragging, wheeling, `frame_all` or `set_camera` stop following too, and so
+    /// does the peer leaving.
+    pub fn follow(&self, client: JsValue) -> Result<(), JsError> {
+        if client.is_undefined() || client.is_null() {
+            return self.with(|state| {
+                state.following = None;
+                Ok(())
+            });
+        }
+        let Some(id) = client.as_f64().filter(|c| c.fract() == 0.0 && *c >= 0.0) else {
+            return Err(JsError::new(&format!(
+                "follow needs a peer's client id (a whole number) or undefined, got {client:?}"
+            )));
+        };
+        self.with(|state| {
+            let id = id as u64;
+            if !state.presence.has_peer(id) {
+                return Err(crate::EngineError::Invalid(format!(
+                    "follow: no peer with client id {id} is in the room (see peers())"
+                )));
+            }
+            state.following = Some(id);
+            Ok(())
+        })
+    }
+
+    /// The client id followed with `follow`, or `undefined`.
+    pub fn following(&self) -> Result<Option<f64>, JsError> {
+        self.with(|state| Ok(state.following.map(|c| c as f64)))
+    }
+
     /// `callback(peers)` (as `peers()`) whenever a peer joins, changes or leaves, or our own
     /// presence changes; delivered from a microtask after the engine call returned (never
     /// re-entrantly), at most once per turn. Pass `null` to stop. Released on `free()`.

@@ -36,6 +36,7 @@ impl Engine {
                     )));
                 }
             }
+            state.following = None;
             Ok(())
         })
     }
@@ -128,6 +129,7 @@ impl Engine {
                 })?;
             state.renderer.camera = camera;
             state.controls.goal = camera;
+            state.following = None;
             Ok(())
         })
     }
@@ -135,9 +137,9 @@ impl Engine {
     /// A wheel turn (`WheelEvent.deltaY`): positive zooms out, negative zooms in.
     pub fn on_wheel(&self, delta_y: f64) -> Result<(), JsError> {
         self.with(|state| {
-            state
-                .controls
-                .zoom(app_core::check_finite("delta_y", delta_y)?);
+            let delta_y = app_core::check_finite("delta_y", delta_y)?;
+            state.following = None;
+            state.controls.zoom(delta_y);
             Ok(())
         })
     }
@@ -146,6 +148,7 @@ impl Engine {
     pub fn frame_all(&self) -> Result<(), JsError> {
         self.with(|state| {
             state.sync_renderer();
+            state.following = None;
             if let Some(bounds) = state.renderer.refit_bounds() {
                 let aspect = state.aspect();
                 state.controls.frame(bounds, aspect);
