@@ -8,11 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+command -v node >/dev/null 2>&1 || { echo "[build-web] Node.js is needed (it trims the JS glue): apt-get install nodejs" >&2; exit 1; }
+
 build() { # <out dir> [cargo feature args...]
   local out=$1; shift
   cargo build -q -p app-wasm --target wasm32-unknown-unknown --release "$@"
   wasm-bindgen --target web --out-dir "$out" --out-name app_wasm \
     target/wasm32-unknown-unknown/release/app_wasm.wasm
+  # The glue's doc comments are a quarter of its download; the .d.ts keeps them.
+  node scripts/strip-jsdoc.mjs "$out/app_wasm.js"
   for f in "$out"/app_wasm_bg.wasm "$out"/app_wasm.js; do
     printf '[build-web] %-32s %8d bytes raw, %8d gzip -9, %8s brotli\n' "$f" "$(wc -c < "$f")" \
       "$(gzip -9c "$f" | wc -c)" "$(command -v brotli >/dev/null && brotli -cq 11 "$f" | wc -c || echo n/a)"
