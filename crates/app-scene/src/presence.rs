@@ -467,24 +467,12 @@ fn read_peer(client: u64, state: &Any) -> Peer {
     let color = string(user.as_ref().and_then(|u| field(u, "color"))).and_then(|c| parse_color(&c));
     let selected = string(field(state, "selected")).and_then(|id| NodeId::new(&*id).ok());
     let camera = field(state, "camera").and_then(|camera| {
-        let number = |value: Option<Any>| match value {
-            Some(Any::Number(n)) => n.as_f64().map(|v| v as f32),
-            _ => None,
-        };
-        let vec3 = |value: Option<Any>| match value {
-            Some(Any::Array(items)) if items.len() == 3 => {
-                let mut out = [0.0f32; 3];
-                for (o, item) in out.iter_mut().zip(items.iter()) {
-                    *o = number(Some(item.clone()))?;
-                }
-                Some(out)
-            }
-            _ => None,
-        };
+        // Finite f32 numbers only (`SharedCamera::new` checks the rest).
+        let vec3 = |value: Option<Any>| crate::schema::any_f32s::<3>(&value?);
         SharedCamera::new(
             vec3(field(&camera, "position"))?,
             vec3(field(&camera, "target"))?,
-            number(field(&camera, "fov_y_deg"))?,
+            crate::schema::any_f32(&field(&camera, "fov_y_deg")?)?,
         )
     });
     Peer {

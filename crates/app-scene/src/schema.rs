@@ -231,13 +231,22 @@ pub fn any_f32(any: &Any) -> Option<f32> {
 
 /// Exactly `N` finite numbers; anything else (wrong type, wrong length, a huge array) is `None`.
 pub fn any_f32s<const N: usize>(any: &Any) -> Option<[f32; N]> {
+    array_of(any, any_f32)
+}
+
+/// Exactly `N` items, each read by `read`; `None` for another length, a non-array or an item
+/// `read` refuses.
+pub(crate) fn array_of<T: Copy + Default, const N: usize>(
+    any: &Any,
+    read: impl Fn(&Any) -> Option<T>,
+) -> Option<[T; N]> {
     let Any::Array(items) = any else { return None };
     if items.len() != N {
         return None;
     }
-    let mut out = [0.0; N];
+    let mut out = [T::default(); N];
     for (o, item) in out.iter_mut().zip(items.iter()) {
-        *o = any_f32(item)?;
+        *o = read(item)?;
     }
     Some(out)
 }

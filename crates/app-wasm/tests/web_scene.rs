@@ -18,7 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
 use app_wasm::Engine;
-use common::{SIZE, engine_with, message, next_task, pixel, pixels};
+use common::{ByteSink, SIZE, engine_with, message, next_task, pixel, pixels};
 
 const BACKENDS: [&str; 2] = ["webgpu", "webgl2"];
 
@@ -389,19 +389,9 @@ async fn new_fields_undo_redo_and_sync_to_a_peer() {
 #[wasm_bindgen_test]
 async fn batch_is_one_update_one_undo_step_and_one_change_event_and_rolls_back_on_throw() {
     let engine = Rc::new(engine_with(&[]).await);
-    let updates = Rc::new(RefCell::new(Vec::<Vec<u8>>::new()));
-    let sink = updates.clone();
-    let on_update = Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |u: js_sys::Uint8Array| {
-        sink.borrow_mut().push(u.to_vec())
-    });
-    engine
-        .on_local_update(Some(
-            on_update
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
-        .unwrap();
+    let update_sink = ByteSink::new();
+    let updates = update_sink.received.clone();
+    engine.on_local_update(update_sink.function()).unwrap();
     let changes = Rc::new(RefCell::new(Vec::<JsValue>::new()));
     let sink = changes.clone();
     let on_change = Closure::<dyn FnMut(JsValue)>::new(move |c: JsValue| sink.borrow_mut().push(c));

@@ -16,7 +16,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
 
-use common::{assert_same_picture, engine, message, pixels};
+use common::{ByteSink, assert_same_picture, engine, message, pixels};
 
 fn bytes(array: js_sys::Array) -> Vec<Vec<u8>> {
     array
@@ -70,19 +70,9 @@ async fn two_engines_converge_through_protocol_messages() {
     assert_eq!(bob.node_ids().unwrap(), ids);
 
     // Live edits travel through on_sync_message, from a microtask.
-    let received: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
-    let sink = received.clone();
-    let callback = Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |m: js_sys::Uint8Array| {
-        sink.borrow_mut().push(m.to_vec())
-    });
-    alice
-        .on_sync_message(Some(
-            callback
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
-        .unwrap();
+    let outbox = ByteSink::new();
+    let received = outbox.received.clone();
+    alice.on_sync_message(outbox.function()).unwrap();
     alice.set_position(&b_id, 0.5, 0.5, 0.0).unwrap();
     alice.set_color(&a_id, 1.0, 0.0, 0.0).unwrap();
     assert!(
@@ -112,7 +102,7 @@ async fn two_engines_converge_through_protocol_messages() {
     alice.set_position(&a_id, 0.0, 0.0, 0.0).unwrap();
     microtask().await;
     assert!(received.borrow().is_empty(), "null stops delivery");
-    drop(callback);
+    drop(outbox);
 }
 
 #[wasm_bindgen_test]
@@ -196,19 +186,9 @@ async fn presence_travels_as_awareness_is_drawn_in_peer_colors_and_never_enters_
     }
 
     // Bob's presence goes out through on_sync_message as one awareness message, after the call.
-    let from_bob: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
-    let sink = from_bob.clone();
-    let on_bob_message =
-        Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |m: js_sys::Uint8Array| {
-            sink.borrow_mut().push(m.to_vec())
-        });
-    bob.on_sync_message(Some(
-        on_bob_message
-            .as_ref()
-            .unchecked_ref::<js_sys::Function>()
-            .clone(),
-    ))
-    .unwrap();
+    let bob_outbox = ByteSink::new();
+    let from_bob = bob_outbox.received.clone();
+    bob.on_sync_message(bob_outbox.function()).unwrap();
     let seen: Rc<RefCell<Vec<js_sys::Array>>> = Rc::default();
     let sink = seen.clone();
     let on_alice_presence =
@@ -339,7 +319,7 @@ async fn presence_travels_as_awareness_is_drawn_in_peer_colors_and_never_enters_
     assert_eq!(bob.encode_state().unwrap(), bob_doc);
     alice.on_presence(None).unwrap();
     bob.on_sync_message(None).unwrap();
-    drop((on_bob_message, on_alice_presence));
+    drop((bob_outbox, on_alice_presence));
 }
 
 #[wasm_bindgen_test]
@@ -349,19 +329,8 @@ async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
     alice.resize(128.0, 128.0, 1.0).unwrap();
     bob.resize(128.0, 128.0, 1.0).unwrap();
     handshake(&mut alice, &mut bob);
-    let sent: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
-    let sink = sent.clone();
-    let callback = Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |m: js_sys::Uint8Array| {
-        sink.borrow_mut().push(m.to_vec())
-    });
-    alice
-        .on_sync_message(Some(
-            callback
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
-        .unwrap();
+    let sent = ByteSink::new();
+    alice.on_sync_message(sent.function()).unwrap();
     alice
         .set_camera(json(
             r#"{"position":[4,3,5],"target":[1,0.5,0],"fov_y_deg":50}"#,
@@ -377,7 +346,7 @@ async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
     JsFuture::from(pause).await.unwrap();
     alice.render_frame(0.0).unwrap();
     microtask().await;
-    let messages = sent.borrow_mut().split_off(0);
+    let messages = sent.take();
     assert!(!messages.is_empty(), "the camera went out as awareness");
     deliver(messages, &mut alice, &mut bob);
     let peer = js_sys::Array::from(&bob.peers().unwrap()).get(0);

@@ -111,15 +111,7 @@ pub fn any_f64(any: &Any) -> Option<f64> {
 
 /// Exactly `N` numbers as f64 (unchecked), or `None`.
 fn any_f64s<const N: usize>(any: &Any) -> Option<[f64; N]> {
-    let Any::Array(items) = any else { return None };
-    if items.len() != N {
-        return None;
-    }
-    let mut out = [0.0; N];
-    for (o, item) in out.iter_mut().zip(items.iter()) {
-        *o = any_f64(item)?;
-    }
-    Some(out)
+    array_of(any, any_f64)
 }
 
 /// `read` (an f32 a reader uses) as the shortest decimal that reads back as it: `0.8`, not

@@ -1,11 +1,51 @@
 //! Helpers shared by the browser test files.
 #![allow(dead_code)] // each test file uses some of them
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use app_wasm::Engine;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 pub const SIZE: u32 = 128;
+
+/// A JS callback that keeps every byte message it is called with (`on_local_update`,
+/// `on_sync_message`). The engine holds the function; this owns the closure behind it, so keep it
+/// alive while the engine may call it.
+pub struct ByteSink {
+    /// What the callback received so far.
+    pub received: Rc<RefCell<Vec<Vec<u8>>>>,
+    callback: Closure<dyn FnMut(js_sys::Uint8Array)>,
+}
+
+impl ByteSink {
+    pub fn new() -> Self {
+        let received: Rc<RefCell<Vec<Vec<u8>>>> = Rc::default();
+        let sink = received.clone();
+        let callback =
+            Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |m: js_sys::Uint8Array| {
+                sink.borrow_mut().push(m.to_vec())
+            });
+        Self { received, callback }
+    }
+
+    /// The function to hand to the engine.
+    pub fn function(&self) -> Option<js_sys::Function> {
+        Some(
+            self.callback
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone(),
+        )
+    }
+
+    /// Everything received so far, leaving the sink empty.
+    pub fn take(&self) -> Vec<Vec<u8>> {
+        self.received.borrow_mut().split_off(0)
+    }
+}
 
 /// A canvas element not in the page (enough for a GPU adapter or an offscreen engine).
 pub fn detached_canvas() -> web_sys::HtmlCanvasElement {
