@@ -4,15 +4,22 @@
 //! Everything here is cheap, `Clone`, and free of I/O: ids, transforms, materials, shapes, nodes, lights,
 //! scene changes, and the validation rules every edge of the engine applies before writing anything.
 
+mod asset;
 mod change;
 mod id;
+mod import;
 mod light;
 mod node;
 mod validate;
 
+pub use asset::{
+    AlphaMode, AssetError, AssetId, Filter, ImageAsset, ImageFormat, MAX_IMAGE_SIDE, MAX_INDICES,
+    MAX_VERTICES, MeshAsset, Sampler, Surface, TextureRef, UvTransform, Wrap,
+};
 pub use change::{NodeFields, SceneChange};
 pub use glam;
 pub use id::{IdError, NodeId};
+pub use import::{ImportedNode, ImportedScene};
 pub use light::{DEFAULT_BACKGROUND, DirectionalLight};
 pub use node::{Material, Node, Shape, ShapeKind, Transform};
 pub use validate::{

@@ -2,7 +2,7 @@
 
 use glam::{Mat4, Quat, Vec3};
 
-use crate::NodeId;
+use crate::{AssetId, NodeId};
 
 /// Placement of a node relative to its parent (or the world, for a root node).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,7 +68,8 @@ impl Default for Material {
     }
 }
 
-/// Which shared mesh a node is drawn with.
+/// What kind of node this is: a built-in shape (drawn with a shared built-in mesh), an imported mesh,
+/// or a group that only places its children.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ShapeKind {
     /// A unit sphere scaled by the radius.
@@ -77,11 +78,24 @@ pub enum ShapeKind {
     Box,
     /// A horizontal unit square (facing +Y) scaled by the size.
     Plane,
+    /// A mesh asset with an optional surface asset (imported content).
+    Mesh,
+    /// Nothing drawn: a node that groups and places its children.
+    Group,
 }
 
 impl ShapeKind {
-    /// Every kind, in a fixed order (the renderer keeps one mesh per entry).
-    pub const ALL: [ShapeKind; 3] = [ShapeKind::Sphere, ShapeKind::Box, ShapeKind::Plane];
+    /// Every kind, in a fixed order.
+    pub const ALL: [ShapeKind; 5] = [
+        ShapeKind::Sphere,
+        ShapeKind::Box,
+        ShapeKind::Plane,
+        ShapeKind::Mesh,
+        ShapeKind::Group,
+    ];
+
+    /// The kinds drawn with a built-in mesh (the renderer generates one mesh asset per entry).
+    pub const BUILT_IN: [ShapeKind; 3] = [ShapeKind::Sphere, ShapeKind::Box, ShapeKind::Plane];
 
     /// The name stored in the document's `kind` field.
     pub fn as_str(self) -> &'static str {
@@ -89,6 +103,8 @@ impl ShapeKind {
             ShapeKind::Sphere => "sphere",
             ShapeKind::Box => "box",
             ShapeKind::Plane => "plane",
+            ShapeKind::Mesh => "mesh",
+            ShapeKind::Group => "group",
         }
     }
 
@@ -116,6 +132,16 @@ pub enum Shape {
         /// Side length, > 0.
         size: f32,
     },
+    /// Imported geometry: a [`crate::MeshAsset`] drawn with a [`crate::Surface`] (default surface when
+    /// `None`).
+    Mesh {
+        /// The mesh asset.
+        mesh: AssetId,
+        /// The surface asset.
+        surface: Option<AssetId>,
+    },
+    /// Nothing drawn.
+    Group,
 }
 
 impl Shape {
@@ -125,6 +151,8 @@ impl Shape {
             Shape::Sphere { .. } => ShapeKind::Sphere,
             Shape::Box { .. } => ShapeKind::Box,
             Shape::Plane { .. } => ShapeKind::Plane,
+            Shape::Mesh { .. } => ShapeKind::Mesh,
+            Shape::Group => ShapeKind::Group,
         }
     }
 
@@ -134,6 +162,7 @@ impl Shape {
             Shape::Sphere { radius } => Vec3::splat(radius),
             Shape::Box { extents } => extents,
             Shape::Plane { size } => Vec3::new(size, 1.0, size),
+            Shape::Mesh { .. } | Shape::Group => Vec3::ONE,
         }
     }
 }
