@@ -2,7 +2,7 @@
 
 use glam::Vec3;
 
-use crate::{DirectionalLight, Node, NodeId};
+use crate::{AssetId, DirectionalLight, Node, NodeId};
 
 /// Which fields of a node an update touched, so consumers can skip work (a color change needs no new
 /// transform upload). A plain bit set; combine with `|`.
@@ -73,6 +73,9 @@ pub enum SceneChange {
     NodeRemoved(NodeId),
     /// The directional light changed.
     LightChanged(DirectionalLight),
+    /// An asset arrived in the document (imported here or received from a peer). Nodes that use it
+    /// may have been reported before it.
+    AssetAdded(AssetId),
     /// The background (the clear radiance behind the scene, linear RGB, each 0..=1) may have
     /// changed: it is reported whenever the document's lights changed.
     BackgroundChanged(Vec3),

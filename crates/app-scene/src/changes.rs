@@ -30,17 +30,21 @@ impl SceneDoc {
     /// changes, every node below it is reported too (with `TRANSFORM`), so a renderer keeping world
     /// matrices can update them.
     pub fn drain_changes(&mut self) -> Vec<SceneChange> {
-        let (touched, light) = self.take_observed();
-        if touched.is_empty() && !light {
+        let (touched, light, assets) = self.take_observed();
+        if touched.is_empty() && !light && assets.is_empty() {
             return Vec::new();
         }
-        let mut out = Vec::new();
+        let mut out: Vec<SceneChange> = assets
+            .iter()
+            .filter_map(|k| app_core::AssetId::parse(k).ok())
+            .map(SceneChange::AssetAdded)
+            .collect();
         if !touched.is_empty() {
             match self.node_changes(touched) {
-                Ok(changes) => out = changes,
+                Ok(changes) => out.extend(changes),
                 Err(touched) => {
                     // Unreachable while no transaction outlives a call; keep the record for next time.
-                    self.restore_observed(touched, light);
+                    self.restore_observed(touched, light, assets);
                     return Vec::new();
                 }
             }
@@ -55,21 +59,24 @@ impl SceneDoc {
     }
 
     /// Takes what observers recorded since the last drain, leaving the record empty: the touched
-    /// nodes and whether the light changed. Held only briefly, as observers write to it mid-transaction.
-    fn take_observed(&self) -> (Touched, bool) {
+    /// nodes, whether the light changed and the assets added. Held only briefly, as observers write
+    /// to it mid-transaction.
+    fn take_observed(&self) -> (Touched, bool, Vec<Arc<str>>) {
         let mut observed = lock(&self.observed);
         (
             std::mem::take(&mut observed.changes),
             std::mem::take(&mut observed.light),
+            std::mem::take(&mut observed.assets),
         )
     }
 
     /// Puts a record that could not be drained back, merged with anything observers noted since,
     /// so the next drain reports it.
-    fn restore_observed(&self, touched: Touched, light: bool) {
+    fn restore_observed(&self, touched: Touched, light: bool, assets: Vec<Arc<str>>) {
         let mut observed = lock(&self.observed);
         observed.changes.extend(touched);
         observed.light |= light;
+        observed.assets.extend(assets);
     }
 
     /// The node changes for `touched`: removals, then additions and updates parents-first. Gives

@@ -9,10 +9,10 @@ use yrs::{Any, DeepObservable, Doc, Map, MapRef, Origin, Transact, TransactionMu
 
 use crate::SceneError;
 use crate::clock::{CAPTURE_TIMEOUT_MS, ClockFn, MonotonicClock, system_clock};
-use crate::observe::{Shared, lock, on_lights, on_nodes};
+use crate::observe::{Shared, lock, on_assets, on_lights, on_nodes};
 use crate::problems::Problems;
 use crate::schema::Keys;
-use crate::schema::{LIGHTS, META, NODES, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use crate::schema::{ASSETS, LIGHTS, META, NODES, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
 use crate::tree::TreeIndex;
 
 /// Origin of transactions made by this crate's edit calls: the only ones the undo manager tracks.
@@ -29,6 +29,7 @@ pub(crate) struct Roots {
     pub nodes: MapRef,
     pub lights: MapRef,
     pub meta: MapRef,
+    pub assets: MapRef,
 }
 
 impl Roots {
@@ -41,6 +42,7 @@ impl Roots {
             nodes: doc.get_or_insert_map(NODES),
             lights: doc.get_or_insert_map(LIGHTS),
             meta: doc.get_or_insert_map(META),
+            assets: doc.get_or_insert_map(ASSETS),
         }
     }
 }
@@ -54,6 +56,8 @@ pub struct SceneDoc {
     pub(crate) nodes: MapRef,
     pub(crate) lights: MapRef,
     pub(crate) meta: MapRef,
+    /// Asset id -> bytes (`import.rs`).
+    pub(crate) assets: MapRef,
     pub(crate) observed: Shared,
     pub(crate) tree: Mutex<TreeIndex>,
     /// Nodes the change stream has announced (added and not removed since).
@@ -115,6 +119,7 @@ impl SceneDoc {
             nodes,
             lights,
             meta,
+            assets,
         } = roots;
         let observed = Shared::default();
         let shared = observed.clone();
@@ -123,6 +128,10 @@ impl SceneDoc {
         });
         let shared = observed.clone();
         lights.observe_deep(OBSERVER_KEY, move |_, _| on_lights(&shared));
+        let shared = observed.clone();
+        assets.observe_deep(OBSERVER_KEY, move |txn, events| {
+            on_assets(&shared, txn, events)
+        });
         let shared = observed.clone();
         let remote = Origin::from(REMOTE_ORIGIN);
         // Not `observe_update_v1`: yrs would encode every transaction's update for it, a remote
@@ -153,6 +162,7 @@ impl SceneDoc {
         let mut undo = UndoManager::with_options(options);
         undo.expand_scope(&doc, &nodes);
         undo.expand_scope(&doc, &lights);
+        undo.expand_scope(&doc, &assets);
 
         let client_id = doc.client_id().get();
         Self {
@@ -161,6 +171,7 @@ impl SceneDoc {
             nodes,
             lights,
             meta,
+            assets,
             observed,
             tree: Mutex::default(),
             emitted: HashSet::new(),

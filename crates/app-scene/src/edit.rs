@@ -124,7 +124,7 @@ impl SceneDoc {
             let id = fresh_id(txn, nodes, client_id, counter);
             // `name`, `visible` and `material` start at their defaults, which readers assume when
             // the key is absent: three fewer items per node (heap and bytes).
-            let fields: [(Arc<str>, In); 4] = [
+            let mut fields: Vec<(Arc<str>, In)> = vec![
                 (keys.kind.clone(), keys.kind_value(kind).into()),
                 (
                     keys.placement.clone(),
@@ -139,8 +139,10 @@ impl SceneDoc {
                     .to_any()
                     .into(),
                 ),
-                (keys.shape(kind), size.into()),
             ];
+            if let Some(shape_key) = keys.shape(kind) {
+                fields.push((shape_key, size.into()));
+            }
             nodes.insert(txn, id.as_str(), MapPrelim::from_iter(fields));
             Ok(id)
         })?;
@@ -182,7 +184,9 @@ impl SceneDoc {
                     actual,
                 });
             }
-            put(txn, &map, keys.shape(kind), value);
+            if let Some(shape_key) = keys.shape(kind) {
+                put(txn, &map, shape_key, value);
+            }
             Ok(())
         })
     }

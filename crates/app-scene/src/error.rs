@@ -64,4 +64,7 @@ pub enum SceneError {
     /// A state vector could not be decoded.
     #[error("malformed state vector: {0}")]
     BadStateVector(String),
+    /// An imported model that cannot be written (too large, or inconsistent); nothing was added.
+    #[error("cannot import the model: {0}")]
+    Import(String),
 }

@@ -87,7 +87,7 @@ impl SceneDoc {
     }
 
     /// Queues what the observers would have recorded had the load happened with them attached:
-    /// every node entry as new (the change stream reports each as added) and the light.
+    /// every node entry as new (the change stream reports each as added), every asset and the light.
     fn queue_all_as_added(&self) -> Result<(), SceneError> {
         let txn = self.doc.try_transact().map_err(busy)?;
         let mut observed = lock(&self.observed);
@@ -95,6 +95,7 @@ impl SceneDoc {
             observed.note(&Arc::from(id), true, NodeFields::ALL);
         }
         observed.light |= self.lights.len(&txn) > 0;
+        observed.assets.extend(self.assets.keys(&txn).map(Arc::from));
         Ok(())
     }
 
@@ -114,6 +115,7 @@ impl SceneDoc {
             observed.note(&id, pending.structural, pending.fields);
         }
         observed.light |= earlier.light;
+        observed.assets.extend(earlier.assets);
         observed.tree_dirty.extend(earlier.tree_dirty);
     }
 }

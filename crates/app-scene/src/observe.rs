@@ -27,6 +27,8 @@ pub(crate) struct Observed {
     pub changes: HashMap<Arc<str>, Pending>,
     /// The light changed.
     pub light: bool,
+    /// Keys of assets added or replaced in `assets`, for `SceneChange::AssetAdded`.
+    pub assets: Vec<Arc<str>>,
     /// Nodes whose placement or existence changed, for the tree index.
     pub tree_dirty: HashSet<Arc<str>>,
     /// v1 updates of local (and undo/redo) transactions, for `take_local_updates`.
@@ -99,4 +101,19 @@ pub(crate) fn on_nodes(shared: &Shared, txn: &TransactionMut<'_>, events: &Event
 /// Deep observer of the `lights` root map.
 pub(crate) fn on_lights(shared: &Shared) {
     lock(shared).light = true;
+}
+
+/// Deep observer of the `assets` root map: notes the keys written (their values are read, and
+/// checked, only when a node that uses them is drawn).
+pub(crate) fn on_assets(shared: &Shared, txn: &TransactionMut<'_>, events: &Events<'_>) {
+    let mut observed = lock(shared);
+    for event in events.iter() {
+        if let (true, Event::Map(e)) = (event.path().is_empty(), event) {
+            for (k, change) in e.keys(txn).iter() {
+                if !matches!(change, yrs::types::EntryChange::Removed(_)) {
+                    observed.assets.push(k.clone());
+                }
+            }
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use app_core::glam::{Mat4, Vec3};
-use app_core::{DirectionalLight, Node, NodeId, Shape, ShapeKind};
+use app_core::{AssetId, DirectionalLight, Node, NodeId, Shape, ShapeKind};
 use yrs::{Any, Map, MapRef, Out, ReadTxn, Transact};
 
 use crate::SceneDoc;
@@ -100,6 +100,8 @@ pub(crate) fn read_node<T: ReadTxn>(
                 }),
             }
         }
+        ShapeKind::Mesh => read_mesh_shape(&get, &mut fix),
+        ShapeKind::Group => Shape::Group,
     };
     let transform = schema::decode_transform(get(key::TRANSFORM).as_ref(), &mut fix);
     let material = schema::decode_material(get(key::MATERIAL).as_ref(), &mut fix);
@@ -119,6 +121,31 @@ pub(crate) fn read_node<T: ReadTxn>(
         visible,
     };
     Some((node, ancestors.len()))
+}
+
+/// A mesh node's assets. A missing or malformed mesh id reads as a group (nothing drawn, children
+/// kept), a malformed surface id as the default surface; both are reported. The assets themselves are
+/// not looked up here: they may arrive after the node (see `SceneChange::AssetAdded`).
+fn read_mesh_shape(get: &impl Fn(&str) -> Option<Any>, fix: &mut Fixes<'_>) -> Shape {
+    let asset = |k: &str| match get(k) {
+        Some(Any::String(text)) => AssetId::parse(&text).ok(),
+        _ => None,
+    };
+    let Some(mesh) = asset(key::MESH) else {
+        fix.problems.push(format!(
+            "{}: mesh is not an asset id; drawing nothing",
+            fix.subject
+        ));
+        return Shape::Group;
+    };
+    let surface = asset(key::SURFACE);
+    if surface.is_none() && get(key::SURFACE).is_some() {
+        fix.problems.push(format!(
+            "{}: surface is not an asset id; using the default surface",
+            fix.subject
+        ));
+    }
+    Shape::Mesh { mesh, surface }
 }
 
 impl SceneDoc {

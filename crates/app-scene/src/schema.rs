@@ -25,6 +25,8 @@ pub const NODES: &str = "nodes";
 pub const LIGHTS: &str = "lights";
 /// Root map of document metadata.
 pub const META: &str = "meta";
+/// Root map: asset id (32 hex digits) -> the asset's bytes (binary, immutable, content-addressed).
+pub const ASSETS: &str = "assets";
 /// Key of the directional light in [`LIGHTS`].
 pub const SUN: &str = "sun";
 /// Key of the background (clear radiance) in [`LIGHTS`]: an atomic `[r, g, b]`, linear, each 0..1.
@@ -38,7 +40,7 @@ pub const MAX_NAME_BYTES: usize = 1024;
 
 /// Keys of a node map.
 pub mod key {
-    /// `"sphere" | "box" | "plane"`.
+    /// `"sphere" | "box" | "plane" | "mesh" | "group"`.
     pub const KIND: &str = "kind";
     /// Display name (string).
     pub const NAME: &str = "name";
@@ -56,6 +58,10 @@ pub mod key {
     pub const MATERIAL: &str = "material";
     /// Boolean.
     pub const VISIBLE: &str = "visible";
+    /// Mesh node: the mesh asset's id (string of 32 hex digits).
+    pub const MESH: &str = "mesh";
+    /// Mesh node: the surface asset's id (string of 32 hex digits); absent means the default surface.
+    pub const SURFACE: &str = "surface";
 }
 
 /// Node keys and kind names as shared strings. yrs keeps the key of every map entry it writes as
@@ -70,19 +76,21 @@ pub(crate) struct Keys {
     pub transform: Arc<str>,
     pub material: Arc<str>,
     pub visible: Arc<str>,
-    /// Shape keys, indexed like `KINDS`.
-    shape: [Arc<str>; 3],
-    /// Kind values, indexed like `KINDS`.
-    kind_values: [Arc<str>; 3],
+    /// The mesh node's surface key.
+    pub surface: Arc<str>,
+    /// Shape keys of the kinds that have one, indexed like `ShapeKind::ALL`.
+    shape: [Option<Arc<str>>; 5],
+    /// Kind values, indexed like `ShapeKind::ALL`.
+    kind_values: [Arc<str>; 5],
 }
-
-const KINDS: [ShapeKind; 3] = [ShapeKind::Sphere, ShapeKind::Box, ShapeKind::Plane];
 
 fn kind_index(kind: ShapeKind) -> usize {
     match kind {
         ShapeKind::Sphere => 0,
         ShapeKind::Box => 1,
         ShapeKind::Plane => 2,
+        ShapeKind::Mesh => 3,
+        ShapeKind::Group => 4,
     }
 }
 
@@ -95,15 +103,16 @@ impl Default for Keys {
             transform: Arc::from(key::TRANSFORM),
             material: Arc::from(key::MATERIAL),
             visible: Arc::from(key::VISIBLE),
-            shape: KINDS.map(|k| Arc::from(shape_key(k))),
-            kind_values: KINDS.map(|k| Arc::from(k.as_str())),
+            surface: Arc::from(key::SURFACE),
+            shape: ShapeKind::ALL.map(|k| shape_key(k).map(Arc::from)),
+            kind_values: ShapeKind::ALL.map(|k| Arc::from(k.as_str())),
         }
     }
 }
 
 impl Keys {
-    /// The key holding the size parameter of `kind`.
-    pub fn shape(&self, kind: ShapeKind) -> Arc<str> {
+    /// The key holding the shape parameter of `kind` (`None` for a group).
+    pub fn shape(&self, kind: ShapeKind) -> Option<Arc<str>> {
         self.shape[kind_index(kind)].clone()
     }
 
@@ -121,10 +130,11 @@ impl Keys {
             &self.transform,
             &self.material,
             &self.visible,
+            &self.surface,
         ];
         known
             .into_iter()
-            .chain(self.shape.iter())
+            .chain(self.shape.iter().flatten())
             .find(|known| known.as_ref() == k)
             .cloned()
             .unwrap_or_else(|| Arc::from(k))
@@ -147,19 +157,22 @@ pub fn fields_of_key(k: &str) -> NodeFields {
         key::NAME => NodeFields::NAME,
         key::PLACEMENT => NodeFields::PLACEMENT,
         key::TRANSFORM => NodeFields::TRANSFORM,
-        key::RADIUS | key::EXTENTS | key::SIZE => NodeFields::SHAPE,
+        key::RADIUS | key::EXTENTS | key::SIZE | key::MESH | key::SURFACE => NodeFields::SHAPE,
         key::MATERIAL => NodeFields::MATERIAL,
         key::VISIBLE => NodeFields::VISIBLE,
         _ => NodeFields::NONE,
     }
 }
 
-/// The key holding the size parameter of `kind`.
-pub fn shape_key(kind: ShapeKind) -> &'static str {
+/// The key holding the shape parameter of `kind` (a size, or a mesh node's mesh asset); `None` for a
+/// group, which has none.
+pub fn shape_key(kind: ShapeKind) -> Option<&'static str> {
     match kind {
-        ShapeKind::Sphere => key::RADIUS,
-        ShapeKind::Box => key::EXTENTS,
-        ShapeKind::Plane => key::SIZE,
+        ShapeKind::Sphere => Some(key::RADIUS),
+        ShapeKind::Box => Some(key::EXTENTS),
+        ShapeKind::Plane => Some(key::SIZE),
+        ShapeKind::Mesh => Some(key::MESH),
+        ShapeKind::Group => None,
     }
 }
 

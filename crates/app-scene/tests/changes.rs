@@ -12,6 +12,7 @@ fn ids(changes: &[SceneChange]) -> Vec<(String, &'static str)> {
             SceneChange::NodeRemoved(id) => (id.to_string(), "removed"),
             SceneChange::LightChanged(_) => ("light".to_owned(), "light"),
             SceneChange::BackgroundChanged(_) => ("background".to_owned(), "background"),
+            SceneChange::AssetAdded(id) => (id.to_hex(), "asset"),
         })
         .collect()
 }

@@ -226,5 +226,6 @@ pub(crate) fn shape_numbers(
             (None, Some(as_set3(stored, extents)), None)
         }
         Shape::Plane { size } => (None, None, Some(one(key::SIZE, size))),
+        Shape::Mesh { .. } | Shape::Group => (None, None, None),
     }
 }

@@ -106,6 +106,7 @@ pub fn check_node(node: &Node) {
         Shape::Sphere { radius } => vec![radius],
         Shape::Box { extents } => extents.to_array().to_vec(),
         Shape::Plane { size } => vec![size],
+        Shape::Mesh { .. } | Shape::Group => vec![],
     };
     for v in sizes {
         assert!(check_size("size", f64::from(v)).is_ok(), "{id}: size {v}");
@@ -180,6 +181,7 @@ pub fn check_numbers(doc: &SceneDoc, node: &Node) {
                 Shape::Sphere { radius } => vec![radius],
                 Shape::Box { extents } => extents.to_array().to_vec(),
                 Shape::Plane { size } => vec![size],
+                Shape::Mesh { .. } | Shape::Group => vec![],
             },
         ),
     ];
@@ -252,6 +254,7 @@ impl Mirror {
                     let slot = slot.unwrap_or_else(|| panic!("{:?} updated, never added", node.id));
                     *slot = node;
                 }
+                SceneChange::AssetAdded(_) => {}
                 SceneChange::NodeRemoved(id) => {
                     assert!(
                         self.nodes.remove(&id).is_some(),
