@@ -13,12 +13,14 @@ pub struct Aabb {
 }
 
 impl Aabb {
-    /// The bounds of `kind`'s unit mesh in mesh space (see `mesh.rs`).
+    /// The bounds of a built-in `kind`'s unit mesh in mesh space (see `mesh.rs`); a point for kinds
+    /// with no built-in mesh (their bounds come from their mesh asset).
     pub fn of_mesh(kind: ShapeKind) -> Self {
         let half = match kind {
             ShapeKind::Sphere => Vec3::ONE,
             ShapeKind::Box => Vec3::splat(0.5),
             ShapeKind::Plane => Vec3::new(0.5, 0.0, 0.5),
+            ShapeKind::Mesh | ShapeKind::Group => Vec3::ZERO,
         };
         Self {
             min: -half,

@@ -10,6 +10,7 @@
 
 mod aov;
 mod bounds;
+mod bvh;
 mod camera;
 mod controls;
 mod error;
@@ -25,6 +26,7 @@ mod readback;
 pub mod reference;
 mod renderer;
 mod shadow;
+mod surface;
 mod targets;
 
 pub use aov::{AovMode, object_color};
@@ -36,7 +38,7 @@ pub use gpu::{Gpu, adapter_options};
 pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
 pub use renderer::{
-    DEFAULT_BACKGROUND, FrameKey, FrameStats, OFFSCREEN_FORMAT, Renderer, SELECTION_COLOR,
-    drawing_buffer_size,
+    DEFAULT_BACKGROUND, DrawKey, FrameKey, FrameStats, MeshKey, OFFSCREEN_FORMAT, Renderer,
+    SELECTION_COLOR, drawing_buffer_size,
 };
 pub use wgpu;

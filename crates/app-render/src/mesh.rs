@@ -1,60 +1,92 @@
-//! The shared unit meshes, one per [`ShapeKind`]; every node of a kind is an instance of its mesh.
+//! Meshes on the GPU. Built-in shapes and imported meshes take one path: each is a
+//! [`MeshAsset`](app_core::MeshAsset) (the built-ins are generated here, unit-sized) uploaded as one
+//! vertex and one index buffer, with its bounds and, for picking, a BVH over its triangles.
 
-use app_core::ShapeKind;
+use app_core::{MeshAsset, ShapeKind};
 use bytemuck::{Pod, Zeroable};
 use glam::Vec3;
 use wgpu::util::DeviceExt;
 
-/// One mesh vertex: position and outward normal, in mesh space.
+use crate::bounds::Aabb;
+use crate::bvh::Bvh;
+
+/// One mesh vertex, in mesh space. Every mesh has every attribute; missing ones take defaults
+/// (uv 0, tangent +X, color white), so one pipeline draws them all.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct MeshVertex {
     /// Position in mesh space.
     pub position_in_mesh: [f32; 3],
-    /// Unit outward normal in mesh space.
+    /// Unit normal in mesh space.
     pub normal_in_mesh: [f32; 3],
+    /// Texture coordinates.
+    pub uv: [f32; 2],
+    /// Tangent (xyz) and bitangent sign (w).
+    pub tangent_in_mesh: [f32; 4],
+    /// Linear RGBA vertex color.
+    pub color: [f32; 4],
 }
 
 impl MeshVertex {
-    /// Vertex buffer slot 0 of the mesh pipelines: position at location 0, normal at location 1.
+    /// Vertex buffer slot 0 of the mesh pipelines: locations 0 and 1 (position, normal) and 13..=15
+    /// (uv, tangent, color); 2..=12 are the instance's.
     pub const LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
         array_stride: std::mem::size_of::<MeshVertex>() as wgpu::BufferAddress,
         step_mode: wgpu::VertexStepMode::Vertex,
-        attributes: &wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3],
+        attributes: &wgpu::vertex_attr_array![
+            0 => Float32x3, 1 => Float32x3, 13 => Float32x2, 14 => Float32x4, 15 => Float32x4,
+        ],
     };
-}
 
-/// Vertices and triangle indices (counter-clockwise seen from outside).
-pub struct MeshData {
-    /// The vertices, each used by one or more triangles.
-    pub vertices: Vec<MeshVertex>,
-    /// Three indices into `vertices` per triangle.
-    pub indices: Vec<u32>,
+    /// The interleaved vertices of `mesh`, with defaults for its missing attributes.
+    pub fn of(mesh: &MeshAsset) -> Vec<Self> {
+        (0..mesh.vertex_count())
+            .map(|i| Self {
+                position_in_mesh: mesh.positions[i],
+                normal_in_mesh: mesh.normals.get(i).copied().unwrap_or([0.0, 1.0, 0.0]),
+                uv: mesh.uvs.get(i).copied().unwrap_or_default(),
+                tangent_in_mesh: mesh
+                    .tangents
+                    .get(i)
+                    .copied()
+                    .unwrap_or([1.0, 0.0, 0.0, 1.0]),
+                color: mesh.colors.get(i).copied().unwrap_or([1.0; 4]),
+            })
+            .collect()
+    }
 }
 
 /// Segments around a sphere's equator. 48×24 keeps silhouettes round at 1080p and costs 1.2k vertices.
 const SPHERE_SEGMENTS: u32 = 48;
 const SPHERE_RINGS: u32 = 24;
 
-/// The unit mesh of `kind`: sphere of radius 1, cube of side 1, square of side 1 facing +Y; all centred
-/// on the origin.
-pub fn mesh_data(kind: ShapeKind) -> MeshData {
+/// The unit mesh of a built-in `kind`: sphere of radius 1, cube of side 1, square of side 1 facing
+/// +Y; all centred on the origin. Empty for kinds that are not built-in shapes.
+pub fn builtin_mesh(kind: ShapeKind) -> MeshAsset {
+    let mut mesh = MeshAsset::default();
     match kind {
-        ShapeKind::Sphere => uv_sphere(SPHERE_SEGMENTS, SPHERE_RINGS),
-        ShapeKind::Box => cuboid(),
-        ShapeKind::Plane => {
-            let mut mesh = MeshData {
-                vertices: Vec::new(),
-                indices: Vec::new(),
-            };
-            push_face(&mut mesh, Vec3::Y, Vec3::Z, Vec3::X, 0.0);
-            mesh
+        ShapeKind::Sphere => uv_sphere(&mut mesh, SPHERE_SEGMENTS, SPHERE_RINGS),
+        ShapeKind::Box => {
+            // (normal, u, v) with u × v = normal, so the quad below winds CCW seen from outside.
+            let faces = [
+                (Vec3::X, Vec3::Y, Vec3::Z),
+                (Vec3::NEG_X, Vec3::Z, Vec3::Y),
+                (Vec3::Y, Vec3::Z, Vec3::X),
+                (Vec3::NEG_Y, Vec3::X, Vec3::Z),
+                (Vec3::Z, Vec3::X, Vec3::Y),
+                (Vec3::NEG_Z, Vec3::Y, Vec3::X),
+            ];
+            for (normal, u, v) in faces {
+                push_face(&mut mesh, normal, u, v, 0.5);
+            }
         }
+        ShapeKind::Plane => push_face(&mut mesh, Vec3::Y, Vec3::Z, Vec3::X, 0.0),
+        ShapeKind::Mesh | ShapeKind::Group => {}
     }
+    mesh
 }
 
-fn uv_sphere(segments: u32, rings: u32) -> MeshData {
-    let mut vertices = Vec::with_capacity(((segments + 1) * (rings + 1)) as usize);
+fn uv_sphere(mesh: &mut MeshAsset, segments: u32, rings: u32) {
     for ring in 0..=rings {
         let theta = std::f32::consts::PI * ring as f32 / rings as f32;
         for segment in 0..=segments {
@@ -64,13 +96,13 @@ fn uv_sphere(segments: u32, rings: u32) -> MeshData {
                 theta.cos(),
                 theta.sin() * phi.sin(),
             ];
-            vertices.push(MeshVertex {
-                position_in_mesh: p,
-                normal_in_mesh: p,
-            });
+            mesh.positions.push(p);
+            mesh.normals.push(p);
+            mesh.uvs
+                .push([segment as f32 / segments as f32, ring as f32 / rings as f32]);
+            mesh.tangents.push([-phi.sin(), 0.0, phi.cos(), 1.0]);
         }
     }
-    let mut indices = Vec::with_capacity((segments * rings * 6) as usize);
     let row = segments + 1;
     for ring in 0..rings {
         for segment in 0..segments {
@@ -79,47 +111,26 @@ fn uv_sphere(segments: u32, rings: u32) -> MeshData {
             let c = b + 1;
             let d = a + 1; // one segment along
             // With p(θ, φ) as above, ∂φ × ∂θ points outwards, so (a, d, c) and (a, c, b) are CCW from outside.
-            indices.extend_from_slice(&[a, d, c, a, c, b]);
+            mesh.indices.extend_from_slice(&[a, d, c, a, c, b]);
         }
     }
-    MeshData { vertices, indices }
-}
-
-fn cuboid() -> MeshData {
-    let mut mesh = MeshData {
-        vertices: Vec::new(),
-        indices: Vec::new(),
-    };
-    // (normal, u, v) with u × v = normal, so the quad below winds CCW seen from outside.
-    let faces = [
-        (Vec3::X, Vec3::Y, Vec3::Z),
-        (Vec3::NEG_X, Vec3::Z, Vec3::Y),
-        (Vec3::Y, Vec3::Z, Vec3::X),
-        (Vec3::NEG_Y, Vec3::X, Vec3::Z),
-        (Vec3::Z, Vec3::X, Vec3::Y),
-        (Vec3::NEG_Z, Vec3::Y, Vec3::X),
-    ];
-    for (normal, u, v) in faces {
-        push_face(&mut mesh, normal, u, v, 0.5);
-    }
-    mesh
 }
 
 /// A unit square in the plane spanned by `u` and `v`, offset by `normal * offset`.
-fn push_face(mesh: &mut MeshData, normal: Vec3, u: Vec3, v: Vec3, offset: f32) {
-    let base = mesh.vertices.len() as u32;
+fn push_face(mesh: &mut MeshAsset, normal: Vec3, u: Vec3, v: Vec3, offset: f32) {
+    let base = mesh.positions.len() as u32;
     for (su, sv) in [(-0.5, -0.5), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)] {
         let p = normal * offset + u * su + v * sv;
-        mesh.vertices.push(MeshVertex {
-            position_in_mesh: p.to_array(),
-            normal_in_mesh: normal.to_array(),
-        });
+        mesh.positions.push(p.to_array());
+        mesh.normals.push(normal.to_array());
+        mesh.uvs.push([su + 0.5, 0.5 - sv]);
+        mesh.tangents.push(u.extend(1.0).to_array());
     }
     mesh.indices
         .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
 }
 
-/// A mesh uploaded to the GPU.
+/// A mesh uploaded to the GPU, with what the CPU needs to bound and pick it.
 pub struct GpuMesh {
     /// [`MeshVertex`] values, laid out as [`MeshVertex::LAYOUT`].
     pub vertex_buffer: wgpu::Buffer,
@@ -127,26 +138,50 @@ pub struct GpuMesh {
     pub index_buffer: wgpu::Buffer,
     /// Number of indices in `index_buffer` (three per triangle).
     pub index_count: u32,
+    /// Bounds in mesh space.
+    pub bounds: Aabb,
+    /// Triangles for exact picking (built once per mesh).
+    pub bvh: Bvh,
 }
 
 impl GpuMesh {
-    /// Uploads the unit mesh of `kind`.
-    pub fn new(device: &wgpu::Device, kind: ShapeKind) -> Self {
-        let data = mesh_data(kind);
+    /// Uploads `mesh` (already validated: see [`MeshAsset::validate`]).
+    pub fn new(device: &wgpu::Device, mesh: &MeshAsset, label: &str) -> Self {
+        let vertices = MeshVertex::of(mesh);
+        // wgpu rejects zero-sized vertex buffers in draws; an empty mesh keeps one dummy vertex.
+        let vertex_bytes: &[u8] = if vertices.is_empty() {
+            &[0; std::mem::size_of::<MeshVertex>()]
+        } else {
+            bytemuck::cast_slice(&vertices)
+        };
+        let index_bytes: &[u8] = if mesh.indices.is_empty() {
+            &[0; 4]
+        } else {
+            bytemuck::cast_slice(&mesh.indices)
+        };
         let vertex_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(kind.as_str()),
-            contents: bytemuck::cast_slice(&data.vertices),
+            label: Some(label),
+            contents: vertex_bytes,
             usage: wgpu::BufferUsages::VERTEX,
         });
         let index_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(kind.as_str()),
-            contents: bytemuck::cast_slice(&data.indices),
+            label: Some(label),
+            contents: index_bytes,
             usage: wgpu::BufferUsages::INDEX,
         });
+        let bounds = mesh.bounds().map_or(
+            Aabb {
+                min: Vec3::ZERO,
+                max: Vec3::ZERO,
+            },
+            |(min, max)| Aabb { min, max },
+        );
         Self {
             vertex_buffer,
             index_buffer,
-            index_count: data.indices.len() as u32,
+            index_count: mesh.indices.len() as u32,
+            bounds,
+            bvh: Bvh::new(&mesh.positions, &mesh.indices),
         }
     }
 }
@@ -160,10 +195,10 @@ mod tests {
     #[test]
     fn triangles_wind_counter_clockwise_from_outside() {
         for kind in [ShapeKind::Sphere, ShapeKind::Box] {
-            let mesh = mesh_data(kind);
+            let mesh = builtin_mesh(kind);
+            mesh.validate().unwrap();
             for tri in mesh.indices.chunks(3) {
-                let [a, b, c] =
-                    [0, 1, 2].map(|i| Vec3::from(mesh.vertices[tri[i] as usize].position_in_mesh));
+                let [a, b, c] = [0, 1, 2].map(|i| Vec3::from(mesh.positions[tri[i] as usize]));
                 let face_normal = (b - a).cross(c - a);
                 if face_normal.length() < 1e-7 {
                     continue; // degenerate triangle at a sphere pole
@@ -175,9 +210,8 @@ mod tests {
                 );
             }
         }
-        let plane = mesh_data(ShapeKind::Plane);
-        let [a, b, c] = [0, 1, 2]
-            .map(|i| Vec3::from(plane.vertices[plane.indices[i] as usize].position_in_mesh));
+        let plane = builtin_mesh(ShapeKind::Plane);
+        let [a, b, c] = [0, 1, 2].map(|i| Vec3::from(plane.positions[plane.indices[i] as usize]));
         assert!((b - a).cross(c - a).y > 0.0, "plane must face +Y");
     }
 }

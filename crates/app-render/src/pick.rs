@@ -40,6 +40,8 @@ pub fn intersect(kind: ShapeKind, world_from_mesh: Mat4, ray_in_world: &Ray) -> 
         ShapeKind::Sphere => unit_sphere(origin, direction),
         ShapeKind::Box => unit_cube(origin, direction),
         ShapeKind::Plane => unit_square(origin, direction),
+        // Meshes are picked through their BVH (`Renderer::pick`); groups draw nothing.
+        ShapeKind::Mesh | ShapeKind::Group => None,
     }?;
     (t >= 0.0 && t.is_finite()).then_some(t)
 }

@@ -10,12 +10,14 @@ use crate::mesh::MeshVertex;
 pub struct MeshPipelineDesc<'a> {
     /// Debug label.
     pub label: &'a str,
-    /// Bind group 0's layout.
-    pub layout: &'a wgpu::BindGroupLayout,
+    /// The bind group layouts, group 0 first.
+    pub layouts: &'a [&'a wgpu::BindGroupLayout],
     /// The module holding both entry points.
     pub shader: &'a wgpu::ShaderModule,
     /// Vertex entry point.
     pub vertex_entry: &'a str,
+    /// Blend the color output "over" what is there (straight alpha) instead of replacing it.
+    pub blend: bool,
     /// Fragment entry point and its color target, or `None` for depth only.
     pub fragment: Option<(&'a str, wgpu::TextureFormat)>,
     /// Depth format, bias included.
@@ -30,10 +32,17 @@ pub struct MeshPipelineDesc<'a> {
 pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu::RenderPipeline {
     let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some(desc.label),
-        bind_group_layouts: &[Some(desc.layout)],
+        bind_group_layouts: &desc.layouts.iter().map(|l| Some(*l)).collect::<Vec<_>>(),
         immediate_size: 0,
     });
-    let targets = desc.fragment.map(|(_, format)| [Some(format.into())]);
+    let blend = desc.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
+    let targets = desc.fragment.map(|(_, format)| {
+        [Some(wgpu::ColorTargetState {
+            format,
+            blend,
+            write_mask: wgpu::ColorWrites::ALL,
+        })]
+    });
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(desc.label),
         layout: Some(&layout),
@@ -64,6 +73,74 @@ pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu
         multiview_mask: None,
         cache: None,
     })
+}
+
+/// The scene pass's pipeline variants: opaque or blended, culling back faces or double-sided. The
+/// opaque single-sided one (what built-in shapes use) is made at once; the others the first time a
+/// frame needs them.
+pub struct ScenePipelines {
+    shader: wgpu::ShaderModule,
+    frame_layout: wgpu::BindGroupLayout,
+    surface_layout: wgpu::BindGroupLayout,
+    hdr_format: wgpu::TextureFormat,
+    samples: u32,
+    /// Indexed by `blend as usize * 2 + double_sided as usize`.
+    variants: [Option<wgpu::RenderPipeline>; 4],
+}
+
+impl ScenePipelines {
+    /// Creates the opaque single-sided variant.
+    pub fn new(
+        gpu: &crate::Gpu,
+        shader: &wgpu::ShaderModule,
+        frame_layout: &wgpu::BindGroupLayout,
+        surface_layout: &wgpu::BindGroupLayout,
+    ) -> Self {
+        let mut pipelines = Self {
+            shader: shader.clone(),
+            frame_layout: frame_layout.clone(),
+            surface_layout: surface_layout.clone(),
+            hdr_format: gpu.hdr_format,
+            samples: gpu.msaa_samples,
+            variants: [None, None, None, None],
+        };
+        pipelines.prepare(&gpu.device, false, false);
+        pipelines
+    }
+
+    /// Makes sure the variant exists.
+    pub fn prepare(&mut self, device: &wgpu::Device, blend: bool, double_sided: bool) {
+        let slot = &mut self.variants[usize::from(blend) * 2 + usize::from(double_sided)];
+        if slot.is_some() {
+            return;
+        }
+        *slot = Some(mesh_pipeline(
+            device,
+            &MeshPipelineDesc {
+                label: "scene",
+                layouts: &[&self.frame_layout, &self.surface_layout],
+                shader: &self.shader,
+                vertex_entry: "vs_main",
+                blend,
+                fragment: Some(("fs_main", self.hdr_format)),
+                depth: wgpu::DepthStencilState {
+                    format: crate::targets::DEPTH_FORMAT,
+                    // Blended surfaces are drawn after opaque ones and do not hide what is behind them.
+                    depth_write_enabled: Some(!blend),
+                    depth_compare: Some(wgpu::CompareFunction::Less),
+                    stencil: Default::default(),
+                    bias: Default::default(),
+                },
+                cull_mode: (!double_sided).then_some(wgpu::Face::Back),
+                samples: self.samples,
+            },
+        ));
+    }
+
+    /// The variant, if prepared.
+    pub fn get(&self, blend: bool, double_sided: bool) -> Option<&wgpu::RenderPipeline> {
+        self.variants[usize::from(blend) * 2 + usize::from(double_sided)].as_ref()
+    }
 }
 
 /// A bind group layout entry for a uniform buffer seen by both stages.

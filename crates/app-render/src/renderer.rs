@@ -3,21 +3,25 @@
 
 use std::collections::HashMap;
 
-use app_core::{DirectionalLight, Node, NodeId, ShapeKind};
+use app_core::{DirectionalLight, Node, NodeId};
 use bytemuck::{Pod, Zeroable};
 use glam::{Mat4, Vec2, Vec3, Vec4};
 
 use crate::aov::{AovMode, object_color};
 use crate::bounds::Aabb;
 use crate::instances::{InstanceRaw, InstanceSet};
-use crate::mesh::GpuMesh;
-use crate::pipelines::{MeshPipelineDesc, OutputPipelines, mesh_pipeline, uniform_entry};
+use crate::pick::Ray;
+use crate::pipelines::{OutputPipelines, ScenePipelines, uniform_entry};
 use crate::readback::Readback;
 use crate::shadow::{LightFrustum, SHADOW_MAP_SIZE, ShadowMap};
-use crate::targets::{DEPTH_FORMAT, Targets};
+use crate::targets::Targets;
 use crate::{Gpu, OrbitCamera, RenderError, pick};
 
+mod assets;
 mod frame;
+
+use assets::{Assets, Groups};
+pub use assets::{DrawKey, MeshKey};
 
 pub use frame::{DEFAULT_BACKGROUND, FrameStats};
 
@@ -34,8 +38,11 @@ pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unor
 pub struct FrameKey {
     /// Camera, light, AOV and depth range (bounds), as uploaded.
     uniforms: FrameUniforms,
-    /// The sum of the instance sets' versions: each only grows, so the sum changes with any of them.
+    /// The sum of the instance sets' versions and of removed sets' last versions: it only grows,
+    /// and changes with any change to what is drawn.
     instances_version: u64,
+    /// Bumped when an asset arrives or leaves.
+    assets_version: u64,
     /// The beauty view's clear color.
     background: Vec3,
     width: u32,
@@ -61,21 +68,24 @@ struct FrameUniforms {
     view_params: [f32; 4],
 }
 
-/// One mesh per shape kind, with the instances drawn with it.
-type MeshSet = (ShapeKind, GpuMesh, InstanceSet);
-
 /// Draws `app-core` nodes. Owns every GPU resource it uses; all of it can be rebuilt from a snapshot.
 pub struct Renderer {
     gpu: Gpu,
-    scene_pipeline: wgpu::RenderPipeline,
+    scene_pipelines: ScenePipelines,
     frame_buffer: wgpu::Buffer,
     frame_bind_group: wgpu::BindGroup,
     shadow: ShadowMap,
     last_uniforms: Option<FrameUniforms>,
     outputs: OutputPipelines,
     targets: Option<Targets>,
-    meshes: Vec<MeshSet>,
-    kind_of: HashMap<NodeId, ShapeKind>,
+    /// Draw groups (mesh × surface) and their instances.
+    groups: Groups,
+    /// Each drawn node's group.
+    group_of: HashMap<NodeId, DrawKey>,
+    /// Versions of removed groups, summed (keeps the frame key's instance version growing).
+    removed_versions: u64,
+    /// GPU meshes, surfaces and textures.
+    assets: Assets,
     light: DirectionalLight,
     /// Linear radiance behind the scene in the beauty view (the document's background).
     background: Vec3,
@@ -148,40 +158,22 @@ impl Renderer {
                 },
             ],
         });
-        let scene_pipeline = mesh_pipeline(
-            device,
-            &MeshPipelineDesc {
-                label: "scene",
-                layout: &frame_layout,
-                shader: &scene_shader,
-                vertex_entry: "vs_main",
-                fragment: Some(("fs_main", gpu.hdr_format)),
-                depth: wgpu::DepthStencilState {
-                    format: DEPTH_FORMAT,
-                    depth_write_enabled: Some(true),
-                    depth_compare: Some(wgpu::CompareFunction::Less),
-                    stencil: Default::default(),
-                    bias: Default::default(),
-                },
-                cull_mode: Some(wgpu::Face::Back),
-                samples: gpu.msaa_samples,
-            },
-        );
-        let meshes = ShapeKind::ALL
-            .into_iter()
-            .map(|kind| (kind, GpuMesh::new(device, kind), InstanceSet::default()))
-            .collect();
+        let assets = Assets::new(device, &gpu.queue);
+        let scene_pipelines =
+            ScenePipelines::new(gpu, &scene_shader, &frame_layout, &assets.kit.layout);
         Self {
             gpu: gpu.clone(),
-            scene_pipeline,
+            scene_pipelines,
             frame_buffer,
             frame_bind_group,
             shadow,
             last_uniforms: None,
             outputs: OutputPipelines::new(device),
             targets: None,
-            meshes,
-            kind_of: HashMap::new(),
+            groups: Groups::new(),
+            group_of: HashMap::new(),
+            removed_versions: 0,
+            assets,
             light: DirectionalLight::default(),
             background: DEFAULT_BACKGROUND,
             bounds: None,
@@ -200,17 +192,18 @@ impl Renderer {
     }
 
     /// Adds or updates a node. `world_from_parent` places its parent (identity for a root). Hidden nodes
-    /// are dropped from the instance buffers.
+    /// and group nodes are dropped from the instance buffers; a mesh node is kept in its group even
+    /// before its assets arrive (see [`Renderer::take_wanted_assets`]).
     pub fn upsert_node(&mut self, node: &Node, world_from_parent: Mat4) {
-        let kind = node.shape.kind();
-        if let Some(old_kind) = self.kind_of.get(&node.id).copied()
-            && (old_kind != kind || !node.visible)
+        let key = DrawKey::of(&node.shape).filter(|_| node.visible);
+        if let Some(old) = self.group_of.get(&node.id).copied()
+            && Some(old) != key
         {
             self.remove_instance(&node.id);
         }
-        if !node.visible {
+        let Some(key) = key else {
             return;
-        }
+        };
         let world_from_mesh = node.world_from_mesh(world_from_parent);
         let instance = InstanceRaw::new(
             world_from_mesh,
@@ -218,14 +211,22 @@ impl Renderer {
             object_color(&node.id),
             self.highlight_of(&node.id),
         );
-        self.instances_mut(kind).upsert(&node.id, instance);
-        self.kind_of.insert(node.id.clone(), kind);
-        let node_bounds = Aabb::of_mesh(kind).transformed(world_from_mesh);
-        if node_bounds.is_finite() {
-            self.bounds = Some(match self.bounds {
-                Some(bounds) => bounds.union(&node_bounds),
-                None => node_bounds,
-            });
+        if !self.groups.contains_key(&key) {
+            self.assets.note_group(&key);
+        }
+        self.groups
+            .entry(key)
+            .or_default()
+            .upsert(&node.id, instance);
+        self.group_of.insert(node.id.clone(), key);
+        if let Some(mesh_bounds) = self.assets.mesh(key.mesh).map(|m| m.bounds) {
+            let node_bounds = mesh_bounds.transformed(world_from_mesh);
+            if node_bounds.is_finite() {
+                self.bounds = Some(match self.bounds {
+                    Some(bounds) => bounds.union(&node_bounds),
+                    None => node_bounds,
+                });
+            }
         }
         // Conservative: an identical upsert also redraws the shadow map, which is still O(1) to decide.
         self.shadow.dirty = true;
@@ -241,12 +242,20 @@ impl Renderer {
     }
 
     fn remove_instance(&mut self, id: &NodeId) {
-        if let Some(kind) = self.kind_of.remove(id) {
-            self.instances_mut(kind).remove(id);
-            self.shadow.dirty = true;
-            if self.kind_of.is_empty() {
-                self.bounds = None;
+        let Some(key) = self.group_of.remove(id) else {
+            return;
+        };
+        if let Some(set) = self.groups.get_mut(&key) {
+            set.remove(id);
+            if set.len() == 0 {
+                self.removed_versions += set.version() + 1;
+                self.groups.remove(&key);
+                self.assets.release_unused(&self.groups);
             }
+        }
+        self.shadow.dirty = true;
+        if self.group_of.is_empty() {
+            self.bounds = None;
         }
     }
 
@@ -326,8 +335,12 @@ impl Renderer {
 
     fn refresh_highlight(&mut self, id: &NodeId) {
         let highlight = self.highlight_of(id);
-        if let Some(kind) = self.kind_of.get(id).copied() {
-            self.instances_mut(kind).set_highlight(id, highlight);
+        if let Some(set) = self
+            .group_of
+            .get(id)
+            .and_then(|key| self.groups.get_mut(key))
+        {
+            set.set_highlight(id, highlight);
         }
     }
 
@@ -337,9 +350,17 @@ impl Renderer {
     pub fn pick(&self, point_in_viewport: Vec2, aspect: f32) -> Option<NodeId> {
         let ray = self.camera.ray_through(point_in_viewport, aspect);
         let mut nearest: Option<(f32, &NodeId)> = None;
-        for (kind, _, set) in &self.meshes {
+        for (key, set) in &self.groups {
+            let Some(mesh) = self.assets.mesh(key.mesh) else {
+                continue;
+            };
             for (id, instance) in set.iter() {
-                if let Some(t) = pick::intersect(*kind, instance.world_from_mesh(), &ray)
+                let world_from_mesh = instance.world_from_mesh();
+                let hit = match key.mesh {
+                    MeshKey::Builtin(kind) => pick::intersect(kind, world_from_mesh, &ray),
+                    MeshKey::Asset(_) => intersect_mesh(mesh, world_from_mesh, &ray),
+                };
+                if let Some(t) = hit
                     && nearest.is_none_or(|(best, _)| t < best)
                 {
                     nearest = Some((t, id));
@@ -352,13 +373,14 @@ impl Renderer {
     /// Recomputes the exact bounds of everything drawn (O(nodes)) and returns them; the shadow frustum
     /// tightens to them on the next frame. `None` when nothing is drawn.
     pub fn refit_bounds(&mut self) -> Option<Aabb> {
+        let assets = &self.assets;
         let exact = self
-            .meshes
+            .groups
             .iter()
-            .flat_map(|(kind, _, set)| {
-                set.iter().map(|(_, instance)| {
-                    Aabb::of_mesh(*kind).transformed(instance.world_from_mesh())
-                })
+            .filter_map(|(key, set)| Some((assets.mesh(key.mesh)?.bounds, set)))
+            .flat_map(|(mesh_bounds, set)| {
+                set.iter()
+                    .map(move |(_, instance)| mesh_bounds.transformed(instance.world_from_mesh()))
             })
             .filter(Aabb::is_finite)
             .reduce(|a, b| a.union(&b));
@@ -381,7 +403,7 @@ impl Renderer {
 
     /// Number of nodes currently drawn.
     pub fn instance_count(&self) -> u32 {
-        self.meshes.iter().map(|(_, _, set)| set.len()).sum()
+        self.groups.values().map(InstanceSet::len).sum()
     }
 
     /// The key of the frame [`Renderer::encode_frame`] would draw now with these arguments. Cost: one
@@ -395,17 +417,14 @@ impl Renderer {
         let (width, height) = (width.max(1), height.max(1));
         FrameKey {
             uniforms: self.frame_uniforms(width as f32 / height as f32),
-            instances_version: self.meshes.iter().map(|(_, _, set)| set.version()).sum(),
+            instances_version: self.removed_versions
+                + self.groups.values().map(InstanceSet::version).sum::<u64>(),
+            assets_version: self.assets.version,
             background: self.background,
             width,
             height,
             output_format,
         }
-    }
-
-    fn instances_mut(&mut self, kind: ShapeKind) -> &mut InstanceSet {
-        let index = ShapeKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
-        &mut self.meshes[index].2
     }
 
     /// Maps view depth to 0..1 over the scene bounds' extent along the view direction (depth AOV).
@@ -496,6 +515,24 @@ impl Renderer {
         self.gpu.queue.submit([encoder.finish()]);
         Ok(readback)
     }
+}
+
+/// The ray parameter of the nearest hit of `ray_in_world` with `mesh`'s triangles placed by
+/// `world_from_mesh` (the ray is carried into mesh space unnormalised, so parameters compare across
+/// instances, as in `pick::intersect`).
+fn intersect_mesh(
+    mesh: &crate::mesh::GpuMesh,
+    world_from_mesh: Mat4,
+    ray_in_world: &Ray,
+) -> Option<f32> {
+    let mesh_from_world = world_from_mesh.inverse();
+    if !mesh_from_world.is_finite() {
+        return None;
+    }
+    mesh.bvh.intersect(&Ray {
+        origin: mesh_from_world.transform_point3(ray_in_world.origin),
+        direction: mesh_from_world.transform_vector3(ray_in_world.direction),
+    })
 }
 
 /// The drawing-buffer size for a canvas of `css_width`×`css_height` CSS pixels at

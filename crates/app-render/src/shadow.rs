@@ -150,9 +150,10 @@ impl ShadowMap {
             device,
             &MeshPipelineDesc {
                 label: "shadow",
-                layout: &layout,
+                layouts: &[&layout],
                 shader: scene_shader,
                 vertex_entry: "vs_shadow",
+                blend: false,
                 // Depth only.
                 fragment: None,
                 depth: wgpu::DepthStencilState {

@@ -86,7 +86,11 @@ fn check_node(
         return Err(bad(which("rotation is not a unit quaternion")));
     }
     let m = &node.material;
-    let unit = m.base_color.to_array().into_iter().chain([m.metallic, m.roughness]);
+    let unit = m
+        .base_color
+        .to_array()
+        .into_iter()
+        .chain([m.metallic, m.roughness]);
     for v in unit {
         check_unit("material", f64::from(v)).map_err(|e| bad(which(&e.to_string())))?;
     }
@@ -135,7 +139,8 @@ impl SceneDoc {
         let parent = parent.map(NodeId::new).transpose()?;
         let order = self.tree().next_order();
         let mut counter = self.next_counter;
-        let (nodes, assets, keys, client_id) = (&self.nodes, &self.assets, &self.keys, self.client_id);
+        let (nodes, assets, keys, client_id) =
+            (&self.nodes, &self.assets, &self.keys, self.client_id);
         self.undo.reset();
         let roots = write(&self.doc, &self.meta, |txn| {
             if let Some(parent) = &parent {
@@ -176,9 +181,18 @@ impl SceneDoc {
                 };
                 let mut fields: Vec<(Arc<str>, In)> = vec![
                     (keys.kind.clone(), keys.kind_value(node.shape.kind()).into()),
-                    (keys.placement.clone(), schema::placement_any(parent_id, &key).into()),
-                    (keys.transform.clone(), schema::transform_any(&node.transform).into()),
-                    (keys.material.clone(), schema::material_any(&node.material).into()),
+                    (
+                        keys.placement.clone(),
+                        schema::placement_any(parent_id, &key).into(),
+                    ),
+                    (
+                        keys.transform.clone(),
+                        schema::transform_any(&node.transform).into(),
+                    ),
+                    (
+                        keys.material.clone(),
+                        schema::material_any(&node.material).into(),
+                    ),
                 ];
                 if !node.name.is_empty() {
                     fields.push((keys.name.clone(), Any::from(node.name.as_str()).into()));

@@ -95,7 +95,9 @@ impl SceneDoc {
             observed.note(&Arc::from(id), true, NodeFields::ALL);
         }
         observed.light |= self.lights.len(&txn) > 0;
-        observed.assets.extend(self.assets.keys(&txn).map(Arc::from));
+        observed
+            .assets
+            .extend(self.assets.keys(&txn).map(Arc::from));
         Ok(())
     }
 

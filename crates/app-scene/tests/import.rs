@@ -88,9 +88,19 @@ fn an_import_is_ordinary_nodes_sharing_assets_and_one_undo_step() {
     assert_eq!(surface, None);
     assert_eq!(doc.asset(&mesh).unwrap(), scene.assets[0].1);
     let b = doc.node(children[1].as_str()).unwrap();
-    assert!(matches!(b.shape, Shape::Mesh { surface: Some(_), .. }));
+    assert!(matches!(
+        b.shape,
+        Shape::Mesh {
+            surface: Some(_),
+            ..
+        }
+    ));
     let top = doc.children(None);
-    assert_eq!(top, vec![sphere.clone(), roots[0].clone()], "imported after what was there");
+    assert_eq!(
+        top,
+        vec![sphere.clone(), roots[0].clone()],
+        "imported after what was there"
+    );
 
     let changes = doc.drain_changes();
     let added_assets = changes
@@ -113,15 +123,27 @@ fn an_import_is_ordinary_nodes_sharing_assets_and_one_undo_step() {
     let before = doc.encode_state_v1().len();
     let again = doc.import(&scene, Some(sphere.as_str())).unwrap();
     let growth = doc.encode_state_v1().len() - before;
-    assert!(growth < scene.asset_bytes(), "assets were written again: {growth} bytes");
-    assert_eq!(doc.node(again[0].as_str()).unwrap().parent.as_ref(), Some(&sphere));
+    assert!(
+        growth < scene.asset_bytes(),
+        "assets were written again: {growth} bytes"
+    );
+    assert_eq!(
+        doc.node(again[0].as_str()).unwrap().parent.as_ref(),
+        Some(&sphere)
+    );
     assert!(doc.undo().unwrap());
     assert!(doc.node(again[0].as_str()).is_none());
     assert!(doc.node(roots[0].as_str()).is_some());
     assert!(doc.undo().unwrap());
     assert!(doc.node(roots[0].as_str()).is_none());
-    assert!(doc.asset(&mesh).is_none(), "undoing the first import removes its assets");
-    assert!(doc.node(sphere.as_str()).is_some(), "the sphere was added before");
+    assert!(
+        doc.asset(&mesh).is_none(),
+        "undoing the first import removes its assets"
+    );
+    assert!(
+        doc.node(sphere.as_str()).is_some(),
+        "the sphere was added before"
+    );
 }
 
 #[test]
@@ -164,7 +186,11 @@ fn invalid_models_add_nothing_and_say_why() {
     for (scene, expected) in cases {
         let err = doc.import(&scene, None).unwrap_err().to_string();
         assert!(err.contains(expected), "{err:?} should say {expected:?}");
-        assert_eq!(doc.encode_state_v1(), state, "{expected}: nothing was written");
+        assert_eq!(
+            doc.encode_state_v1(),
+            state,
+            "{expected}: nothing was written"
+        );
     }
     let err = doc.import(&model(), Some("nope")).unwrap_err().to_string();
     assert!(err.contains("unknown node id"), "{err}");
@@ -200,6 +226,10 @@ fn assets_from_a_peer_are_handed_out_only_when_their_bytes_match_their_id() {
             _ => None,
         })
         .collect();
-    assert_eq!(added.len(), 2, "both well-formed keys are announced: {added:?}");
+    assert_eq!(
+        added.len(),
+        2,
+        "both well-formed keys are announced: {added:?}"
+    );
     assert!(added.contains(&id));
 }

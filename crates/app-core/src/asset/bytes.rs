@@ -52,7 +52,10 @@ impl<'a> Reader<'a> {
     }
 
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], AssetError> {
-        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len());
+        let end = self
+            .at
+            .checked_add(n)
+            .filter(|&end| end <= self.bytes.len());
         let Some(end) = end else {
             return Err(AssetError::Truncated {
                 what: self.what,
@@ -89,7 +92,10 @@ impl<'a> Reader<'a> {
     }
 
     /// `count` groups of `N` finite f32s; the length is checked before allocating.
-    pub fn f32_groups<const N: usize>(&mut self, count: usize) -> Result<Vec<[f32; N]>, AssetError> {
+    pub fn f32_groups<const N: usize>(
+        &mut self,
+        count: usize,
+    ) -> Result<Vec<[f32; N]>, AssetError> {
         let len = count.checked_mul(4 * N).unwrap_or(usize::MAX);
         if len > self.remaining() {
             return Err(AssetError::Truncated {
@@ -113,7 +119,10 @@ impl<'a> Reader<'a> {
         if self.remaining() == 0 {
             Ok(())
         } else {
-            Err(AssetError::invalid(self.what, "trailing bytes after the data"))
+            Err(AssetError::invalid(
+                self.what,
+                "trailing bytes after the data",
+            ))
         }
     }
 }

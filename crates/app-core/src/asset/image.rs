@@ -83,7 +83,10 @@ impl ImageAsset {
         let encoded = r.take(r.remaining())?.to_vec();
         let image = Self::from_encoded(encoded)?;
         if (image.width, image.height) != (width, height) {
-            return Err(AssetError::invalid(WHAT, "stored size differs from the file's"));
+            return Err(AssetError::invalid(
+                WHAT,
+                "stored size differs from the file's",
+            ));
         }
         Ok(image)
     }
@@ -104,7 +107,9 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?)))
+    Some(u32::from(u16::from_be_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
 }
 
 /// Format and size from the header: PNG's IHDR, or JPEG's first start-of-frame marker.
@@ -115,7 +120,9 @@ fn sniff(b: &[u8]) -> Result<(ImageFormat, u32, u32), AssetError> {
         if b.get(12..16) != Some(b"IHDR") {
             return Err(bad("PNG without an IHDR header"));
         }
-        let (w, h) = be32(b, 16).zip(be32(b, 20)).ok_or_else(|| bad("PNG header ends early"))?;
+        let (w, h) = be32(b, 16)
+            .zip(be32(b, 20))
+            .ok_or_else(|| bad("PNG header ends early"))?;
         return Ok((ImageFormat::Png, w, h));
     }
     if b.starts_with(&[0xFF, 0xD8]) {
@@ -159,19 +166,30 @@ mod tests {
     #[test]
     fn reads_png_and_jpeg_sizes_and_round_trips() {
         let png = ImageAsset::from_encoded(png_header(211, 7)).unwrap();
-        assert_eq!((png.format, png.width, png.height), (ImageFormat::Png, 211, 7));
+        assert_eq!(
+            (png.format, png.width, png.height),
+            (ImageFormat::Png, 211, 7)
+        );
         assert_eq!(ImageAsset::decode(&png.encode()).unwrap(), png);
         // SOI, an APP0 segment of length 4, then SOF0 with height 3, width 5.
         let jpeg = [
             0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0, 3, 0, 5, 3,
         ];
         let jpeg = ImageAsset::from_encoded(jpeg.to_vec()).unwrap();
-        assert_eq!((jpeg.format, jpeg.width, jpeg.height), (ImageFormat::Jpeg, 5, 3));
+        assert_eq!(
+            (jpeg.format, jpeg.width, jpeg.height),
+            (ImageFormat::Jpeg, 5, 3)
+        );
     }
 
     #[test]
     fn rejects_garbage_and_oversized_images() {
-        for bad in [&b""[..], b"GIF89a", b"\x89PNG\r\n\x1a\n", &[0xFF, 0xD8, 0x00]] {
+        for bad in [
+            &b""[..],
+            b"GIF89a",
+            b"\x89PNG\r\n\x1a\n",
+            &[0xFF, 0xD8, 0x00],
+        ] {
             assert!(ImageAsset::from_encoded(bad.to_vec()).is_err());
         }
         let err = ImageAsset::from_encoded(png_header(100_000, 2)).unwrap_err();

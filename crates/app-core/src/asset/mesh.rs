@@ -84,7 +84,10 @@ impl MeshAsset {
             && self.tangents.iter().flatten().all(|v| v.is_finite())
             && self.colors.iter().flatten().all(|v| v.is_finite());
         if !finite {
-            return Err(AssetError::invalid(WHAT, "a vertex attribute is not finite"));
+            return Err(AssetError::invalid(
+                WHAT,
+                "a vertex attribute is not finite",
+            ));
         }
         Ok(())
     }
@@ -118,7 +121,10 @@ impl MeshAsset {
         let indices = r.u32()? as usize;
         let flags = r.u8()?;
         if vertices > MAX_VERTICES || indices > MAX_INDICES || flags > 0b111 {
-            return Err(AssetError::invalid(WHAT, "counts or flags beyond the limits"));
+            return Err(AssetError::invalid(
+                WHAT,
+                "counts or flags beyond the limits",
+            ));
         }
         let optional = |bit: u8| if flags & bit != 0 { vertices } else { 0 };
         let mut mesh = MeshAsset {
@@ -181,7 +187,12 @@ mod tests {
     fn rejects_bad_indices_counts_and_numbers() {
         let mut mesh = triangle();
         mesh.indices[2] = 3;
-        assert!(mesh.encode().unwrap_err().to_string().contains("past the vertex count"));
+        assert!(
+            mesh.encode()
+                .unwrap_err()
+                .to_string()
+                .contains("past the vertex count")
+        );
         let mut bytes = triangle().encode().unwrap();
         let last = bytes.len() - 4;
         bytes[last..].copy_from_slice(&7u32.to_le_bytes());

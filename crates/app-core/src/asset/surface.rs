@@ -187,7 +187,12 @@ impl Surface {
             w.u8(1);
             w.bytes(&t.image.0);
             let s = t.sampler;
-            for b in [s.wrap_u as u8, s.wrap_v as u8, s.mag_filter as u8, s.min_filter as u8] {
+            for b in [
+                s.wrap_u as u8,
+                s.wrap_v as u8,
+                s.mag_filter as u8,
+                s.min_filter as u8,
+            ] {
                 w.u8(b);
             }
             w.u8(u8::from(s.mipmaps));
@@ -207,7 +212,13 @@ impl Surface {
             2 => AlphaMode::Blend,
             _ => return Err(bad("alpha mode")),
         };
-        let unit = |v: f32, what: &str| if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(bad(what)) };
+        let unit = |v: f32, what: &str| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(bad(what))
+            }
+        };
         let alpha_cutoff = unit(r.f32()?, "alpha cutoff")?;
         let opacity = unit(r.f32()?, "opacity")?;
         let flag = |v: u8, what: &str| if v <= 1 { Ok(v == 1) } else { Err(bad(what)) };
@@ -302,7 +313,15 @@ mod tests {
         }
         let mut bad = bytes.clone();
         bad[8] = 9;
-        assert!(Surface::decode(&bad).unwrap_err().to_string().contains("alpha mode"));
-        assert_eq!(Surface::decode(&Surface::default().encode()).unwrap(), Surface::default());
+        assert!(
+            Surface::decode(&bad)
+                .unwrap_err()
+                .to_string()
+                .contains("alpha mode")
+        );
+        assert_eq!(
+            Surface::decode(&Surface::default().encode()).unwrap(),
+            Surface::default()
+        );
     }
 }

@@ -7,8 +7,10 @@
 //!    written, and each instance set writes only its dirty ranges; an unchanged frame uploads nothing.
 //! 3. **shadow** ([`shadow_pass`]): the shadow map is redrawn only when instances or the light changed
 //!    (`ShadowMap::dirty`), which it then clears.
-//! 4. **scene** ([`scene_pass`]): every instance set is drawn, lit and shadowed, into the HDR target
-//!    (multisampled and resolved where the GPU allows), cleared to the background of the current AOV.
+//! 4. **scene** ([`scene_pass`]): every draw group whose mesh and surface are on the GPU is drawn,
+//!    lit and shadowed, into the HDR target (multisampled and resolved where the GPU allows), cleared
+//!    to the background of the current AOV: opaque groups first, then blended ones from the farthest
+//!    group to the nearest (by the distance of their bounds' centre from the eye).
 //! 5. **output** ([`output_pass`]): one full-screen triangle tonemaps the beauty AOV (or copies a data
 //!    AOV) into the caller's view.
 //!
@@ -19,12 +21,13 @@
 
 use glam::Vec3;
 
-use super::{FrameUniforms, MeshSet, Renderer};
+use super::assets::{Assets, Groups};
+use super::{FrameUniforms, Renderer};
 use crate::aov::AovMode;
 use crate::gpu::Gpu;
 use crate::instances::InstanceSet;
 use crate::mesh::GpuMesh;
-use crate::pipelines::OutputKind;
+use crate::pipelines::{OutputKind, ScenePipelines};
 use crate::shadow::ShadowMap;
 use crate::targets::Targets;
 
@@ -81,9 +84,9 @@ impl Renderer {
             &self.frame_buffer,
             &mut self.last_uniforms,
             uniforms,
-            &mut self.meshes,
+            &mut self.groups,
         );
-        let shadow = shadow_pass(encoder, &mut self.shadow, &self.meshes);
+        let shadow = shadow_pass(encoder, &mut self.shadow, &self.groups, &self.assets);
         let (output_kind, clear) = match self.aov {
             AovMode::Beauty => (
                 OutputKind::Tonemap,
@@ -99,13 +102,23 @@ impl Renderer {
         let output_pipeline = self
             .outputs
             .get(&self.gpu.device, output_format, output_kind);
+        let eye = self.camera.eye_in_world();
+        let order = draw_order(&self.groups, &self.assets, eye);
+        for (key, _) in &order {
+            if let Some(surface) = self.assets.surface(key.surface) {
+                let double_sided = surface.surface.double_sided;
+                self.scene_pipelines
+                    .prepare(&self.gpu.device, surface.is_blended(), double_sided);
+            }
+        }
         let scene = scene_pass(
             encoder,
             targets,
             clear,
-            &self.scene_pipeline,
+            &self.scene_pipelines,
             &self.frame_bind_group,
-            &self.meshes,
+            &order,
+            &self.assets,
         );
         let output = output_pass(encoder, output, &output_pipeline, targets);
         let stats = upload.plus(shadow).plus(scene).plus(output);
@@ -148,7 +161,7 @@ fn upload(
     frame_buffer: &wgpu::Buffer,
     last_uniforms: &mut Option<FrameUniforms>,
     uniforms: FrameUniforms,
-    meshes: &mut [MeshSet],
+    groups: &mut Groups,
 ) -> FrameStats {
     let mut bytes_uploaded = 0;
     if *last_uniforms != Some(uniforms) {
@@ -157,7 +170,7 @@ fn upload(
         *last_uniforms = Some(uniforms);
         bytes_uploaded += std::mem::size_of::<FrameUniforms>() as u64;
     }
-    for (_, _, set) in meshes {
+    for set in groups.values_mut() {
         bytes_uploaded += set.upload(&gpu.device, &gpu.queue);
     }
     FrameStats {
@@ -166,19 +179,23 @@ fn upload(
     }
 }
 
-/// Step 3: redraws the shadow map from every instance set if it is dirty, and marks it clean.
+/// Step 3: redraws the shadow map from every group whose mesh is on the GPU if it is dirty, and
+/// marks it clean.
 fn shadow_pass(
     encoder: &mut wgpu::CommandEncoder,
     shadow: &mut ShadowMap,
-    meshes: &[MeshSet],
+    groups: &Groups,
+    assets: &Assets,
 ) -> FrameStats {
     let mut stats = FrameStats::default();
     if !shadow.dirty {
         return stats;
     }
     let mut pass = shadow.begin_pass(encoder);
-    for (_, mesh, set) in meshes {
-        if draw_instances(&mut pass, mesh, set).is_some() {
+    for (key, set) in groups {
+        if let Some(mesh) = assets.mesh(key.mesh)
+            && draw_instances(&mut pass, mesh, set).is_some()
+        {
             stats.draw_calls += 1;
         }
     }
@@ -186,16 +203,54 @@ fn shadow_pass(
     stats
 }
 
-/// Step 4: draws every instance set with `pipeline` (bind group 0: `frame_bind_group`) into the HDR
-/// target, cleared to `clear`. With MSAA the multisampled buffer is resolved into `hdr_view` and then
-/// discarded; depth is discarded too.
+/// The drawable groups in drawing order: opaque ones in key order, then blended ones from far to near.
+fn draw_order<'g>(
+    groups: &'g Groups,
+    assets: &Assets,
+    eye: glam::Vec3,
+) -> Vec<(&'g super::DrawKey, &'g InstanceSet)> {
+    let drawable = |(key, _): &(&super::DrawKey, &InstanceSet)| {
+        assets.mesh(key.mesh).is_some() && assets.surface(key.surface).is_some()
+    };
+    let blended =
+        |key: &super::DrawKey| assets.surface(key.surface).is_some_and(|s| s.is_blended());
+    let mut opaque: Vec<_> = groups.iter().filter(drawable).collect();
+    let mut later: Vec<_> = Vec::new();
+    opaque.retain(|entry| {
+        if blended(entry.0) {
+            later.push(*entry);
+            false
+        } else {
+            true
+        }
+    });
+    let distance = |(key, set): &(&super::DrawKey, &InstanceSet)| {
+        let Some(mesh) = assets.mesh(key.mesh) else {
+            return 0.0;
+        };
+        set.iter()
+            .map(|(_, instance)| {
+                let bounds = mesh.bounds.transformed(instance.world_from_mesh());
+                ((bounds.min + bounds.max) * 0.5).distance(eye)
+            })
+            .fold(0.0f32, f32::max)
+    };
+    later.sort_by(|a, b| distance(b).total_cmp(&distance(a)));
+    opaque.extend(later);
+    opaque
+}
+
+/// Step 4: draws `order` (bind group 0: `frame_bind_group`, group 1: each group's surface, the
+/// pipeline variant its surface asks for) into the HDR target, cleared to `clear`. With MSAA the
+/// multisampled buffer is resolved into `hdr_view` and then discarded; depth is discarded too.
 fn scene_pass(
     encoder: &mut wgpu::CommandEncoder,
     targets: &Targets,
     clear: wgpu::Color,
-    pipeline: &wgpu::RenderPipeline,
+    pipelines: &ScenePipelines,
     frame_bind_group: &wgpu::BindGroup,
-    meshes: &[MeshSet],
+    order: &[(&super::DrawKey, &InstanceSet)],
+    assets: &Assets,
 ) -> FrameStats {
     let (view, resolve_target, store) = match &targets.msaa_view {
         Some(msaa) => (msaa, Some(&targets.hdr_view), wgpu::StoreOp::Discard),
@@ -222,10 +277,24 @@ fn scene_pass(
         }),
         ..Default::default()
     });
-    pass.set_pipeline(pipeline);
     pass.set_bind_group(0, frame_bind_group, &[]);
     let mut stats = FrameStats::default();
-    for (_, mesh, set) in meshes {
+    let mut current: Option<*const wgpu::RenderPipeline> = None;
+    for (key, set) in order {
+        let (Some(mesh), Some(surface)) = (assets.mesh(key.mesh), assets.surface(key.surface))
+        else {
+            continue;
+        };
+        let Some(pipeline) = pipelines.get(surface.is_blended(), surface.surface.double_sided)
+        else {
+            continue;
+        };
+        // Set the pipeline only when it changes (most groups share the opaque one).
+        if current != Some(pipeline as *const _) {
+            pass.set_pipeline(pipeline);
+            current = Some(pipeline as *const _);
+        }
+        pass.set_bind_group(1, &surface.bind_group, &[]);
         if let Some(count) = draw_instances(&mut pass, mesh, set) {
             stats.draw_calls += 1;
             stats.instances += count;

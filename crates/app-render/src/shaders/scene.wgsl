@@ -24,6 +24,36 @@ struct Frame {
 @group(0) @binding(1) var shadow_map: texture_depth_2d;
 @group(0) @binding(2) var shadow_sampler: sampler_comparison;
 
+// The draw's surface (see surface.rs): the immutable part of its material. Textures a surface lacks are
+// 1x1 white, so every draw samples all five and multiplies.
+struct Surface {
+    // x: alpha cutoff (MASK) or -1 (no cutout), y: opacity, z: normal scale, w: occlusion strength.
+    params: vec4<f32>,
+    // x: emissive strength, y: 1 when unlit, z: 1 when blended, w: 1 when it has a normal map.
+    flags: vec4<f32>,
+    // Per texture (base color, metallic-roughness, normal, occlusion, emissive) a 2x3 uv transform,
+    // column-major, in two vec4s: (m0, m1, m2, m3), (m4, m5, -, -).
+    uv_transforms: array<vec4<f32>, 10>,
+};
+
+@group(1) @binding(0) var<uniform> surface: Surface;
+@group(1) @binding(1) var base_color_texture: texture_2d<f32>;
+@group(1) @binding(2) var metallic_roughness_texture: texture_2d<f32>;
+@group(1) @binding(3) var normal_texture: texture_2d<f32>;
+@group(1) @binding(4) var occlusion_texture: texture_2d<f32>;
+@group(1) @binding(5) var emissive_texture: texture_2d<f32>;
+@group(1) @binding(6) var base_color_sampler: sampler;
+@group(1) @binding(7) var metallic_roughness_sampler: sampler;
+@group(1) @binding(8) var normal_sampler: sampler;
+@group(1) @binding(9) var occlusion_sampler: sampler;
+@group(1) @binding(10) var emissive_sampler: sampler;
+
+fn transformed_uv(slot: u32, uv: vec2<f32>) -> vec2<f32> {
+    let a = surface.uv_transforms[slot * 2u];
+    let b = surface.uv_transforms[slot * 2u + 1u];
+    return vec2<f32>(a.x * uv.x + a.z * uv.y + b.x, a.y * uv.x + a.w * uv.y + b.y);
+}
+
 struct VertexIn {
     @location(0) position_in_mesh: vec3<f32>,
     @location(1) normal_in_mesh: vec3<f32>,
@@ -40,6 +70,9 @@ struct VertexIn {
     @location(10) emissive_roughness: vec4<f32>,
     @location(11) object_color: vec4<f32>,
     @location(12) highlight: vec4<f32>,
+    @location(13) uv: vec2<f32>,
+    @location(14) tangent_in_mesh: vec4<f32>,
+    @location(15) color: vec4<f32>,
 };
 
 struct VertexOut {
@@ -50,6 +83,10 @@ struct VertexOut {
     @location(3) emissive_roughness: vec4<f32>,
     @location(4) object_color: vec4<f32>,
     @location(5) highlight: vec4<f32>,
+    @location(6) uv: vec2<f32>,
+    // xyz: tangent in world space, w: bitangent sign.
+    @location(7) tangent_in_world: vec4<f32>,
+    @location(8) color: vec4<f32>,
 };
 
 @vertex
@@ -65,6 +102,9 @@ fn vs_main(in: VertexIn) -> VertexOut {
     out.emissive_roughness = in.emissive_roughness;
     out.object_color = in.object_color;
     out.highlight = in.highlight;
+    out.uv = in.uv;
+    out.tangent_in_world = vec4<f32>((world_from_mesh * vec4<f32>(in.tangent_in_mesh.xyz, 0.0)).xyz, in.tangent_in_mesh.w);
+    out.color = in.color;
     return out;
 }
 
@@ -135,16 +175,37 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 
 @fragment
 fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
-    var n = normalize(in.normal_in_world);
+    // Every texture is sampled first, in uniform control flow.
+    let base_texel = textureSample(base_color_texture, base_color_sampler, transformed_uv(0u, in.uv));
+    let mr_texel = textureSample(metallic_roughness_texture, metallic_roughness_sampler, transformed_uv(1u, in.uv));
+    let normal_texel = textureSample(normal_texture, normal_sampler, transformed_uv(2u, in.uv));
+    let occlusion_texel = textureSample(occlusion_texture, occlusion_sampler, transformed_uv(3u, in.uv));
+    let emissive_texel = textureSample(emissive_texture, emissive_sampler, transformed_uv(4u, in.uv));
+
+    var geometric_n = normalize(in.normal_in_world);
+    var n = geometric_n;
+    if (surface.flags.w > 0.5) {
+        // Tangent-space normal mapping (glTF: +y is the bitangent, MikkTSpace tangents).
+        let t = normalize(in.tangent_in_world.xyz - geometric_n * dot(geometric_n, in.tangent_in_world.xyz));
+        let b = cross(geometric_n, t) * select(1.0, -1.0, in.tangent_in_world.w < 0.0);
+        let m = (normal_texel.xyz * 2.0 - vec3<f32>(1.0)) * vec3<f32>(surface.params.z, surface.params.z, 1.0);
+        let mapped = t * m.x + b * m.y + geometric_n * m.z;
+        if (all(mapped == mapped) && dot(mapped, mapped) > 1e-12) {
+            n = normalize(mapped);
+        }
+    }
     if (!front_facing) {
         n = -n;
+        geometric_n = -geometric_n;
     }
-    let visibility = light_visibility(in.position_in_world, n);
-    let base_color = in.base_color_metallic.rgb;
-    let metallic = in.base_color_metallic.a;
+    let visibility = light_visibility(in.position_in_world, geometric_n);
+    let base_color = in.base_color_metallic.rgb * base_texel.rgb * in.color.rgb;
+    let alpha = surface.params.y * base_texel.a * in.color.a;
+    let metallic = in.base_color_metallic.a * mr_texel.b;
     // Clamp so a mirror-like surface still has a finite highlight under a point-like sun.
-    let roughness = clamp(in.emissive_roughness.a, 0.045, 1.0);
-    let emissive = in.emissive_roughness.rgb;
+    let roughness = clamp(in.emissive_roughness.a * mr_texel.g, 0.045, 1.0);
+    let emissive = in.emissive_roughness.rgb * emissive_texel.rgb * surface.flags.x;
+    let occlusion = mix(1.0, occlusion_texel.r, surface.params.w);
 
     let v = normalize(frame.camera_position_in_world.xyz - in.position_in_world);
     let l = frame.to_light_in_world.xyz;
@@ -162,20 +223,30 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     let direct = (k_diffuse * base_color / PI + specular) * frame.light_radiance.rgb * n_dot_l * visibility;
 
     let hemisphere = mix(frame.ground_ambient.rgb, frame.sky_ambient.rgb, n.y * 0.5 + 0.5);
-    let ambient = hemisphere * mix(base_color, f0, metallic);
+    let ambient = hemisphere * mix(base_color, f0, metallic) * occlusion;
+    var lit = direct + ambient + emissive;
+    if (surface.flags.y > 0.5) {
+        lit = base_color;
+    }
 
     // Selection highlight (local, or a peer's in their color): a tint plus a bright rim where the surface
     // turns away from the viewer, readable on any base color and in any lighting.
     let highlight = in.highlight.rgb;
     let strength = in.highlight.a;
     let rim = pow(1.0 - n_dot_v, 3.0);
-    let beauty = mix(direct + ambient + emissive, highlight * 0.6, 0.25 * strength) + highlight * (rim * 3.0 * strength);
+    let beauty = mix(lit, highlight * 0.6, 0.25 * strength) + highlight * (rim * 3.0 * strength);
+    // MASK: cut out below the cutoff (after every texture sample and the shadow lookup).
+    if (alpha < surface.params.x) {
+        discard;
+    }
+    // Opaque draws write alpha 1; blended ones their alpha (the pipeline blends "over").
+    let out_alpha = select(1.0, alpha, surface.flags.z > 0.5);
 
     // Every branch below is taken for the whole draw (the mode is a uniform), after the shadow lookup,
     // which must run in uniform control flow.
     let mode = u32(frame.view_params.x + 0.5);
     if (mode == 1u) {
-        return vec4<f32>(base_color, 1.0);
+        return vec4<f32>(base_color, out_alpha);
     }
     if (mode == 2u) {
         return vec4<f32>(srgb_to_linear(n * 0.5 + vec3<f32>(0.5)), 1.0);
@@ -188,5 +259,5 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     if (mode == 4u) {
         return vec4<f32>(srgb_to_linear(in.object_color.rgb), 1.0);
     }
-    return vec4<f32>(beauty, 1.0);
+    return vec4<f32>(beauty, out_alpha);
 }
