@@ -1,0 +1,320 @@
+//! Where a model's bytes come from: the GLB container or plain JSON, the glTF JSON itself, and the
+//! binary buffers (GLB `BIN` chunk, `data:` URIs, or files the caller passed in `resources`).
+//!
+//! Contract:
+//! - [`parse`] accepts GLB (magic `glTF`, version 2, a JSON chunk first, an optional BIN chunk; other
+//!   chunks skipped) or glTF JSON (an optional UTF-8 byte order mark first), checks every length
+//!   against the bytes there are, and refuses `extensionsRequired` naming an extension outside
+//!   [`SUPPORTED_EXTENSIONS`].
+//! - Buffers are loaded once, up front; a buffer that cannot be loaded (missing file, bad `data:`
+//!   URI, shorter than its `byteLength`) keeps its error, reported when something reads from it, so
+//!   an unused broken buffer does not fail the import.
+//! - [`Source::view`] returns a buffer view's bytes after checking `byteOffset + byteLength` against
+//!   the buffer, with checked arithmetic.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use gltf::json;
+
+use crate::error::{ImportError, excerpt, invalid, lookup};
+
+/// Extensions a model may require: the importer reads them (or, for quantization, accepts the
+/// component types they allow everywhere).
+pub const SUPPORTED_EXTENSIONS: [&str; 4] = [
+    "KHR_materials_emissive_strength",
+    "KHR_texture_transform",
+    "KHR_materials_unlit",
+    "KHR_mesh_quantization",
+];
+
+/// Standard base64, padding optional (some exporters leave it out).
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+const GLB_MAGIC: &[u8; 4] = b"glTF";
+const CHUNK_JSON: u32 = 0x4E4F_534A;
+const CHUNK_BIN: u32 = 0x004E_4942;
+
+/// A parsed model: its JSON and its loaded buffers.
+pub(crate) struct Source<'a> {
+    /// The glTF JSON, typed.
+    pub root: json::Root,
+    /// Buffer `i`'s bytes (exactly `byteLength` of them), or why they are unavailable.
+    buffers: Vec<Result<Cow<'a, [u8]>, ImportError>>,
+    /// The caller's external files, by URI.
+    resources: &'a HashMap<String, Vec<u8>>,
+}
+
+fn le32(bytes: &[u8], at: usize) -> Option<u32> {
+    let end = at.checked_add(4)?;
+    Some(u32::from_le_bytes(bytes.get(at..end)?.try_into().ok()?))
+}
+
+/// The JSON and BIN chunks of a GLB file.
+fn split_glb(bytes: &[u8]) -> Result<(&[u8], Option<&[u8]>), ImportError> {
+    let glb = |m: String| ImportError::Glb(m);
+    let (Some(version), Some(length)) = (le32(bytes, 4), le32(bytes, 8)) else {
+        return Err(glb(format!(
+            "the 12-byte header is truncated ({} bytes)",
+            bytes.len()
+        )));
+    };
+    if version != 2 {
+        return Err(glb(format!(
+            "version {version}; only glTF 2.0 (GLB version 2) is supported"
+        )));
+    }
+    let length = length as usize;
+    if length > bytes.len() {
+        return Err(glb(format!(
+            "the header says the file is {length} bytes, but it is {} bytes (truncated?)",
+            bytes.len()
+        )));
+    }
+    let body = bytes.get(..length).unwrap_or(bytes);
+    let (mut at, mut index) = (12usize, 0usize);
+    let (mut json_chunk, mut bin_chunk) = (None, None);
+    while at < body.len() {
+        let (Some(chunk_len), Some(kind)) = (le32(body, at), le32(body, at + 4)) else {
+            return Err(glb(format!("chunk {index}'s 8-byte header is truncated")));
+        };
+        let start = at + 8;
+        let end = start
+            .checked_add(chunk_len as usize)
+            .filter(|&end| end <= body.len())
+            .ok_or_else(|| {
+                glb(format!(
+                    "chunk {index} is {chunk_len} bytes long, past the end of the file ({} bytes)",
+                    body.len()
+                ))
+            })?;
+        let data = body.get(start..end).unwrap_or_default();
+        match (index, kind) {
+            (0, CHUNK_JSON) => json_chunk = Some(data),
+            (0, _) => return Err(glb("the first chunk is not the JSON chunk".into())),
+            (1, CHUNK_BIN) => bin_chunk = Some(data),
+            _ => {} // Unknown chunks are skipped, as the specification asks.
+        }
+        // Chunks are padded to 4 bytes; tolerate a last chunk without its padding.
+        at = end.saturating_add(3) & !3;
+        index += 1;
+    }
+    let json_chunk = json_chunk.ok_or_else(|| glb("there is no JSON chunk".into()))?;
+    Ok((json_chunk, bin_chunk))
+}
+
+/// The glTF JSON (typed) and the GLB BIN chunk, if any.
+fn parse_json(bytes: &[u8]) -> Result<(json::Root, Option<&[u8]>), ImportError> {
+    let (text, bin) = if bytes.starts_with(GLB_MAGIC) {
+        split_glb(bytes)?
+    } else {
+        (bytes, None)
+    };
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    let root: json::Root = json::deserialize::from_slice(text)
+        .map_err(|e| ImportError::Json(excerpt(&e.to_string(), 300)))?;
+    Ok((root, bin))
+}
+
+/// Parses `bytes` (GLB or JSON), checks the required extensions and loads every buffer.
+pub(crate) fn parse<'a>(
+    bytes: &'a [u8],
+    resources: &'a HashMap<String, Vec<u8>>,
+) -> Result<Source<'a>, ImportError> {
+    let (root, bin) = parse_json(bytes)?;
+    if let Some(ext) = root
+        .extensions_required
+        .iter()
+        .find(|e| !SUPPORTED_EXTENSIONS.contains(&e.as_str()))
+    {
+        return Err(ImportError::UnsupportedExtension(excerpt(ext, 100)));
+    }
+    let buffers = root
+        .buffers
+        .iter()
+        .enumerate()
+        .map(|(i, buffer)| load_buffer(i, buffer, bin, resources))
+        .collect();
+    Ok(Source {
+        root,
+        buffers,
+        resources,
+    })
+}
+
+fn load_buffer<'a>(
+    index: usize,
+    buffer: &json::buffer::Buffer,
+    bin: Option<&'a [u8]>,
+    resources: &'a HashMap<String, Vec<u8>>,
+) -> Result<Cow<'a, [u8]>, ImportError> {
+    let what = || format!("buffer {index}");
+    let data: Cow<'a, [u8]> =
+        match &buffer.uri {
+            Some(uri) => load_uri(uri, resources, &what)?.0,
+            None if index == 0 => Cow::Borrowed(bin.ok_or_else(|| {
+                invalid("buffer 0 has no URI and the file has no GLB binary chunk")
+            })?),
+            None => {
+                return Err(invalid(format!(
+                    "buffer {index} has no URI (only buffer 0 may use the GLB binary chunk)"
+                )));
+            }
+        };
+    let declared = buffer.byte_length.0;
+    if (data.len() as u64) < declared {
+        return Err(invalid(format!(
+            "buffer {index} has {} bytes, fewer than its byteLength {declared}",
+            data.len()
+        )));
+    }
+    // Keep exactly byteLength bytes: views are checked against the declared length.
+    Ok(match data {
+        Cow::Borrowed(b) => Cow::Borrowed(b.get(..declared as usize).unwrap_or(b)),
+        Cow::Owned(mut v) => {
+            v.truncate(declared as usize);
+            Cow::Owned(v)
+        }
+    })
+}
+
+/// The bytes a URI names and the media type a `data:` URI declares: `data:` URIs are decoded,
+/// anything else is looked up in `resources`, as written and percent-decoded.
+pub(crate) fn load_uri<'a>(
+    uri: &str,
+    resources: &'a HashMap<String, Vec<u8>>,
+    what: &dyn Fn() -> String,
+) -> Result<(Cow<'a, [u8]>, Option<String>), ImportError> {
+    if let Some(rest) = uri.strip_prefix("data:") {
+        let bad = |why: &str| {
+            invalid(format!(
+                "{}: the data URI {:?} {why}",
+                what(),
+                excerpt(uri, 40)
+            ))
+        };
+        let (header, payload) = rest.split_once(',').ok_or_else(|| bad("has no comma"))?;
+        let Some(media) = header.strip_suffix(";base64") else {
+            return Err(bad("is not base64-encoded"));
+        };
+        let bytes = BASE64
+            .decode(payload.trim_end())
+            .map_err(|_| bad("is not valid base64"))?;
+        return Ok((
+            Cow::Owned(bytes),
+            Some(media.to_string()).filter(|m| !m.is_empty()),
+        ));
+    }
+    let decoded = percent_decode(uri);
+    let stripped = |s: &str| s.strip_prefix("./").map(str::to_string);
+    [
+        Some(uri.to_string()),
+        decoded.clone(),
+        stripped(uri),
+        decoded.as_deref().and_then(stripped),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|key| resources.get(&key))
+    .map(|bytes| (Cow::Borrowed(bytes.as_slice()), None))
+    .ok_or_else(|| ImportError::MissingResource {
+        uri: excerpt(uri, 200),
+    })
+}
+
+/// `%XX` escapes decoded; `None` when there are none or the result is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    if !text.contains('%') {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = (b == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? * 16 + hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match escaped {
+            Some(v) => {
+                out.push(v as u8);
+                i += 3;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+impl<'a> Source<'a> {
+    /// The caller's external files.
+    pub fn resources(&self) -> &'a HashMap<String, Vec<u8>> {
+        self.resources
+    }
+
+    /// Buffer `index`'s bytes, or why they are unavailable (`referrer` names who asked).
+    pub fn buffer(
+        &self,
+        index: usize,
+        referrer: &dyn Fn() -> String,
+    ) -> Result<&[u8], ImportError> {
+        match lookup(&self.buffers, index, "buffer", referrer)? {
+            Ok(bytes) => Ok(bytes),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Buffer view `index`'s bytes, bounds-checked against its buffer.
+    pub fn view(&self, index: usize, referrer: &dyn Fn() -> String) -> Result<&[u8], ImportError> {
+        let view = lookup(&self.root.buffer_views, index, "buffer view", referrer)?;
+        let buffer_index = view.buffer.value();
+        let buffer = self.buffer(buffer_index, &|| format!("buffer view {index}"))?;
+        let offset = view.byte_offset.map_or(0, |o| o.0);
+        let length = view.byte_length.0;
+        let range = offset
+            .checked_add(length)
+            .filter(|&end| end <= buffer.len() as u64)
+            .and_then(|end| Some(usize::try_from(offset).ok()?..usize::try_from(end).ok()?));
+        range.and_then(|r| buffer.get(r)).ok_or_else(|| {
+            invalid(format!(
+                "buffer view {index}: byteOffset {offset} + byteLength {length} is past the end of \
+                 buffer {buffer_index} ({} bytes)",
+                buffer.len()
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b.bin").as_deref(), Some("a b.bin"));
+        assert_eq!(percent_decode("plain.bin"), None);
+        assert_eq!(percent_decode("bad%2").as_deref(), Some("bad%2"));
+        assert_eq!(percent_decode("%E2%82%AC").as_deref(), Some("€"));
+        assert_eq!(percent_decode("%FF"), None);
+    }
+
+    #[test]
+    fn glb_lengths_are_checked() {
+        assert!(split_glb(b"glTF").is_err());
+        let mut glb = b"glTF".to_vec();
+        glb.extend_from_slice(&2u32.to_le_bytes());
+        glb.extend_from_slice(&20u32.to_le_bytes());
+        glb.extend_from_slice(&100u32.to_le_bytes());
+        glb.extend_from_slice(&CHUNK_JSON.to_le_bytes());
+        let err = split_glb(&glb).unwrap_err().to_string();
+        assert!(err.contains("chunk 0 is 100 bytes long"), "{err}");
+    }
+}
