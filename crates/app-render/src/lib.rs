@@ -24,6 +24,8 @@ mod pipelines;
 mod readback;
 #[cfg(feature = "test-support")]
 pub mod reference;
+#[cfg(feature = "test-support")]
+pub mod reference_meshes;
 mod renderer;
 mod shadow;
 mod surface;

@@ -2,7 +2,7 @@
 //! (natively on lavapipe, in the browser on WebGPU and on WebGL2) against the same PNGs in
 //! `tests/golden/`. Like wgpu's examples, the scene code *is* the test fixture.
 
-use app_core::{Node, NodeId, Shape, Transform};
+use app_core::{AssetId, MeshAsset, Node, NodeId, Shape, Surface, Transform};
 use glam::{Mat4, Quat, Vec3};
 
 use crate::{AovMode, OrbitCamera, Renderer};
@@ -23,6 +23,19 @@ pub struct ReferenceScene {
     pub aov: AovMode,
     /// The highlighted node.
     pub selected: Option<NodeId>,
+    /// The assets its mesh nodes use (empty for built-in shapes).
+    pub assets: Vec<(AssetId, ReferenceAsset)>,
+}
+
+/// An asset of a reference scene, as the renderer is given it.
+#[derive(Debug, Clone)]
+pub enum ReferenceAsset {
+    /// Geometry.
+    Mesh(MeshAsset),
+    /// A surface.
+    Surface(Surface),
+    /// A decoded image: width, height, RGBA8 rows top to bottom.
+    Image(u32, u32, Vec<u8>),
 }
 
 impl ReferenceScene {
@@ -34,6 +47,29 @@ impl ReferenceScene {
         renderer.camera = self.camera;
         renderer.set_aov(self.aov);
         renderer.set_selected(self.selected.as_ref());
+        // Supply what the renderer asks for, as app-wasm does from the document: surfaces first
+        // announce the images they sample, so ask until nothing more is wanted.
+        loop {
+            let wanted = renderer.take_wanted_assets();
+            if wanted.is_empty() {
+                break;
+            }
+            for id in wanted {
+                match self
+                    .assets
+                    .iter()
+                    .find(|(a, _)| *a == id)
+                    .map(|(_, asset)| asset)
+                {
+                    Some(ReferenceAsset::Mesh(mesh)) => renderer.insert_mesh(id, mesh),
+                    Some(ReferenceAsset::Surface(surface)) => renderer.insert_surface(id, *surface),
+                    Some(ReferenceAsset::Image(w, h, rgba)) => {
+                        renderer.insert_image(id, *w, *h, rgba)
+                    }
+                    None => {}
+                }
+            }
+        }
     }
 }
 
@@ -61,6 +97,7 @@ pub fn one_sphere(radius: f32) -> ReferenceScene {
         camera: OrbitCamera::default(),
         aov: AovMode::Beauty,
         selected: None,
+        assets: Vec::new(),
     }
 }
 
@@ -116,6 +153,7 @@ pub fn shadow_scene(aov: AovMode) -> ReferenceScene {
         },
         aov,
         selected: None,
+        assets: Vec::new(),
     }
 }
 
@@ -155,6 +193,7 @@ pub fn thousand_spheres() -> ReferenceScene {
         },
         aov: AovMode::Beauty,
         selected: None,
+        assets: Vec::new(),
     }
 }
 
@@ -164,5 +203,6 @@ pub fn all() -> Vec<ReferenceScene> {
     scenes.extend(AovMode::ALL.map(shadow_scene));
     scenes.push(selected_node());
     scenes.push(thousand_spheres());
+    scenes.extend(crate::reference_meshes::all());
     scenes
 }

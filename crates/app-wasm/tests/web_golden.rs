@@ -32,7 +32,10 @@ fn golden_png(name: &str) -> &'static [u8] {
         "shadow_scene_depth",
         "shadow_scene_object_id",
         "selected_node",
-        "thousand_spheres"
+        "thousand_spheres",
+        "textured_quad",
+        "mesh_materials",
+        "thousand_meshes"
     )
 }
 

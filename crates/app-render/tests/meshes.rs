@@ -1,0 +1,191 @@
+//! Mesh assets on lavapipe: the mesh reference scenes (`app_render::reference_meshes`) against their
+//! golden images, plus what each must show (texels at known pixels, cutouts, blending, normal-map
+//! grooves, vertex colors), one draw for 1,000 instances, exact triangle picking, and assets released
+//! when no node uses them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod support;
+
+use app_core::NodeId;
+use app_core::glam::{Mat4, Vec2, Vec3};
+use app_render::reference::ReferenceScene;
+use app_render::reference_meshes::{self, CHECKER_TEXELS};
+use app_render::{Renderer, RgbaImage};
+
+const SIZE: u32 = 256;
+
+fn pixel_of(renderer: &Renderer, point_in_world: Vec3) -> (u32, u32) {
+    let ndc = renderer
+        .camera
+        .clip_from_world(1.0)
+        .project_point3(point_in_world);
+    let x = (ndc.x * 0.5 + 0.5) * SIZE as f32;
+    let y = (0.5 - ndc.y * 0.5) * SIZE as f32;
+    (x as u32, y as u32)
+}
+
+fn rendered(scene: &ReferenceScene) -> (Renderer, RgbaImage) {
+    let mut renderer = support::renderer();
+    scene.load_into(&mut renderer);
+    let image = support::render(&mut renderer, SIZE, SIZE);
+    (renderer, image)
+}
+
+fn rgb(image: &RgbaImage, (x, y): (u32, u32)) -> [i32; 3] {
+    let [r, g, b, _] = image.pixel(x, y).unwrap();
+    [r.into(), g.into(), b.into()]
+}
+
+#[test]
+fn a_textured_quad_shows_its_texels_where_they_belong() {
+    let scene = reference_meshes::textured_quad();
+    let (renderer, image) = rendered(&scene);
+    support::assert_golden(scene.name, &image);
+    // Quarter centres: (-0.5, 0.5) top-left ... (0.5, -0.5) bottom-right.
+    let centres = [(-0.5, 0.5), (0.5, 0.5), (-0.5, -0.5), (0.5, -0.5)];
+    for (texel, (x, y)) in CHECKER_TEXELS.iter().zip(centres) {
+        let at = pixel_of(&renderer, Vec3::new(x, y, 0.0));
+        let got = rgb(&image, at);
+        for c in 0..3 {
+            assert!(
+                (got[c] - i32::from(texel[c])).abs() <= 2,
+                "texel {texel:?} at {at:?}: got {got:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn masks_cut_out_panes_blend_normal_maps_groove_and_vertex_colors_interpolate() {
+    let scene = reference_meshes::mesh_materials();
+    let (renderer, image) = rendered(&scene);
+    support::assert_golden(scene.name, &image);
+    let background = rgb(&image, (2, 2));
+
+    // Mask: the quad is a 4x4 checkerboard of texels; (0,0) solid, (1,0) a hole. Scale 0.8: a texel
+    // is 0.4 wide, the quad's top-left corner at centre + (-0.8, 0.8).
+    let corner = reference_meshes::MASKED_AT + Vec3::new(-0.8, 0.8, 0.0);
+    let solid = rgb(
+        &image,
+        pixel_of(&renderer, corner + Vec3::new(0.2, -0.2, 0.0)),
+    );
+    let hole = rgb(
+        &image,
+        pixel_of(&renderer, corner + Vec3::new(0.6, -0.2, 0.0)),
+    );
+    assert!(solid[0] > background[0] + 60, "solid texel {solid:?}");
+    assert!(
+        (0..3).all(|c| (hole[c] - background[c]).abs() <= 4),
+        "hole {hole:?} shows the background {background:?}"
+    );
+
+    // Blend: the pane (unlit white, opacity 0.5, 0.8 wide) over the red box is pinker than the box
+    // face beside it (the face is at z = 0, 0.6 behind the pane; the pane projects right of centre).
+    let box_side = rgb(
+        &image,
+        pixel_of(
+            &renderer,
+            reference_meshes::BLENDED_AT + Vec3::new(-0.5, 0.0, -0.6),
+        ),
+    );
+    let through = rgb(&image, pixel_of(&renderer, reference_meshes::BLENDED_AT));
+    assert!(
+        through[1] > box_side[1] + 40 && through[2] > box_side[2] + 40,
+        "pane {through:?} over box {box_side:?}"
+    );
+    assert!(
+        through[0] >= box_side[0],
+        "pane {through:?} over box {box_side:?}"
+    );
+
+    // Normal map: stripes 0.2 wide (quad side 1.6, 8 stripes), tilted alternately: neighbours differ.
+    let left = reference_meshes::NORMAL_MAPPED_AT + Vec3::new(-0.7, 0.0, 0.0);
+    let stripes: Vec<i32> = (0..4)
+        .map(|i| {
+            rgb(
+                &image,
+                pixel_of(&renderer, left + Vec3::X * (0.2 * i as f32)),
+            )
+            .iter()
+            .sum()
+        })
+        .collect();
+    for pair in stripes.windows(2) {
+        assert!((pair[0] - pair[1]).abs() > 20, "grooves {stripes:?}");
+    }
+
+    // Vertex colors: near each corner of the triangle its color dominates.
+    let c = reference_meshes::VERTEX_COLORS_AT;
+    let near_red = rgb(&image, pixel_of(&renderer, c + Vec3::new(0.0, 0.7, 0.0)));
+    let near_green = rgb(&image, pixel_of(&renderer, c + Vec3::new(-0.65, -0.6, 0.0)));
+    let near_blue = rgb(&image, pixel_of(&renderer, c + Vec3::new(0.65, -0.6, 0.0)));
+    assert!(
+        near_red[0] > near_red[1] + 40 && near_red[0] > near_red[2] + 40,
+        "{near_red:?}"
+    );
+    assert!(
+        near_green[1] > near_green[0] + 40 && near_green[1] > near_green[2] + 40,
+        "{near_green:?}"
+    );
+    assert!(
+        near_blue[2] > near_blue[0] + 40 && near_blue[2] > near_blue[1] + 40,
+        "{near_blue:?}"
+    );
+}
+
+#[test]
+fn picking_hits_mesh_triangles_exactly() {
+    let scene = reference_meshes::mesh_materials();
+    let mut renderer = support::renderer();
+    scene.load_into(&mut renderer);
+    let viewport = |p: Vec3| {
+        let (x, y) = pixel_of(&renderer, p);
+        Vec2::new(x as f32 + 0.5, y as f32 + 0.5) / SIZE as f32
+    };
+    let c = reference_meshes::VERTEX_COLORS_AT;
+    assert_eq!(
+        renderer.pick(viewport(c), 1.0),
+        Some(NodeId::new("colors").unwrap())
+    );
+    // Inside the triangle's bounding box, outside the triangle: its top-left corner.
+    assert_eq!(
+        renderer.pick(viewport(c + Vec3::new(-0.8, 0.8, 0.0)), 1.0),
+        None
+    );
+}
+
+#[test]
+fn a_thousand_instances_of_one_textured_mesh_are_one_draw() {
+    let scene = reference_meshes::thousand_meshes();
+    let (renderer, image) = rendered(&scene);
+    support::assert_golden(scene.name, &image);
+    let stats = renderer.last_stats();
+    assert_eq!(stats.instances, 1000);
+    // Shadow pass, scene pass and output pass: one draw each.
+    assert_eq!(stats.draw_calls, 3, "{stats:?}");
+}
+
+#[test]
+fn assets_are_released_when_no_node_uses_them_and_wanted_again_after() {
+    let scene = reference_meshes::textured_quad();
+    let mut renderer = support::renderer();
+    scene.load_into(&mut renderer);
+    assert_eq!(renderer.asset_counts(), (1, 1, 1));
+    let quad = &scene.nodes[0];
+    renderer.remove_node(&quad.id);
+    assert_eq!(renderer.asset_counts(), (0, 0, 0));
+    renderer.upsert_node(quad, Mat4::IDENTITY);
+    let wanted = renderer.take_wanted_assets();
+    assert_eq!(wanted.len(), 2, "mesh and surface: {wanted:?}");
+    assert!(
+        renderer.take_wanted_assets().is_empty(),
+        "each is announced once"
+    );
+    // A node whose assets never arrive is kept but not drawn.
+    let image = support::render(&mut renderer, SIZE, SIZE);
+    assert_eq!(renderer.last_stats().instances, 0);
+    assert!(
+        image.pixels.chunks(4).all(|p| p == &image.pixels[..4]),
+        "nothing drawn"
+    );
+}
