@@ -6,11 +6,18 @@ mod common;
 use app_core::{Filter, ImageAsset, ImageFormat, Shape, Wrap, glam::Quat, glam::Vec3};
 use common::{import_ok, mesh_of};
 
-const BOX: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/gltf/Box.gltf"));
-const BOX_TEXTURED: &[u8] =
-    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/gltf/BoxTextured.gltf"));
-const BOX_ANIMATED: &[u8] =
-    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/gltf/BoxAnimated.gltf"));
+const BOX: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/gltf/Box.gltf"
+));
+const BOX_TEXTURED: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/gltf/BoxTextured.gltf"
+));
+const BOX_ANIMATED: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/gltf/BoxAnimated.gltf"
+));
 
 #[test]
 fn box_is_a_rotated_group_around_one_red_mesh() {
@@ -19,10 +26,17 @@ fn box_is_a_rotated_group_around_one_red_mesh() {
     let (root, child) = (&scene.nodes[0], &scene.nodes[1]);
     assert_eq!((root.parent, root.shape), (None, Shape::Group));
     assert_eq!(child.parent, Some(0));
-    assert_eq!(child.name, "Mesh", "the mesh's name stands in for the node's");
+    assert_eq!(
+        child.name, "Mesh",
+        "the mesh's name stands in for the node's"
+    );
     // The root's matrix turns Z-up into Y-up: -90° about X.
     let expected = Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2);
-    assert!(root.transform.rotation.angle_between(expected) < 1e-5, "{:?}", root.transform);
+    assert!(
+        root.transform.rotation.angle_between(expected) < 1e-5,
+        "{:?}",
+        root.transform
+    );
     assert_eq!(root.transform.scale, Vec3::ONE);
     let (mesh, surface) = mesh_of(&scene, 1);
     assert_eq!((mesh.vertex_count(), mesh.indices.len()), (24, 36));
@@ -45,14 +59,29 @@ fn box_textured_has_its_png_with_repeat_wrap_and_mipmaps() {
     assert!(matches!(shapes[1], (Some(0), Shape::Mesh { .. })));
     assert_eq!(shapes[2], (Some(0), Shape::Group));
     let (mesh, surface) = mesh_of(&scene, 1);
-    assert_eq!((mesh.vertex_count(), mesh.indices.len(), mesh.uvs.len()), (24, 36, 24));
-    assert!(mesh.uvs.iter().flatten().any(|&v| v > 5.9), "uvs up to 6 (repeating)");
-    let texture = surface.expect("a textured surface").base_color.expect("a base color texture");
-    assert_eq!((texture.sampler.wrap_u, texture.sampler.wrap_v), (Wrap::Repeat, Wrap::Repeat));
+    assert_eq!(
+        (mesh.vertex_count(), mesh.indices.len(), mesh.uvs.len()),
+        (24, 36, 24)
+    );
+    assert!(
+        mesh.uvs.iter().flatten().any(|&v| v > 5.9),
+        "uvs up to 6 (repeating)"
+    );
+    let texture = surface
+        .expect("a textured surface")
+        .base_color
+        .expect("a base color texture");
+    assert_eq!(
+        (texture.sampler.wrap_u, texture.sampler.wrap_v),
+        (Wrap::Repeat, Wrap::Repeat)
+    );
     assert!(texture.sampler.mipmaps);
     assert_eq!(texture.sampler.mag_filter, Filter::Linear);
     let image = ImageAsset::decode(common::asset(&scene, &texture.image)).unwrap();
-    assert_eq!((image.format, image.width, image.height), (ImageFormat::Png, 211, 211));
+    assert_eq!(
+        (image.format, image.width, image.height),
+        (ImageFormat::Png, 211, 211)
+    );
     assert_eq!(scene.assets.len(), 3, "mesh, surface, image");
 }
 
@@ -62,7 +91,13 @@ fn box_animated_keeps_its_hierarchy_and_reports_the_animations() {
     let summary: Vec<_> = scene
         .nodes
         .iter()
-        .map(|n| (n.name.as_str(), n.parent, matches!(n.shape, Shape::Mesh { .. })))
+        .map(|n| {
+            (
+                n.name.as_str(),
+                n.parent,
+                matches!(n.shape, Shape::Mesh { .. }),
+            )
+        })
         .collect();
     assert_eq!(
         summary,

@@ -43,10 +43,11 @@ pub fn i16_bytes(values: &[i16]) -> Vec<u8> {
 impl Builder {
     /// Appends `bytes` (4-byte aligned) as a new buffer view; returns its index.
     pub fn view(&mut self, bytes: &[u8], stride: Option<usize>) -> usize {
-        while self.bin.len() % 4 != 0 {
+        while !self.bin.len().is_multiple_of(4) {
             self.bin.push(0);
         }
-        let mut view = json!({"buffer": 0, "byteOffset": self.bin.len(), "byteLength": bytes.len()});
+        let mut view =
+            json!({"buffer": 0, "byteOffset": self.bin.len(), "byteLength": bytes.len()});
         if let Some(stride) = stride {
             view["byteStride"] = json!(stride);
         }
@@ -62,7 +63,14 @@ impl Builder {
     }
 
     /// A tightly packed accessor over a new view.
-    pub fn packed(&mut self, bytes: &[u8], component: u32, count: usize, ty: &str, normalized: bool) -> usize {
+    pub fn packed(
+        &mut self,
+        bytes: &[u8],
+        component: u32,
+        count: usize,
+        ty: &str,
+        normalized: bool,
+    ) -> usize {
         let view = self.view(bytes, None);
         self.accessor(json!({
             "bufferView": view, "componentType": component, "count": count, "type": ty,
@@ -94,11 +102,23 @@ impl Builder {
     }
 
     pub fn indices_u16(&mut self, values: &[u16]) -> usize {
-        self.packed(&u16_bytes(values), UNSIGNED_SHORT, values.len(), "SCALAR", false)
+        self.packed(
+            &u16_bytes(values),
+            UNSIGNED_SHORT,
+            values.len(),
+            "SCALAR",
+            false,
+        )
     }
 
     pub fn indices_u32(&mut self, values: &[u32]) -> usize {
-        self.packed(&u32_bytes(values), UNSIGNED_INT, values.len(), "SCALAR", false)
+        self.packed(
+            &u32_bytes(values),
+            UNSIGNED_INT,
+            values.len(),
+            "SCALAR",
+            false,
+        )
     }
 
     pub fn indices_u8(&mut self, values: &[u8]) -> usize {
@@ -132,7 +152,7 @@ impl Builder {
 /// A GLB file: 12-byte header, the JSON chunk (space-padded), the BIN chunk (zero-padded).
 pub fn glb(doc: &Value, bin: Option<&[u8]>) -> Vec<u8> {
     let mut json = serde_json::to_vec(doc).unwrap();
-    while json.len() % 4 != 0 {
+    while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
     let mut chunks = Vec::new();
@@ -141,7 +161,7 @@ pub fn glb(doc: &Value, bin: Option<&[u8]>) -> Vec<u8> {
     chunks.extend_from_slice(&json);
     if let Some(bin) = bin {
         let mut bin = bin.to_vec();
-        while bin.len() % 4 != 0 {
+        while !bin.len().is_multiple_of(4) {
             bin.push(0);
         }
         chunks.extend_from_slice(&(bin.len() as u32).to_le_bytes());
@@ -159,7 +179,11 @@ pub fn data_uri(mime: &str, bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut text = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {
@@ -182,7 +206,12 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// A unit quad in the XY plane facing +Z, two triangles, with uvs (image upright).
-pub const QUAD_POSITIONS: [[f32; 3]; 4] = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]];
+pub const QUAD_POSITIONS: [[f32; 3]; 4] = [
+    [0.0, 0.0, 0.0],
+    [1.0, 0.0, 0.0],
+    [1.0, 1.0, 0.0],
+    [0.0, 1.0, 0.0],
+];
 pub const QUAD_UVS: [[f32; 2]; 4] = [[0.0, 1.0], [1.0, 1.0], [1.0, 0.0], [0.0, 0.0]];
 pub const QUAD_INDICES: [u16; 6] = [0, 1, 2, 0, 2, 3];
 
@@ -213,7 +242,12 @@ pub fn import_err(bytes: &[u8]) -> String {
 }
 
 pub fn asset<'a>(scene: &'a ImportedScene, id: &AssetId) -> &'a [u8] {
-    &scene.assets.iter().find(|(a, _)| a == id).expect("asset present").1
+    &scene
+        .assets
+        .iter()
+        .find(|(a, _)| a == id)
+        .expect("asset present")
+        .1
 }
 
 /// The mesh and surface of node `index` (which must be a mesh).
