@@ -24,6 +24,8 @@ pub fn apply_changes(scene: &SceneDoc, renderer: &mut Renderer, changes: &[Scene
             SceneChange::NodeRemoved(id) => renderer.remove_node(id),
             SceneChange::LightChanged(light) => renderer.set_light(*light),
             SceneChange::BackgroundChanged(rgb) => renderer.set_background(*rgb),
+            // Assets reach the renderer when it asks for them (`asset_feed.rs`).
+            SceneChange::AssetAdded(_) => {}
         }
     }
 }

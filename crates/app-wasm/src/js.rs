@@ -28,8 +28,8 @@ pub fn array(values: &[f32]) -> JsValue {
         .into()
 }
 
-/// `{ id, kind, name, parent, position, rotation, scale, radius | extents | size, color, metallic,
-/// roughness, emissive, visible }` (`parent` is `null` for a root). Numbers come from `numbers`
+/// `{ id, kind, name, parent, position, rotation, scale, radius | extents | size | mesh + surface,
+/// color, metallic, roughness, emissive, visible }` (`parent` is `null` for a root). Numbers come from `numbers`
 /// (as the user set them) when given, else from the node's f32 values.
 pub fn node_object(node: &Node, numbers: Option<&NodeNumbers>) -> JsValue {
     let f32s = |values: &[f32]| values.iter().map(|v| f64::from(*v)).collect::<Vec<_>>();
@@ -66,20 +66,30 @@ pub fn node_object(node: &Node, numbers: Option<&NodeNumbers>) -> JsValue {
         ("emissive", numbers_array(&n.emissive)),
         ("visible", JsValue::from(node.visible)),
     ];
-    entries.push(match node.shape {
-        Shape::Sphere { radius } => (
+    match node.shape {
+        Shape::Sphere { radius } => entries.push((
             "radius",
             JsValue::from(n.radius.unwrap_or(f64::from(radius))),
-        ),
-        Shape::Box { extents } => (
+        )),
+        Shape::Box { extents } => entries.push((
             "extents",
             numbers_array(&n.extents.unwrap_or_else(|| {
                 let e = f32s(&extents.to_array());
                 [e[0], e[1], e[2]]
             })),
-        ),
-        Shape::Plane { size } => ("size", JsValue::from(n.size.unwrap_or(f64::from(size)))),
-    });
+        )),
+        Shape::Plane { size } => {
+            entries.push(("size", JsValue::from(n.size.unwrap_or(f64::from(size)))));
+        }
+        Shape::Mesh { mesh, surface } => {
+            entries.push(("mesh", JsValue::from(mesh.to_hex())));
+            entries.push((
+                "surface",
+                surface.map_or(JsValue::NULL, |s| JsValue::from(s.to_hex())),
+            ));
+        }
+        Shape::Group => {}
+    }
     object(&entries)
 }
 

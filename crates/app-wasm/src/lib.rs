@@ -8,9 +8,10 @@
 //! 1. `api/` — the `#[wasm_bindgen] impl Engine` glue, one file per concern.
 //! 2. `engine.rs` — `Engine`, its parts, `with`/`edit` (which deliver queued events after every call).
 //! 3. `state.rs` — the frame and device-loss recovery.
-//! 4. leaves — `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `guard_host` (the engine's own update guard), `js`,
+//! 4. leaves — `asset_feed`, `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `guard_host` (the engine's own update guard), `image_decode`, `import_options`, `js`,
 //!    `mailbox`, `options`, `poison`, `presence`, `web`: they import only other leaves.
 
+pub mod asset_feed;
 pub mod bridge;
 pub mod change_summary;
 mod error;
@@ -31,6 +32,10 @@ mod engine;
 mod guard;
 #[cfg(target_arch = "wasm32")]
 mod guard_host;
+#[cfg(target_arch = "wasm32")]
+mod image_decode;
+#[cfg(target_arch = "wasm32")]
+mod import_options;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]

@@ -9,14 +9,17 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use app_render::{FrameKey, FrameStats, Gpu, OrbitCamera, OrbitControls, Renderer};
 use app_scene::SceneDoc;
+use futures_channel::oneshot;
 use glam::Vec2;
 use web_sys::HtmlCanvasElement;
 
+use crate::asset_feed::AssetFeed;
 use crate::change_summary::ChangeSummary;
 use crate::context_watch::ContextWatch;
 use crate::create::{backend_name, create_instance, request_gpu, surface_config};
 use crate::device_watch::DeviceWatch;
 use crate::guard_host::{Check, GuardClient};
+use crate::image_decode::ImageDecodes;
 use crate::options::{CreateOptions, Redraw};
 use crate::presence::PresenceState;
 use crate::{EngineError, bridge, web};
@@ -87,6 +90,10 @@ pub struct State {
     pub guard: GuardClient,
     /// `follow(client)`: the peer whose shared camera ours eases towards.
     pub following: Option<u64>,
+    /// Hands the renderer the assets it asks for, from the document.
+    pub feed: AssetFeed,
+    /// Images being decoded by the browser for the renderer.
+    pub decodes: ImageDecodes,
 }
 
 impl State {
@@ -157,6 +164,8 @@ impl State {
             read_only: false,
             guard: GuardClient::new(!options.update_guard),
             following: None,
+            feed: AssetFeed::default(),
+            decodes: ImageDecodes::default(),
         })
     }
 
@@ -199,14 +208,25 @@ impl State {
         self.config.width as f32 / self.config.height.max(1) as f32
     }
 
-    /// Brings the renderer's CPU-side caches up to date with the document (no GPU work), so events
-    /// like `pick` and `frame_all` see edits made since the last frame.
-    pub fn sync_renderer(&mut self) {
+    /// Brings the renderer up to date with the document, so events like `pick` and `frame_all` see
+    /// edits made since the last frame: applies the changes, hands over the assets it asks for
+    /// (uploads), starts decoding the images it asks for and hands over those decoded since. Returns
+    /// a receiver per decode it started (`import_gltf` waits for them).
+    pub fn sync_renderer(&mut self) -> Vec<oneshot::Receiver<()>> {
         let changes = self.scene.drain_changes();
         for change in &changes {
             self.changes.note(change);
         }
         bridge::apply_changes(&self.scene, &mut self.renderer, &changes);
+        let jobs = self.feed.feed(&self.scene, &mut self.renderer, &changes);
+        let started = jobs
+            .into_iter()
+            .map(|job| self.decodes.start(job.id, job.image))
+            .collect();
+        for (id, width, height, rgba) in self.decodes.take_done() {
+            self.renderer.insert_image(id, width, height, &rgba);
+        }
+        started
     }
 
     /// While following a peer, its shared camera is the goal the orbit controls ease to; a peer that

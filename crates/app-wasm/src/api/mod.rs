@@ -3,6 +3,7 @@
 //! (`Engine::with` / `Engine::edit` in `engine.rs`, which also queue the events the call produced).
 //! Top floor: nothing below imports from here.
 
+mod import;
 mod lifecycle;
 mod presence;
 mod scene;

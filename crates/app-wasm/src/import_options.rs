@@ -1,0 +1,73 @@
+//! `import_gltf`'s options: `{ resources?: { [uri]: Uint8Array | ArrayBuffer }, parent?: string }`,
+//! validated before anything is parsed: an unknown key, a resource that is not bytes or a parent that
+//! is not a string is an error naming it.
+
+use std::collections::HashMap;
+
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::EngineError;
+
+/// What `import_gltf` was asked to do besides the file itself.
+#[derive(Debug, Default)]
+pub struct ImportOptions {
+    /// External buffers and images by the URI the file names them with.
+    pub resources: HashMap<String, Vec<u8>>,
+    /// The node to import under.
+    pub parent: Option<String>,
+}
+
+fn invalid(problem: String) -> EngineError {
+    EngineError::Invalid(format!("import_gltf options: {problem}"))
+}
+
+/// Reads `options` (`undefined` or `null`: none).
+pub fn parse(options: &JsValue) -> Result<ImportOptions, EngineError> {
+    let mut parsed = ImportOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok(parsed);
+    }
+    if !options.is_object() {
+        return Err(invalid("must be an object".into()));
+    }
+    for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if key != "resources" && key != "parent" {
+            return Err(invalid(format!(
+                "unknown option {key:?} (known: resources, parent)"
+            )));
+        }
+    }
+    let get = |key: &str| js_sys::Reflect::get(options, &JsValue::from_str(key)).ok();
+    if let Some(parent) = get("parent").filter(|v| !v.is_undefined() && !v.is_null()) {
+        parsed.parent = Some(
+            parent
+                .as_string()
+                .ok_or_else(|| invalid("parent must be a node id (string)".into()))?,
+        );
+    }
+    if let Some(resources) = get("resources").filter(|v| !v.is_undefined() && !v.is_null()) {
+        if !resources.is_object() {
+            return Err(invalid(
+                "resources must be an object of { uri: Uint8Array }".into(),
+            ));
+        }
+        let entries = js_sys::Object::entries(resources.unchecked_ref::<js_sys::Object>());
+        for entry in entries.iter() {
+            let entry = js_sys::Array::from(&entry);
+            let uri = entry.get(0).as_string().unwrap_or_default();
+            let value = entry.get(1);
+            let bytes = if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+                array.to_vec()
+            } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+                js_sys::Uint8Array::new(buffer).to_vec()
+            } else {
+                return Err(invalid(format!(
+                    "resources[{uri:?}] must be a Uint8Array or ArrayBuffer"
+                )));
+            };
+            parsed.resources.insert(uri, bytes);
+        }
+    }
+    Ok(parsed)
+}
