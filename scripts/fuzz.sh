@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A bounded fuzz run of app-scene's cargo-fuzz targets (fuzz/fuzz_targets/): builds them with nightly
+# A bounded fuzz run of the cargo-fuzz targets in fuzz/fuzz_targets/ (app-scene's four, app-gltf's import_gltf): builds them with nightly
 # (AddressSanitizer, optimised, debug assertions on) and runs each for FUZZ_SECS seconds (default 60),
 # starting from the committed corpus in tests/fuzz/corpus/<target>/. New inputs go to fuzz/corpus/<target>/
 # (git-ignored), so the committed corpus only changes by hand (`cargo fuzz cmin`, see tests/fuzz/README.md).
@@ -22,7 +22,7 @@ FUZZ_SECS="${FUZZ_SECS:-60}"
 seed=()
 if [ -n "${FUZZ_SEED:-}" ]; then seed=(-seed="$FUZZ_SEED"); elif [ "${CI:-}" = true ]; then seed=(-seed=1); fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(apply_update sync_message read_document api_sequence)
+[ ${#targets[@]} -gt 0 ] || targets=(apply_update sync_message read_document api_sequence import_gltf)
 
 command -v rustup >/dev/null 2>&1 || die "rustup is not installed (cargo fuzz needs a nightly toolchain): see https://rustup.rs"
 if ! rustup toolchain list | grep -q '^nightly'; then
@@ -72,6 +72,7 @@ done
 if [ ${#failed[@]} -gt 0 ]; then
   say "FAILED: ${failed[*]}; inputs saved under tests/fuzz/crashers/<target>/"
   say "reproduce natively: cargo test -p app-scene --test fuzz_replay (replays every saved crasher)"
+  say "  (import_gltf: cargo test -p app-gltf --test fuzz_replay)"
   exit 1
 fi
 say "no crash in ${targets[*]} (${FUZZ_SECS} s each)"

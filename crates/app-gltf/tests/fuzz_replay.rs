@@ -1,0 +1,140 @@
+//! Replays the `import_gltf` fuzz corpus (`tests/fuzz/corpus/import_gltf/`) and every saved crasher
+//! (`tests/fuzz/crashers/import_gltf/`) natively, with the fuzz target's own checks
+//! (`tests/fuzz_check/mod.rs`), so `cargo test` proves old findings fixed on stable Rust.
+//!
+//! `FUZZ_WRITE_SEEDS=1 cargo test -p app-gltf --test fuzz_replay write_seeds -- --ignored` writes the
+//! hand-made seed inputs the corpus starts from.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+mod fuzz_check;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::json;
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fuzz")
+}
+
+/// Every file under `tests/fuzz/<kind>/import_gltf/`, sorted (none when the folder is absent).
+fn inputs(kind: &str) -> Vec<PathBuf> {
+    let dir = fuzz_dir().join(kind).join("import_gltf");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && !p
+                            .file_name()
+                            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn corpus_and_crashers_pass_the_checks() {
+    let corpus = inputs("corpus");
+    assert!(corpus.len() >= 3, "the committed seeds are missing");
+    for path in corpus.iter().chain(&inputs("crashers")) {
+        let data = std::fs::read(path).unwrap();
+        fuzz_check::import_gltf(&data);
+    }
+}
+
+#[test]
+fn seeds_import() {
+    for (name, input) in seeds() {
+        let file = fuzz_check::file_of(&input);
+        let scene =
+            app_gltf::import(&file, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        fuzz_check::check_scene(&scene);
+    }
+}
+
+/// The hand-made seeds: the sample models and built files covering the readers.
+fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gltf");
+    let sample = |name: &str| fuzz_check::input_raw(&std::fs::read(shared.join(name)).unwrap());
+
+    // A normal-mapped quad with uvs and an embedded PNG header: tangents computed, textures, samplers.
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let uv = b.vec2(&QUAD_UVS);
+    let idx = b.indices_u16(&QUAD_INDICES);
+    let png = b.view(&png_header(4, 4), None);
+    let mut doc = one_mesh(
+        json!({"attributes": {"POSITION": pos, "TEXCOORD_0": uv}, "indices": idx, "material": 0}),
+    );
+    doc["materials"] = json!([{"normalTexture": {"index": 0}, "alphaMode": "MASK",
+        "pbrMetallicRoughness": {"baseColorTexture": {"index": 0, "extensions": {"KHR_texture_transform": {"scale": [2, 2]}}}}}]);
+    doc["textures"] = json!([{"source": 0, "sampler": 0}]);
+    doc["samplers"] = json!([{"wrapS": 33071, "minFilter": 9984}]);
+    doc["images"] = json!([{"bufferView": png, "mimeType": "image/png"}]);
+    let textured = fuzz_check::input_raw(&b.glb(doc));
+
+    // Sparse, quantized, strided, strip and multi-primitive geometry in a wrapped GLB.
+    let mut b = Builder::default();
+    let base = b.vec3(&QUAD_POSITIONS);
+    let si = b.view(&[1], None);
+    let sv = b.view(&f32_bytes(&[0.5, 0.0, 0.0]), None);
+    b.accessors[base]["sparse"] = json!({"count": 1, "indices": {"bufferView": si, "componentType": UNSIGNED_BYTE}, "values": {"bufferView": sv}});
+    let mut q = Vec::new();
+    for p in [
+        [0i16, 0, 0],
+        [32767, 0, 0],
+        [32767, 32767, 0],
+        [0, 32767, 0],
+    ] {
+        q.extend_from_slice(&i16_bytes(&p));
+        q.extend_from_slice(&[0, 0]);
+    }
+    let qv = b.view(&q, Some(8));
+    let qpos = b.accessor(json!({"bufferView": qv, "componentType": SHORT, "normalized": true, "count": 4, "type": "VEC3"}));
+    let colors = b.packed(
+        &[255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 9, 9, 9, 9],
+        UNSIGNED_BYTE,
+        4,
+        "VEC4",
+        true,
+    );
+    let strip = b.indices_u8(&[0, 1, 3, 2]);
+    let doc = b.document(json!({
+        "extensionsRequired": ["KHR_mesh_quantization"],
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0, "matrix": [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 1, 2, 3, 1], "children": [1]}, {"rotation": [0, 0.7071, 0, 0.7071]}],
+        "meshes": [{"name": "parts", "primitives": [
+            {"attributes": {"POSITION": base}, "mode": 6},
+            {"attributes": {"POSITION": qpos, "COLOR_0": colors}, "indices": strip, "mode": 5}
+        ]}]
+    }));
+    let wrapped = fuzz_check::input_glb(&serde_json::to_vec(&doc).unwrap(), &b.bin);
+
+    vec![
+        ("box", sample("Box.gltf")),
+        ("box-animated", sample("BoxAnimated.gltf")),
+        ("box-textured", sample("BoxTextured.gltf")),
+        ("textured-quad-glb", textured),
+        ("wrapped-sparse-quantized", wrapped),
+    ]
+}
+
+#[test]
+#[ignore = "writes the seed corpus: FUZZ_WRITE_SEEDS=1 ... -- --ignored"]
+fn write_seeds() {
+    if std::env::var_os("FUZZ_WRITE_SEEDS").is_none() {
+        return;
+    }
+    let dir = fuzz_dir().join("corpus").join("import_gltf");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, input) in seeds() {
+        std::fs::write(dir.join(format!("seed-{name}")), input).unwrap();
+    }
+}
