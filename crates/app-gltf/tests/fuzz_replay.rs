@@ -109,7 +109,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         "extensionsRequired": ["KHR_mesh_quantization"],
         "scene": 0,
         "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0, "matrix": [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 1, 2, 3, 1], "children": [1]}, {"rotation": [0, 0.7071, 0, 0.7071]}],
+        "nodes": [{"mesh": 0, "matrix": [2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 1, 2, 3, 1], "children": [1]}, {"rotation": [0, 0.6, 0, 0.8]}],
         "meshes": [{"name": "parts", "primitives": [
             {"attributes": {"POSITION": base}, "mode": 6},
             {"attributes": {"POSITION": qpos, "COLOR_0": colors}, "indices": strip, "mode": 5}
