@@ -23,6 +23,7 @@ import { buildStarterScene } from './scene.js';
 import { createPanel } from './panel.js';
 import { attachControls } from './controls.js';
 import { startOverlay } from './overlay.js';
+import { installModelImport } from './model-import.js';
 import { downloadScreenshot } from './screenshot.js';
 import { requestedRoom, startCollab } from './collab/page.js';
 import { createSyncHub, syncMessage } from './collab/hub.js';
@@ -92,6 +93,13 @@ async function main() {
   });
   disposers.push(watchChanges(engine, panel));
   disposers.push(attachControls(engine, canvas, { select: false, onSelect: (id) => panel.select(id) }));
+  disposers.push(installModelImport(engine, {
+    button: document.getElementById('import-model'),
+    input: document.getElementById('import-input'),
+    progress: document.getElementById('import-progress'),
+    status: document.getElementById('import-status'),
+    onImported: ({ roots }) => panel.select(roots[0]),
+  }));
   const loop = startFrameLoop(engine, calls);
   disposers.push(loop.dispose);
   disposers.push(startOverlay({

@@ -12,7 +12,7 @@ import { addNode } from './scene.js';
 
 const $ = (id) => document.getElementById(id);
 const fmt = (x) => Number(x).toFixed(2);
-const kindLabel = { sphere: 'Sphere', box: 'Box', plane: 'Plane' };
+const kindLabel = { sphere: 'Sphere', box: 'Box', plane: 'Plane', mesh: 'Mesh', group: 'Group' };
 
 /**
  * Wires the panel in index.html to `engine`. `preferredSpheres` are ids to edit when nothing is

@@ -58,8 +58,8 @@ export interface Stats {
   frames_unchanged: number;
 }
 
-/** The shapes a node can have (`get_node(id).kind`). */
-export type NodeKind = "sphere" | "box" | "plane";
+/** What a node is (`get_node(id).kind`): a built-in shape, an imported mesh, or a group that only places its children. */
+export type NodeKind = "sphere" | "box" | "plane" | "mesh" | "group";
 
 interface NodeCommon {
   id: string;
@@ -77,11 +77,35 @@ interface NodeCommon {
   visible: boolean;
 }
 
-/** `get_node(id)`: one node; the shape's own field by `kind` (`radius`, `extents` or `size`). */
+/** `get_node(id)`: one node; the shape's own fields by `kind` (`radius`, `extents`, `size`, or a mesh's asset ids). */
 export type NodeInfo =
   | (NodeCommon & { kind: "sphere"; radius: number; extents?: undefined; size?: undefined })
   | (NodeCommon & { kind: "box"; extents: Vec3; radius?: undefined; size?: undefined })
-  | (NodeCommon & { kind: "plane"; size: number; radius?: undefined; extents?: undefined });
+  | (NodeCommon & { kind: "plane"; size: number; radius?: undefined; extents?: undefined })
+  | (NodeCommon & {
+      kind: "mesh";
+      /** The mesh asset's id (32 hex digits) in the document's `assets` map. */
+      mesh: string;
+      /** The surface asset's id (textures, alpha mode, sidedness), or `null` for the default surface. */
+      surface: string | null;
+    })
+  | (NodeCommon & { kind: "group" });
+
+/** `import_gltf`'s options. */
+export interface ImportOptions {
+  /** External buffers and images by the URI the file names them with (as written, or percent-decoded). */
+  resources?: Record<string, Uint8Array | ArrayBuffer>;
+  /** The node to import under (a root when absent). */
+  parent?: string;
+}
+
+/** What `import_gltf` added. */
+export interface ImportResult {
+  /** The model's root nodes, in file order. */
+  roots: string[];
+  /** What the file held that was not imported (animations, skins, cameras, …), one entry per kind. */
+  ignored: string[];
+}
 
 /** The directional light (document state). */
 export interface Light {
@@ -192,6 +216,8 @@ export declare class Engine {
   get_light(): Light;
   /** Clear color, linear RGB (document state). */
   set_background(r: number, g: number, b: number): void;
+  /** Imports a glTF 2.0 file (GLB, or JSON with data URIs or `options.resources`) as ordinary nodes and shared, content-addressed assets: one undo step. Resolves once its images are decoded; rejects, adding nothing, naming what is wrong with a malformed or hostile file. */
+  import_gltf(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult>;
   /** Runs `fn()`: its edits become one undo step, one `on_local_update` call and one `on_change` event; if it throws, its edits are undone and the error rethrown. */
   batch(fn: () => void): void;
   /** The next edit starts a new undo step. */

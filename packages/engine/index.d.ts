@@ -3,7 +3,8 @@ import type { Backend, Engine, InitInput, WasmExports } from "./engine.js";
 
 export { Engine } from "./engine.js";
 export type {
-  AovMode, Backend, Camera, DragButton, EngineOptions, InitInput, Light, NodeInfo, NodeKind, Peer, PresenceInput,
+  AovMode, Backend, Camera, DragButton, EngineOptions, ImportOptions, ImportResult, InitInput, Light, NodeInfo,
+  NodeKind, Peer, PresenceInput,
   Quat, Rgb, SceneChangeEvent, Stats, UpdateGuardStats, Vec3, WasmExports,
 } from "./engine.js";
 

@@ -31,4 +31,6 @@ export async function mistakes(canvas: HTMLCanvasElement): Promise<void> {
   attachControls(engine, canvas, { onClick: () => {} }); // error: no such option
   connectWebSocket(engine, { url: "ws://127.0.0.1:1234" }); // error: the room is missing
   await createGuard(engine, { rehearsal: "partial" }); // error: "full" or "diff"
+  await engine.import_gltf(new Uint8Array(0), { resource: {} }); // error: unknown option name
+  await engine.import_gltf("model.glb"); // error: bytes, not a URL (loadGltf fetches)
 }

@@ -2,13 +2,15 @@
 // entry point of @yscene/engine, used as a program would, with the types spelled out where they are the point.
 import init, { Engine, hasWebGpuAdapter } from "@yscene/engine";
 import type {
-  AovMode, Backend, Camera, DragButton, EngineOptions, InitInput, InitOptions, InitResult, Light, NodeInfo, NodeKind,
-  Peer, PresenceInput, Quat, Rgb, SceneChangeEvent, Stats, UpdateGuardStats, Vec3, WasmExports,
+  AovMode, Backend, Camera, DragButton, EngineOptions, ImportOptions, ImportResult, InitInput, InitOptions, InitResult,
+  Light, NodeInfo, NodeKind, Peer, PresenceInput, Quat, Rgb, SceneChangeEvent, Stats, UpdateGuardStats, Vec3, WasmExports,
 } from "@yscene/engine";
 import initWebGpu, { Engine as WebGpuEngine } from "@yscene/engine/webgpu";
 import type { BundleInitOptions } from "@yscene/engine/webgpu";
 import initWebGl2, { Engine as WebGl2Engine } from "@yscene/engine/webgl2";
 import { attachControls } from "@yscene/engine/controls";
+import { loadGltf } from "@yscene/engine/gltf";
+import type { GltfProgress, LoadGltfOptions } from "@yscene/engine/gltf";
 import type { ControlledEngine, ControlsOptions } from "@yscene/engine/controls";
 import {
   ROOM_PATTERN, checkRoom, roomUrl, connectWebSocket, connectHocuspocus, hocuspocusFrame, hocuspocusUnframe,
@@ -176,6 +178,21 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   const dispose: () => void = attachControls(controlled, canvas, controlsOptions);
   dispose();
   attachControls(glEngine, canvas)();
+
+  // import_gltf and "./gltf"
+  const importOptions: ImportOptions = { resources: { "scene.bin": new Uint8Array(4) }, parent: undefined };
+  const imported: ImportResult = await engine.import_gltf(new Uint8Array(0), importOptions);
+  const firstRoot: string | undefined = imported.roots[0];
+  const skipped: string[] = imported.ignored;
+  const info: NodeInfo = engine.get_node(firstRoot ?? "");
+  if (info.kind === "mesh") {
+    const meshId: string = info.mesh;
+    const surfaceId: string | null = info.surface;
+    void meshId, surfaceId;
+  }
+  const loadOptions: LoadGltfOptions = { onProgress: (p: GltfProgress) => void (p.loaded / (p.total || 1)) };
+  const loaded2: ImportResult = await loadGltf(engine, "/models/box.glb", loadOptions);
+  void skipped, loaded2;
 
   // "./collab"
   const pattern: RegExp = ROOM_PATTERN;

@@ -18,7 +18,7 @@ mod native;
 const SIZE: u32 = 128;
 
 fn sample(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/gltf/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../tests/gltf/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
