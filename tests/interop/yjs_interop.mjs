@@ -5,6 +5,7 @@
 // Rust node and adds nodes of its own, for app-scene to read back.
 import * as Y from 'yjs'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 
 const from = process.env.SCENE_FROM_RUST
 const to = process.env.SCENE_TO_RUST
@@ -23,11 +24,20 @@ const summary = {
   light: doc.getMap('lights').get('sun') ?? null,
   background: doc.getMap('lights').get('background') ?? null,
   schema: doc.getMap('meta').get('schema_version'),
+  assets: {},
+}
+// Assets: binary values under the first 16 bytes of their SHA-256, in hex; an 8-byte tag names the kind.
+for (const [id, bytes] of doc.getMap('assets')) {
+  if (!(bytes instanceof Uint8Array)) fail(`asset ${id} is not binary`)
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32)
+  if (hash !== id) fail(`asset ${id}: its bytes hash to ${hash}`)
+  summary.assets[id] = { tag: new TextDecoder().decode(bytes.subarray(0, 8)), bytes: bytes.length }
 }
 for (const [id, node] of nodes) {
   if (!(node instanceof Y.Map)) fail(`node ${id} is not a Y.Map`)
   const kind = node.get('kind')
-  if (!['sphere', 'box', 'plane'].includes(kind)) fail(`node ${id}: bad kind ${kind}`)
+  if (!['sphere', 'box', 'plane', 'mesh', 'group'].includes(kind)) fail(`node ${id}: bad kind ${kind}`)
+  if (kind === 'mesh' && !doc.getMap('assets').has(node.get('mesh'))) fail(`node ${id}: its mesh is not in assets`)
   const transform = node.get('transform')
   if (!Array.isArray(transform) || transform.length !== 10) fail(`node ${id}: bad transform`)
   const placement = node.get('placement')
@@ -43,6 +53,8 @@ for (const [id, node] of nodes) {
     material: node.get('material'),
     transform,
     visible: node.get('visible') ?? true,
+    mesh: node.get('mesh'),
+    surface: node.get('surface'),
   }
 }
 console.log(JSON.stringify(summary))
