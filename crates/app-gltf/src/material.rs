@@ -24,6 +24,7 @@ use app_core::{
     UvTransform, Wrap,
 };
 use glam::Vec3;
+use gltf::json::extensions::texture::TextureTransform;
 use gltf::json::{self, texture as jt, validation::Checked};
 
 use crate::error::{ImportError, invalid, lookup};
@@ -138,59 +139,52 @@ impl Materials {
             ..defaults
         };
         let slot = |name: &str| format!("material {index} {name}");
+        let typed = |e: Option<&json::extensions::texture::Info>| {
+            e.and_then(|e| e.texture_transform.clone())
+        };
         if let Some(t) = &pbr.base_color_texture {
+            let transform = typed(t.extensions.as_ref());
             surface.base_color = self.texture(
                 src,
                 out,
                 t.index.value(),
                 t.tex_coord,
-                t.extensions.as_ref(),
+                transform,
                 &slot("baseColorTexture"),
             )?;
         }
         if let Some(t) = &pbr.metallic_roughness_texture {
-            surface.metallic_roughness = self.texture(
-                src,
-                out,
-                t.index.value(),
-                t.tex_coord,
-                t.extensions.as_ref(),
-                &slot("metallicRoughnessTexture"),
-            )?;
+            let transform = typed(t.extensions.as_ref());
+            let what = slot("metallicRoughnessTexture");
+            surface.metallic_roughness =
+                self.texture(src, out, t.index.value(), t.tex_coord, transform, &what)?;
         }
         if let Some(t) = &m.normal_texture {
-            surface.normal = self.texture(
-                src,
-                out,
-                t.index.value(),
-                t.tex_coord,
-                None,
-                &slot("normalTexture"),
-            )?;
+            let what = slot("normalTexture");
+            let transform = untyped(t.extensions.as_ref().map(|e| &e.others), &what)?;
+            surface.normal =
+                self.texture(src, out, t.index.value(), t.tex_coord, transform, &what)?;
             if surface.normal.is_some() {
                 surface.normal_scale = if t.scale.is_finite() { t.scale } else { 1.0 };
             }
         }
         if let Some(t) = &m.occlusion_texture {
-            surface.occlusion = self.texture(
-                src,
-                out,
-                t.index.value(),
-                t.tex_coord,
-                None,
-                &slot("occlusionTexture"),
-            )?;
+            let what = slot("occlusionTexture");
+            let transform = untyped(t.extensions.as_ref().map(|e| &e.others), &what)?;
+            surface.occlusion =
+                self.texture(src, out, t.index.value(), t.tex_coord, transform, &what)?;
             if surface.occlusion.is_some() {
                 surface.occlusion_strength = unit(t.strength.0, 1.0);
             }
         }
         if let Some(t) = &m.emissive_texture {
+            let transform = typed(t.extensions.as_ref());
             surface.emissive = self.texture(
                 src,
                 out,
                 t.index.value(),
                 t.tex_coord,
-                t.extensions.as_ref(),
+                transform,
                 &slot("emissiveTexture"),
             )?;
         }
@@ -205,13 +199,17 @@ impl Materials {
         out: &mut Output,
         index: usize,
         tex_coord: u32,
-        ext: Option<&json::extensions::texture::Info>,
+        transform: Option<TextureTransform>,
         what: &str,
     ) -> Result<Option<TextureRef>, ImportError> {
         let referrer = || what.to_string();
         let texture = lookup(&src.root.textures, index, "texture", &referrer)?;
-        let transform = ext.and_then(|e| e.texture_transform.as_ref());
-        if transform.and_then(|t| t.tex_coord).unwrap_or(tex_coord) != 0 {
+        if transform
+            .as_ref()
+            .and_then(|t| t.tex_coord)
+            .unwrap_or(tex_coord)
+            != 0
+        {
             out.ignored.named(
                 "textures on TEXCOORD_1 or above",
                 format!("texture {index}"),
@@ -330,6 +328,20 @@ impl Materials {
             }
         }
         Ok(())
+    }
+}
+
+/// `KHR_texture_transform` from an extension object gltf-json leaves untyped (normal and occlusion
+/// textures).
+fn untyped(
+    others: Option<&serde_json::Map<String, serde_json::Value>>,
+    what: &str,
+) -> Result<Option<TextureTransform>, ImportError> {
+    match others.and_then(|o| o.get("KHR_texture_transform")) {
+        None => Ok(None),
+        Some(value) => json::deserialize::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| invalid(format!("{what}: KHR_texture_transform is malformed: {e}"))),
     }
 }
 

@@ -33,7 +33,8 @@ fn textured_quad(material: Value, images: Value, with_uvs: bool) -> Vec<u8> {
 #[test]
 fn normal_maps_get_mikktspace_tangents() {
     let bytes = textured_quad(
-        json!({"normalTexture": {"index": 1, "scale": 0.5}}),
+        json!({"normalTexture": {"index": 1, "scale": 0.5,
+            "extensions": {"KHR_texture_transform": {"scale": [4, 4]}}}}),
         Value::Null,
         true,
     );
@@ -42,6 +43,10 @@ fn normal_maps_get_mikktspace_tangents() {
     let surface = surface.unwrap();
     let normal = surface.normal.unwrap();
     assert_eq!(surface.normal_scale, 0.5);
+    assert_eq!(
+        normal.uv_transform,
+        UvTransform::from_offset_rotation_scale([0.0; 2], 0.0, [4.0; 2])
+    );
     assert_eq!(
         normal.sampler.wrap_u,
         Wrap::Repeat,
