@@ -59,9 +59,6 @@ pub const MAX_NODES: usize = 100_000;
 /// name limit.
 pub const MAX_NAME_BYTES: usize = 1024;
 
-/// Extensions whose presence in `extensionsUsed` needs no note: they are read.
-const READ_EXTENSIONS: [&str; 4] = SUPPORTED_EXTENSIONS;
-
 /// Imports a glTF 2.0 model.
 ///
 /// `bytes` is a GLB file or glTF JSON. `resources` holds the external files the model names by
@@ -123,20 +120,23 @@ pub fn import(
         };
         let (shape, material) = single.unwrap_or((Shape::Group, Material::default()));
         nodes.push(ImportedNode {
-            name: cap_name(name),
+            name: cap(name, MAX_NAME_BYTES),
             parent,
             transform,
             shape,
             material,
         });
         if single.is_none() {
+            // "<mesh name> <i>", else the node's name, else "primitive <i>".
             let base = mesh
                 .and_then(|(_, m)| m.name.as_deref())
                 .filter(|n| !n.is_empty())
                 .unwrap_or(name);
+            let base = if base.is_empty() { "primitive" } else { base };
             for (i, shape, material) in drawn {
                 nodes.push(ImportedNode {
-                    name: cap_name(&format!("{base} {i}")),
+                    // Room for the index: sibling names stay distinct.
+                    name: format!("{} {i}", cap(base, MAX_NAME_BYTES - 21)),
                     parent: Some(me),
                     transform: Transform::IDENTITY,
                     shape,
@@ -274,15 +274,16 @@ fn note_unsupported(root: &json::Root, out: &mut Output) {
     ignored.count_by("skins", root.skins.len());
     ignored.count_by("cameras", root.cameras.len());
     for ext in &root.extensions_used {
-        if !READ_EXTENSIONS.contains(&ext.as_str()) {
+        // The supported ones are read; every other one is skipped.
+        if !SUPPORTED_EXTENSIONS.contains(&ext.as_str()) {
             ignored.flag(&error::excerpt(ext, 100));
         }
     }
 }
 
-/// `name` cut to [`MAX_NAME_BYTES`] at a character boundary.
-fn cap_name(name: &str) -> String {
-    let mut end = name.len().min(MAX_NAME_BYTES);
+/// `name` cut to at most `max` bytes at a character boundary.
+fn cap(name: &str, max: usize) -> String {
+    let mut end = name.len().min(max);
     while !name.is_char_boundary(end) {
         end -= 1;
     }
@@ -295,12 +296,12 @@ mod tests {
 
     #[test]
     fn names_are_cut_at_a_char_boundary() {
-        assert_eq!(cap_name("box"), "box");
+        assert_eq!(cap("box", MAX_NAME_BYTES), "box");
         let long = "é".repeat(1000);
-        let cut = cap_name(&long);
+        let cut = cap(&long, MAX_NAME_BYTES);
         assert_eq!(cut.len(), 1024);
         assert!(cut.chars().all(|c| c == 'é'));
         let odd = format!("a{}", "é".repeat(1000));
-        assert_eq!(cap_name(&odd).len(), 1023);
+        assert_eq!(cap(&odd, MAX_NAME_BYTES).len(), 1023);
     }
 }

@@ -346,3 +346,26 @@ fn files_without_scenes_import_every_root_node() {
     assert_eq!(names, [("a", None), ("c", Some(0)), ("b", None)]);
     assert_eq!(scene.ignored, ["cameras (1)", "KHR_lights_punctual"]);
 }
+
+#[test]
+fn long_names_are_cut_and_primitive_children_stay_distinct() {
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let long = "ü".repeat(1500);
+    let prim = json!({"attributes": {"POSITION": pos}, "mode": 6});
+    let doc = json!({
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"name": long, "primitives": [prim, prim]}]
+    });
+    let scene = import_ok(&b.glb(doc));
+    assert_eq!(scene.nodes.len(), 3);
+    assert_eq!(scene.nodes[0].name.len(), 1024);
+    assert!(scene.nodes[1].name.ends_with("ü 0") && scene.nodes[2].name.ends_with("ü 1"));
+    assert!(
+        scene
+            .nodes
+            .iter()
+            .all(|n| n.name.len() <= app_gltf::MAX_NAME_BYTES)
+    );
+}
