@@ -172,13 +172,7 @@ pub(crate) fn transform(
                 return Err(bad(format!("scale {scale} is not finite")));
             }
             check_scale(index, scale)?;
-            let rotation = Quat::from_array(rotation);
-            let length = rotation.length();
-            if !(length.is_finite() && length > 1e-6) {
-                return Err(bad(format!("rotation {rotation} is not a unit quaternion")));
-            }
-            let rotation = rotation / length;
-            (translation, rotation, scale)
+            (translation, Quat::from_array(rotation), scale)
         }
     };
     if let Some(t) = translation
@@ -190,9 +184,12 @@ pub(crate) fn transform(
             "translation {t} is beyond the world limit ±{WORLD_LIMIT}"
         )));
     }
-    if !rotation.is_finite() {
-        return Err(bad("rotation is not finite".into()));
+    // Normalized here: files round their quaternions, and a degenerate matrix decomposes to one.
+    let length = rotation.length();
+    if !(length.is_finite() && length > 1e-6) {
+        return Err(bad(format!("rotation {rotation} is not a unit quaternion")));
     }
+    let rotation = rotation / length;
     if scale.min_element() < 0.0 {
         ignored.named(
             "mirroring (negative scale), imported unmirrored",
@@ -201,7 +198,7 @@ pub(crate) fn transform(
     }
     Ok(Transform {
         translation,
-        rotation: rotation.normalize(),
+        rotation,
         scale: scale.abs(),
     })
 }

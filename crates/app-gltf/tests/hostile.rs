@@ -223,6 +223,13 @@ fn transforms_must_be_finite_and_in_range() {
         &node(json!({"matrix": vec![0.0; 16]})),
         &["node 0: scale 0"],
     );
+    // A singular matrix (two equal columns): imported with a note or refused, never NaN.
+    let singular = json!({"matrix": [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]});
+    if let Ok(scene) = import(&node(singular)) {
+        let t = scene.nodes[0].transform;
+        assert!(t.rotation.is_normalized() && t.scale.is_finite() && t.translation.is_finite());
+        assert!(!scene.ignored.is_empty());
+    }
     let scene = import_ok(&node(
         json!({"rotation": [0, 0, 0, 2], "scale": [-2, 1, 1]}),
     ));
