@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the two web bundles with the size-tuned release profile and prints their sizes:
+# Builds the web bundles with the size-tuned release profile and prints their sizes:
 #   web/pkg/         WebGPU only (the small download every WebGPU browser gets)
 #   web/pkg-webgl2/  WebGPU + WebGL2 (wgpu's GL backend; loaded only where WebGPU has no adapter)
+#   web/pkg-gltf/    the glTF importer (app-wasm --features importer), loaded by either engine bundle on
+#                    its first import_gltf, from beside it
 # web/engine-loader.js picks one at load time. wasm-opt is deliberately not run (see CLAUDE.md: Debian's
 # writes broken wasm). `BUNDLES=webgpu` builds only the first.
 set -euo pipefail
@@ -24,6 +26,7 @@ build() { # <out dir> [cargo feature args...]
 }
 
 build web/pkg
+build web/pkg-gltf --features importer
 if [ "${BUNDLES:-all}" != webgpu ]; then
   build web/pkg-webgl2 --features webgl
 fi
@@ -36,6 +39,7 @@ dist=packages/engine/dist
 rm -rf "$dist"
 mkdir -p "$dist/collab"
 cp -R web/pkg "$dist/pkg"
+cp -R web/pkg-gltf "$dist/pkg-gltf"
 if [ -f web/pkg-webgl2/app_wasm.js ]; then
   [ "${BUNDLES:-all}" = webgpu ] && echo "[build-web] note: $dist/pkg-webgl2 is copied from an earlier build of web/pkg-webgl2"
   cp -R web/pkg-webgl2 "$dist/pkg-webgl2"

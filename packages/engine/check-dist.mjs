@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 const needed = [
   'dist/pkg/app_wasm.js', 'dist/pkg/app_wasm_bg.wasm',
   'dist/pkg-webgl2/app_wasm.js', 'dist/pkg-webgl2/app_wasm_bg.wasm',
+  'dist/pkg-gltf/app_wasm.js', 'dist/pkg-gltf/app_wasm_bg.wasm',
   'dist/controls.js', 'dist/collab/websocket.js',
 ];
 const missing = needed.filter((path) => !existsSync(new URL(path, import.meta.url)));

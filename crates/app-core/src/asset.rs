@@ -9,7 +9,7 @@
 //!   length, count and number before allocating, and return [`AssetError`] instead of panicking, so
 //!   bytes from a hostile peer cost at most their own size.
 
-mod bytes;
+pub(crate) mod bytes;
 mod image;
 mod mesh;
 mod surface;
@@ -63,7 +63,7 @@ impl AssetError {
 
 /// The content address of an asset: 128 bits of the SHA-256 of its bytes, written as 32 hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AssetId([u8; 16]);
+pub struct AssetId(pub(crate) [u8; 16]);
 
 impl AssetId {
     /// The id of `bytes`.

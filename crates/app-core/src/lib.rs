@@ -19,7 +19,7 @@ pub use asset::{
 pub use change::{NodeFields, SceneChange};
 pub use glam;
 pub use id::{IdError, NodeId};
-pub use import::{ImportedNode, ImportedScene};
+pub use import::{ImportedNode, ImportedScene, MAX_IMPORT_BYTES};
 pub use light::{DEFAULT_BACKGROUND, DirectionalLight};
 pub use node::{Material, Node, Shape, ShapeKind, Transform};
 pub use validate::{

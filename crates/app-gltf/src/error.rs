@@ -25,7 +25,7 @@ pub enum ImportError {
     /// The encoded assets would exceed [`crate::MAX_IMPORT_BYTES`], or other limits of the engine.
     #[error(
         "the model is too large: {what} needs at least {needed} bytes, and an import may hold at most \
-         {limit} bytes (32 MiB) of assets"
+         {limit} bytes (31 MiB) of assets"
     )]
     TooLarge {
         /// What pushed it over the limit.

@@ -43,9 +43,10 @@ use material::Materials;
 use output::Output;
 use source::Source;
 
-/// Most encoded asset bytes one import may produce (meshes, surfaces and images together): the sync
-/// layer's 32 MiB message limit. Bigger models are refused with an error naming this limit.
-pub const MAX_IMPORT_BYTES: usize = 32 << 20;
+/// Most encoded asset bytes one import may produce (meshes, surfaces and images together): 31 MiB,
+/// what the document accepts in one import (the sync layer's 32 MiB message limit less room for the
+/// nodes). Bigger models are refused with an error naming this limit.
+pub use app_core::MAX_IMPORT_BYTES;
 
 /// Deepest glTF node hierarchy accepted: a chain of 64 nodes (a root is level 1). A node at the
 /// deepest level whose mesh has several primitives adds one more level of imported nodes.

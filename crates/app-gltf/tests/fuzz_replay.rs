@@ -60,7 +60,7 @@ fn seeds_import() {
 
 /// The hand-made seeds: the sample models and built files covering the readers.
 fn seeds() -> Vec<(&'static str, Vec<u8>)> {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/gltf");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/gltf");
     let sample = |name: &str| fuzz_check::input_raw(&std::fs::read(shared.join(name)).unwrap());
 
     // A normal-mapped quad with uvs and an embedded PNG header: tangents computed, textures, samplers.

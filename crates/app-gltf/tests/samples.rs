@@ -1,4 +1,4 @@
-//! The Khronos sample models in `shared/gltf/` (see its README.md), imported as they are.
+//! The Khronos sample models in `tests/gltf/` (copies of `shared/gltf/`; see its README.md), imported as they are.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
@@ -8,15 +8,15 @@ use common::{import_ok, mesh_of};
 
 const BOX: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/gltf/Box.gltf"
+    "/../../tests/gltf/Box.gltf"
 ));
 const BOX_TEXTURED: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/gltf/BoxTextured.gltf"
+    "/../../tests/gltf/BoxTextured.gltf"
 ));
 const BOX_ANIMATED: &[u8] = include_bytes!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/gltf/BoxAnimated.gltf"
+    "/../../tests/gltf/BoxAnimated.gltf"
 ));
 
 #[test]

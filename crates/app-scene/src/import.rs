@@ -22,10 +22,10 @@ use crate::edit::{existing, fresh_id};
 use crate::schema::{self, MAX_NAME_BYTES};
 use crate::{SceneDoc, SceneError};
 
-/// Most new asset bytes one import may add: 32 MiB less 1 MiB for the nodes and the update's own
-/// framing, so the update that carries the import to peers fits the sync layer's 32 MiB message
-/// limit (`protocol::MAX_MESSAGE_BYTES`).
-pub const MAX_IMPORT_BYTES: usize = (32 << 20) - (1 << 20);
+/// Most new asset bytes one import may add (`app_core::MAX_IMPORT_BYTES`, shared with the importer):
+/// 32 MiB less 1 MiB for the nodes and the update's own framing, so the update that carries the
+/// import to peers fits the sync layer's 32 MiB message limit (`protocol::MAX_MESSAGE_BYTES`).
+pub use app_core::MAX_IMPORT_BYTES;
 
 /// Most nodes one import may add.
 pub const MAX_IMPORT_NODES: usize = 100_000;

@@ -7,6 +7,7 @@
 //! Floor: below `api/`, above `state.rs` and the leaves. Holds no `#[wasm_bindgen]` methods.
 
 use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
 
 use app_scene::{SceneDoc, protocol};
 use wasm_bindgen::prelude::*;
@@ -29,8 +30,49 @@ use crate::{EngineError, js, poison};
 pub struct Engine {
     /// Identifies this engine to the panic hook.
     id: u32,
-    /// `None` once `free()` released everything.
-    parts: RefCell<Option<Parts>>,
+    /// `None` once `free()` released everything. Shared with [`EngineHandle`]s held by async calls
+    /// (`import_gltf`), which come back to the engine after awaiting.
+    parts: Rc<RefCell<Option<Parts>>>,
+}
+
+/// What an async call keeps of its engine to finish its work after an await: the same checks and
+/// delivery as [`Engine::with`] (a freed or poisoned engine refuses).
+pub struct EngineHandle {
+    id: u32,
+    parts: Rc<RefCell<Option<Parts>>>,
+}
+
+impl EngineHandle {
+    /// [`Engine::with`], from an async continuation.
+    pub fn with<T>(
+        &self,
+        f: impl FnOnce(&mut State) -> Result<T, EngineError>,
+    ) -> Result<T, JsError> {
+        with_parts(self.id, &self.parts, f)
+    }
+}
+
+/// Borrows `parts` for one call of engine `id` (see [`Engine::parts`]).
+fn borrow_parts(
+    id: u32,
+    parts: &RefCell<Option<Parts>>,
+) -> Result<(poison::RunningGuard, RefMut<'_, Parts>), EngineError> {
+    let running = poison::enter(id).ok_or(EngineError::Poisoned)?;
+    let parts = parts.try_borrow_mut().map_err(|_| EngineError::Busy)?;
+    let parts = RefMut::filter_map(parts, Option::as_mut).map_err(|_| EngineError::Freed)?;
+    Ok((running, parts))
+}
+
+/// Runs `f` on the state of engine `id` and queues what it produced (see [`Engine::with`]).
+fn with_parts<T>(
+    id: u32,
+    parts: &RefCell<Option<Parts>>,
+    f: impl FnOnce(&mut State) -> Result<T, EngineError>,
+) -> Result<T, JsError> {
+    let (_running, mut parts) = borrow_parts(id, parts)?;
+    let result = f(&mut parts.state);
+    parts.post();
+    Ok(result?)
 }
 
 /// What one engine call works on.
@@ -90,14 +132,14 @@ impl Engine {
         let state = State::open(canvas, options).await?;
         Ok(Engine {
             id: poison::new_engine_id(),
-            parts: RefCell::new(Some(Parts {
+            parts: Rc::new(RefCell::new(Some(Parts {
                 state,
                 local_updates: Mailbox::new("on_local_update", Keep::Every),
                 sync_messages: Mailbox::new("on_sync_message", Keep::Every),
                 presence_events: Mailbox::new("on_presence", Keep::Latest),
                 change_events: Mailbox::new("on_change", Keep::Every),
                 _live: LiveEngine::new(),
-            })),
+            }))),
         })
     }
 
@@ -107,10 +149,15 @@ impl Engine {
     /// the returned guard lives poisons the engine. Only for calls that produce nothing to deliver
     /// (setting a callback); everything else uses [`Engine::with`].
     pub fn parts(&self) -> Result<(poison::RunningGuard, RefMut<'_, Parts>), EngineError> {
-        let running = poison::enter(self.id).ok_or(EngineError::Poisoned)?;
-        let parts = self.parts.try_borrow_mut().map_err(|_| EngineError::Busy)?;
-        let parts = RefMut::filter_map(parts, Option::as_mut).map_err(|_| EngineError::Freed)?;
-        Ok((running, parts))
+        borrow_parts(self.id, &self.parts)
+    }
+
+    /// A handle for an async call to come back to this engine after an await.
+    pub fn handle(&self) -> EngineHandle {
+        EngineHandle {
+            id: self.id,
+            parts: self.parts.clone(),
+        }
     }
 
     /// `free()`: releases the GPU device, the JS callbacks and the document now; every later call
@@ -139,10 +186,7 @@ impl Engine {
         &self,
         f: impl FnOnce(&mut State) -> Result<T, EngineError>,
     ) -> Result<T, JsError> {
-        let (_running, mut parts) = self.parts()?;
-        let result = f(&mut parts.state);
-        parts.post();
-        Ok(result?)
+        with_parts(self.id, &self.parts, f)
     }
 
     /// [`Engine::with`] for calls that only edit the document. Refused, changing nothing, while the
@@ -172,9 +216,21 @@ impl Parts {
 impl Drop for Engine {
     fn drop(&mut self) {
         poison::forget(self.id);
-        // `get_mut` needs no borrow flag: a trap may have left the cell marked as borrowed.
-        if let Some(parts) = self.parts.get_mut() {
-            parts.release();
+        match Rc::get_mut(&mut self.parts) {
+            // `get_mut` needs no borrow flag: a trap may have left the cell marked as borrowed.
+            Some(cell) => {
+                if let Some(parts) = cell.get_mut() {
+                    parts.release();
+                }
+            }
+            // An async call still holds a handle: release now, and it finds the engine freed.
+            None => {
+                if let Ok(mut parts) = self.parts.try_borrow_mut()
+                    && let Some(mut parts) = parts.take()
+                {
+                    parts.release();
+                }
+            }
         }
     }
 }

@@ -9,12 +9,43 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::EngineError;
 
 /// What `import_gltf` was asked to do besides the file itself.
-#[derive(Debug, Default)]
+#[derive(Debug)]
+#[cfg_attr(feature = "importer", allow(dead_code))]
 pub struct ImportOptions {
     /// External buffers and images by the URI the file names them with.
     pub resources: HashMap<String, Vec<u8>>,
     /// The node to import under.
     pub parent: Option<String>,
+    /// `options.resources` as given (handed to the importer module).
+    pub resources_js: JsValue,
+}
+
+/// `options.resources`: `{ uri: Uint8Array | ArrayBuffer }` (`undefined` or `null`: none).
+pub fn resources(value: &JsValue) -> Result<HashMap<String, Vec<u8>>, EngineError> {
+    let mut resources = HashMap::new();
+    if value.is_undefined() || value.is_null() {
+        return Ok(resources);
+    }
+    if !value.is_object() {
+        return Err(invalid("resources must be an object of { uri: Uint8Array }".into()));
+    }
+    let entries = js_sys::Object::entries(value.unchecked_ref::<js_sys::Object>());
+    for entry in entries.iter() {
+        let entry = js_sys::Array::from(&entry);
+        let uri = entry.get(0).as_string().unwrap_or_default();
+        let value = entry.get(1);
+        let bytes = if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+            array.to_vec()
+        } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+            js_sys::Uint8Array::new(buffer).to_vec()
+        } else {
+            return Err(invalid(format!(
+                "resources[{uri:?}] must be a Uint8Array or ArrayBuffer"
+            )));
+        };
+        resources.insert(uri, bytes);
+    }
+    Ok(resources)
 }
 
 fn invalid(problem: String) -> EngineError {
@@ -22,8 +53,13 @@ fn invalid(problem: String) -> EngineError {
 }
 
 /// Reads `options` (`undefined` or `null`: none).
+#[cfg_attr(feature = "importer", allow(dead_code))]
 pub fn parse(options: &JsValue) -> Result<ImportOptions, EngineError> {
-    let mut parsed = ImportOptions::default();
+    let mut parsed = ImportOptions {
+        resources: HashMap::new(),
+        parent: None,
+        resources_js: JsValue::UNDEFINED,
+    };
     if options.is_undefined() || options.is_null() {
         return Ok(parsed);
     }
@@ -46,28 +82,9 @@ pub fn parse(options: &JsValue) -> Result<ImportOptions, EngineError> {
                 .ok_or_else(|| invalid("parent must be a node id (string)".into()))?,
         );
     }
-    if let Some(resources) = get("resources").filter(|v| !v.is_undefined() && !v.is_null()) {
-        if !resources.is_object() {
-            return Err(invalid(
-                "resources must be an object of { uri: Uint8Array }".into(),
-            ));
-        }
-        let entries = js_sys::Object::entries(resources.unchecked_ref::<js_sys::Object>());
-        for entry in entries.iter() {
-            let entry = js_sys::Array::from(&entry);
-            let uri = entry.get(0).as_string().unwrap_or_default();
-            let value = entry.get(1);
-            let bytes = if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
-                array.to_vec()
-            } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-                js_sys::Uint8Array::new(buffer).to_vec()
-            } else {
-                return Err(invalid(format!(
-                    "resources[{uri:?}] must be a Uint8Array or ArrayBuffer"
-                )));
-            };
-            parsed.resources.insert(uri, bytes);
-        }
+    if let Some(resources) = get("resources") {
+        parsed.resources = self::resources(&resources)?;
+        parsed.resources_js = resources;
     }
     Ok(parsed)
 }

@@ -31,7 +31,16 @@ fn strings(value: &JsValue) -> Vec<String> {
         .collect()
 }
 
+/// The engine parses in this test's own wasm (the importer module is loaded by pages; that path is
+/// tested end to end in tests/import.test.mjs).
+fn in_process_importer() {
+    app_wasm::use_in_process_importer(|bytes, resources| {
+        app_gltf::import(bytes, resources).map_err(|e| e.to_string())
+    });
+}
+
 async fn view(backend: &str) -> Engine {
+    in_process_importer();
     let engine = engine_with(&[("backend", backend.into())]).await;
     engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
     engine
@@ -162,4 +171,37 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
     assert_eq!(get(&engine.get_node(&root).unwrap(), "parent").as_string().unwrap(), sphere);
     // Still rendering.
     assert!(covered(&frame(&mut engine).await) > 1000);
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_device_rebuilds_imported_meshes_and_textures_from_the_document() {
+    for backend in BACKENDS {
+        let mut engine = view(backend).await;
+        import(&engine, BOX_TEXTURED, JsValue::UNDEFINED).await.unwrap();
+        engine.set_aov_mode("albedo").unwrap();
+        let before = frame(&mut engine).await;
+        assert!(distinct(&before) > 40, "{backend}");
+        engine.debug_lose_device().unwrap();
+        let mut recovered = false;
+        for _ in 0..200 {
+            engine.render_frame(0.0).unwrap();
+            if get(&engine.stats().unwrap(), "device_losses").as_f64() == Some(1.0) {
+                recovered = true;
+                break;
+            }
+            common::next_task().await;
+        }
+        assert!(recovered, "{backend}: recovered within 200 frames");
+        // The textures are decoded again from the document's image assets (a few tasks).
+        let mut after = frame(&mut engine).await;
+        for _ in 0..50 {
+            if distinct(&after) > 40 {
+                break;
+            }
+            common::next_task().await;
+            after = frame(&mut engine).await;
+        }
+        assert!(distinct(&after) > 40, "{backend}: textured again ({} colors)", distinct(&after));
+        assert!(covered(&after) > 1000, "{backend}");
+    }
 }

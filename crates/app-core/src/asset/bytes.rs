@@ -96,7 +96,7 @@ impl<'a> Reader<'a> {
         &mut self,
         count: usize,
     ) -> Result<Vec<[f32; N]>, AssetError> {
-        let len = count.checked_mul(4 * N).unwrap_or(usize::MAX);
+        let len = count.saturating_mul(4 * N);
         if len > self.remaining() {
             return Err(AssetError::Truncated {
                 what: self.what,

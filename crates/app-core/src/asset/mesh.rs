@@ -53,7 +53,7 @@ impl MeshAsset {
                 format!("{n} vertices; the limit is {MAX_VERTICES}"),
             ));
         }
-        if self.indices.len() > MAX_INDICES || self.indices.len() % 3 != 0 {
+        if self.indices.len() > MAX_INDICES || !self.indices.len().is_multiple_of(3) {
             return Err(AssetError::invalid(
                 WHAT,
                 format!(

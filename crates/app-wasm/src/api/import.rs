@@ -1,11 +1,32 @@
 //! `import_gltf`: a glTF 2.0 file into the document, as ordinary nodes and shared assets, in one undo
-//! step. The promise resolves once the model's images are decoded, so the next frame draws it
-//! textured.
+//! step. The file is parsed by the importer module (loaded on the first import, `gltf_importer.rs`);
+//! the promise resolves once the model is in the document and its images are decoded, so the next
+//! frame draws it textured.
 
+use app_core::NodeId;
 use wasm_bindgen::prelude::*;
 
 use crate::engine::Engine;
-use crate::{EngineError, import_options, js};
+use crate::{EngineError, gltf_importer, import_options, js};
+
+/// `{ roots, ignored }`.
+fn result_object(roots: &[NodeId], ignored: &[String]) -> JsValue {
+    let strings = |items: Vec<&str>| -> JsValue {
+        items
+            .into_iter()
+            .map(JsValue::from)
+            .collect::<js_sys::Array>()
+            .into()
+    };
+    js::object(&[
+        ("roots", strings(roots.iter().map(NodeId::as_str).collect())),
+        ("ignored", strings(ignored.iter().map(String::as_str).collect())),
+    ])
+}
+
+fn rejection(error: EngineError) -> JsValue {
+    JsError::from(error).into()
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -15,35 +36,25 @@ impl Engine {
     pub fn import_gltf(&self, bytes: &[u8], options: JsValue) -> js_sys::Promise {
         let started = self.with(|state| {
             state.check_writable()?;
-            let options = import_options::parse(&options)?;
-            let model = app_gltf::import(bytes, &options.resources)
-                .map_err(|e| EngineError::Invalid(format!("import_gltf: {e}")))?;
-            let roots = state.scene.import(&model, options.parent.as_deref())?;
-            // Draw it now: the renderer asks for the model's assets and its images start decoding.
-            let decodes = state.sync_renderer();
-            let result = js::object(&[
-                (
-                    "roots",
-                    roots
-                        .iter()
-                        .map(|id| JsValue::from(id.as_str()))
-                        .collect::<js_sys::Array>()
-                        .into(),
-                ),
-                (
-                    "ignored",
-                    model
-                        .ignored
-                        .iter()
-                        .map(|s| JsValue::from(s.as_str()))
-                        .collect::<js_sys::Array>()
-                        .into(),
-                ),
-            ]);
-            Ok((result, decodes))
+            import_options::parse(&options)
         });
+        let handle = self.handle();
+        let bytes = bytes.to_vec();
         wasm_bindgen_futures::future_to_promise(async move {
-            let (result, decodes) = started.map_err(JsValue::from)?;
+            let options = started.map_err(JsValue::from)?;
+            let model = gltf_importer::parse(&bytes, &options.resources_js, &options.resources)
+                .await
+                .map_err(rejection)?;
+            let (result, decodes) = handle
+                .with(|state| {
+                    state.check_writable()?;
+                    let roots = state.scene.import(&model, options.parent.as_deref())?;
+                    // Draw it now: the renderer asks for the model's assets and its images start
+                    // decoding.
+                    let decodes = state.sync_renderer();
+                    Ok((result_object(&roots, &model.ignored), decodes))
+                })
+                .map_err(JsValue::from)?;
             for decode in decodes {
                 // A failed decode leaves that texture white; the import itself succeeded.
                 let _ = decode.await;
