@@ -22,7 +22,7 @@ cargo clippy -p app-wasm --target wasm32-unknown-unknown --all-targets --feature
 step "native tests (cargo test --workspace; includes app-wasm/tests/layers.rs: floors, no Closure::forget)"
 cargo test --workspace
 
-step "fuzzing (scripts/fuzz.sh: each app-scene fuzz target for ${FUZZ_SECS:-60} s)"
+step "fuzzing (scripts/fuzz.sh: each fuzz target (app-scene and app-gltf) for ${FUZZ_SECS:-60} s)"
 bash scripts/fuzz.sh
 
 step "browser tests (wasm-pack test --headless --chrome crates/app-wasm --features webgl: WebGPU and WebGL2)"

@@ -206,6 +206,9 @@ mod tests {
         let err = out
             .reserve(MAX_IMPORT_BYTES, &|| "mesh 0".into())
             .unwrap_err();
-        assert!(err.to_string().contains(&MAX_IMPORT_BYTES.to_string()), "{err}");
+        assert!(
+            err.to_string().contains(&MAX_IMPORT_BYTES.to_string()),
+            "{err}"
+        );
     }
 }

@@ -21,7 +21,7 @@ export function gltf_importer_load() {
   if (!loading) {
     // The engine's glue sits two folders up from this snippet (snippets/<crate>/inline0.js), and the
     // importer's bundle beside the engine's bundle folder (pkg-gltf next to pkg and pkg-webgl2).
-    if (!/\/snippets\/[^/]+\/inline0\.js$/.test(import.meta.url)) {
+    if (!/\/snippets\/[^/]+\/inline\d+\.js$/.test(import.meta.url)) {
       return Promise.reject(new Error('the engine was bundled, so the glTF importer module (pkg-gltf) cannot be found beside it'));
     }
     const glue = new URL('../../../pkg-gltf/app_wasm.js', import.meta.url);
@@ -51,8 +51,7 @@ extern "C" {
 }
 
 /// An importer linked into the page's own wasm (see the module docs).
-pub type InProcessImporter =
-    fn(&[u8], &HashMap<String, Vec<u8>>) -> Result<ImportedScene, String>;
+pub type InProcessImporter = fn(&[u8], &HashMap<String, Vec<u8>>) -> Result<ImportedScene, String>;
 
 thread_local! {
     static IN_PROCESS: Cell<Option<InProcessImporter>> = const { Cell::new(None) };

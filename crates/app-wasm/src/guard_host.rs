@@ -29,7 +29,7 @@ const memories = [];
 export async function guard_load_instance(module) {
   // The glue sits two folders up from this snippet (snippets/<crate>/inline0.js); a new query makes
   // a new module record, so a new instance with its own memory.
-  if (!/\/snippets\/[^/]+\/inline0\.js$/.test(import.meta.url)) {
+  if (!/\/snippets\/[^/]+\/inline\d+\.js$/.test(import.meta.url)) {
     // A bundler inlined this snippet: the glue is not a file of its own to load again.
     throw new Error('the engine was bundled; its glue cannot be loaded a second time');
   }

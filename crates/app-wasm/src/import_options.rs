@@ -27,7 +27,9 @@ pub fn resources(value: &JsValue) -> Result<HashMap<String, Vec<u8>>, EngineErro
         return Ok(resources);
     }
     if !value.is_object() {
-        return Err(invalid("resources must be an object of { uri: Uint8Array }".into()));
+        return Err(invalid(
+            "resources must be an object of { uri: Uint8Array }".into(),
+        ));
     }
     let entries = js_sys::Object::entries(value.unchecked_ref::<js_sys::Object>());
     for entry in entries.iter() {

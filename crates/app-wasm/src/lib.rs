@@ -33,6 +33,8 @@ mod device_watch;
 #[cfg(all(target_arch = "wasm32", not(feature = "importer")))]
 mod engine;
 #[cfg(all(target_arch = "wasm32", not(feature = "importer")))]
+mod gltf_importer;
+#[cfg(all(target_arch = "wasm32", not(feature = "importer")))]
 mod guard;
 #[cfg(all(target_arch = "wasm32", not(feature = "importer")))]
 mod guard_host;
@@ -40,8 +42,6 @@ mod guard_host;
 mod image_decode;
 #[cfg(target_arch = "wasm32")]
 mod import_options;
-#[cfg(all(target_arch = "wasm32", not(feature = "importer")))]
-mod gltf_importer;
 #[cfg(all(target_arch = "wasm32", feature = "importer"))]
 mod importer_module;
 #[cfg(all(target_arch = "wasm32", not(feature = "importer")))]

@@ -97,10 +97,18 @@ async fn sample_models_import_draw_textured_sync_to_a_peer_and_undo() {
             .collect();
         assert!(kinds.contains(&"mesh".to_string()), "{backend}: {kinds:?}");
         let image = frame(&mut a).await;
-        assert!(covered(&image) > 1000, "{backend}: covers {}", covered(&image));
+        assert!(
+            covered(&image) > 1000,
+            "{backend}: covers {}",
+            covered(&image)
+        );
         a.set_aov_mode("albedo").unwrap();
         let albedo = frame(&mut a).await;
-        assert!(distinct(&albedo) > 40, "{backend}: the texture shows ({} colors)", distinct(&albedo));
+        assert!(
+            distinct(&albedo) > 40,
+            "{backend}: the texture shows ({} colors)",
+            distinct(&albedo)
+        );
         a.set_aov_mode("beauty").unwrap();
 
         // A peer receiving the document draws the same model (its images decode on its own frames).
@@ -114,19 +122,34 @@ async fn sample_models_import_draw_textured_sync_to_a_peer_and_undo() {
             common::next_task().await;
             on_peer = frame(&mut b).await;
         }
-        assert!(covered(&on_peer) > 1000, "{backend}: peer covers {}", covered(&on_peer));
+        assert!(
+            covered(&on_peer) > 1000,
+            "{backend}: peer covers {}",
+            covered(&on_peer)
+        );
 
         assert!(a.undo().unwrap());
         assert!(a.node_ids().unwrap().is_empty());
-        assert_eq!(covered(&frame(&mut a).await), 0, "{backend}: undo removed the model");
+        assert_eq!(
+            covered(&frame(&mut a).await),
+            0,
+            "{backend}: undo removed the model"
+        );
 
         let result = import(&a, BOX_ANIMATED, JsValue::UNDEFINED).await.unwrap();
         let ignored = strings(&get(&result, "ignored"));
-        assert!(ignored.iter().any(|i| i.contains("animation")), "{ignored:?}");
+        assert!(
+            ignored.iter().any(|i| i.contains("animation")),
+            "{ignored:?}"
+        );
         assert_eq!(strings(&get(&result, "roots")).len(), 2);
         assert_eq!(a.node_ids().unwrap().len(), 4, "{backend}: 4 glTF nodes");
         let _ = frame(&mut a).await;
-        assert_eq!(get(&a.stats().unwrap(), "nodes").as_f64().unwrap(), 4.0, "{backend}");
+        assert_eq!(
+            get(&a.stats().unwrap(), "nodes").as_f64().unwrap(),
+            4.0,
+            "{backend}"
+        );
     }
 }
 
@@ -155,8 +178,15 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
     ];
     for (bytes, options, expected) in cases {
         let error = import(&engine, bytes, options).await.unwrap_err();
-        assert!(error.contains(expected), "{error:?} should name {expected:?}");
-        assert_eq!(engine.encode_state().unwrap(), before, "{expected}: nothing added");
+        assert!(
+            error.contains(expected),
+            "{error:?} should name {expected:?}"
+        );
+        assert_eq!(
+            engine.encode_state().unwrap(),
+            before,
+            "{expected}: nothing added"
+        );
     }
     // Importing under a parent that does not exist is refused too; under the sphere it works.
     let parent = |id: &str| {
@@ -164,11 +194,20 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
         js_sys::Reflect::set(&options, &"parent".into(), &id.into()).unwrap();
         JsValue::from(options)
     };
-    let error = import(&engine, BOX_TEXTURED, parent("nope")).await.unwrap_err();
+    let error = import(&engine, BOX_TEXTURED, parent("nope"))
+        .await
+        .unwrap_err();
     assert!(error.contains("unknown node id"), "{error}");
-    let result = import(&engine, BOX_TEXTURED, parent(&sphere)).await.unwrap();
+    let result = import(&engine, BOX_TEXTURED, parent(&sphere))
+        .await
+        .unwrap();
     let root = strings(&get(&result, "roots")).remove(0);
-    assert_eq!(get(&engine.get_node(&root).unwrap(), "parent").as_string().unwrap(), sphere);
+    assert_eq!(
+        get(&engine.get_node(&root).unwrap(), "parent")
+            .as_string()
+            .unwrap(),
+        sphere
+    );
     // Still rendering.
     assert!(covered(&frame(&mut engine).await) > 1000);
 }
@@ -177,7 +216,9 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
 async fn a_lost_device_rebuilds_imported_meshes_and_textures_from_the_document() {
     for backend in BACKENDS {
         let mut engine = view(backend).await;
-        import(&engine, BOX_TEXTURED, JsValue::UNDEFINED).await.unwrap();
+        import(&engine, BOX_TEXTURED, JsValue::UNDEFINED)
+            .await
+            .unwrap();
         engine.set_aov_mode("albedo").unwrap();
         let before = frame(&mut engine).await;
         assert!(distinct(&before) > 40, "{backend}");
@@ -201,7 +242,11 @@ async fn a_lost_device_rebuilds_imported_meshes_and_textures_from_the_document()
             common::next_task().await;
             after = frame(&mut engine).await;
         }
-        assert!(distinct(&after) > 40, "{backend}: textured again ({} colors)", distinct(&after));
+        assert!(
+            distinct(&after) > 40,
+            "{backend}: textured again ({} colors)",
+            distinct(&after)
+        );
         assert!(covered(&after) > 1000, "{backend}");
     }
 }

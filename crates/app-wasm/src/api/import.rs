@@ -20,7 +20,10 @@ fn result_object(roots: &[NodeId], ignored: &[String]) -> JsValue {
     };
     js::object(&[
         ("roots", strings(roots.iter().map(NodeId::as_str).collect())),
-        ("ignored", strings(ignored.iter().map(String::as_str).collect())),
+        (
+            "ignored",
+            strings(ignored.iter().map(String::as_str).collect()),
+        ),
     ])
 }
 
