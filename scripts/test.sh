@@ -18,6 +18,7 @@ step "formatting and lints (cargo fmt --check; cargo clippy -D warnings, native 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p app-wasm --target wasm32-unknown-unknown --all-targets --features webgl -- -D warnings
+cargo clippy -p app-wasm --target wasm32-unknown-unknown --features importer -- -D warnings
 
 step "native tests (cargo test --workspace; includes app-wasm/tests/layers.rs: floors, no Closure::forget)"
 cargo test --workspace

@@ -227,16 +227,15 @@ impl Renderer {
         if !size_ok || variants.is_empty() {
             return;
         }
-        for (image, srgb) in variants {
-            if !assets.textures.contains_key(&(image, srgb)) {
-                let texture = GpuTexture::new(
+        for key in variants {
+            assets.textures.entry(key).or_insert_with(|| {
+                GpuTexture::new(
                     &self.gpu.device,
                     &self.gpu.queue,
                     (width, height, rgba),
-                    srgb,
-                );
-                assets.textures.insert((image, srgb), texture);
-            }
+                    key.1,
+                )
+            });
         }
         let stale: Vec<AssetId> = assets
             .surfaces
