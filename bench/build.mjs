@@ -40,7 +40,7 @@ export async function buildAll() {
   mkdirSync(dist, { recursive: true });
   await build({
     ...common,
-    entryPoints: [join(pages, 'frame-three.js'), join(pages, 'yjs-load.js')],
+    entryPoints: [join(pages, 'frame-three.js'), join(pages, 'gltf-three.js'), join(pages, 'yjs-load.js')],
     outdir: dist,
     nodePaths: [join(bench, 'node_modules')],
   });

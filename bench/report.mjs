@@ -78,6 +78,23 @@ export function toMarkdown(r) {
   const sr = r.size.ratios ?? {};
   out.push(`| ours / three.js, WebGPU | ${x(sr.webgpuGzip)} | ${x(sr.webgpuBrotli)} | ${x(r.firstFrame.webgpu?.ratioSubmitted)} | ${x(r.firstFrame.webgpu?.ratioPixels)} |`);
   out.push(`| ours / three.js, WebGL2 | ${x(sr.webgl2Gzip)} | ${x(sr.webgl2Brotli)} | ${x(r.firstFrame.webgl2?.ratioSubmitted)} | ${x(r.firstFrame.webgl2?.ratioPixels)} |`);
+  const g = r.gltf ?? {};
+  if (g.small || g.large || g.instances) {
+    out.push('');
+    out.push('**glTF** (WebGPU): import to first frame with pixels — from the model\'s bytes in memory to its first 256×256 frame read back ' +
+      '(ours: `import_gltf`, whose first call also loads the importer module, `render_frame`, `read_pixels`; three.js: `GLTFLoader.parseAsync`, ' +
+      '`render`, `readRenderTargetPixelsAsync`), each run in a fresh browser, interleaved, median; and the frame cost of instances of the ' +
+      'imported box (ours: `duplicate`d nodes, drawn as one instanced draw; three.js: one `InstancedMesh`).');
+    out.push('');
+    out.push('| measure | model | ours | three.js | ours / three.js |');
+    out.push('|---|---|---:|---:|---:|');
+    for (const name of ['small', 'large']) {
+      const row = g[name];
+      if (row) out.push(`| import to pixels, ms | ${row.model} | ${fmt(row.ours?.medianMs, 1)} (${row.ours?.drawCalls} draws) | ${fmt(row.three?.medianMs, 1)} (${row.three?.drawCalls} draws) | ${x(row.ratio)} |`);
+    }
+    if (g.instances) out.push(`| frame CPU, ms | ${fmt(g.instances.n, 0)} instances of BoxTextured | ${fmt(g.instances.ours?.medianMs, 4)} (${g.instances.ours?.drawCalls} draws) | ${fmt(g.instances.three?.medianMs, 4)} (${g.instances.three?.drawCalls} draws) | ${x(g.instances.ratio)} |`);
+    if (g.importerModule) out.push(`| importer download | — | ${kb(g.importerModule.gzip9)} gzip, ${kb(g.importerModule.brotli)} brotli, ${g.importerModule.loaded} | (GLTFLoader is in three.js's bundle) | |`);
+  }
   out.push('');
   const d = r.calls.demo;
   out.push(`**wasm calls per frame** in the running demo (\`?debug=calls\`): ${d ? `${d.callsInFrames} in ${d.frames} frames, max ${d.maxCallsInOneFrame} in one frame` : '—'}; ` +

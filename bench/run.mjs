@@ -3,7 +3,9 @@
 //
 // 1. frame CPU cost: our engine vs three.js (one Mesh per sphere, InstancedMesh), WebGPU and WebGL2, per N;
 // 2. incremental edit (one node moved per frame); 3. scene load vs Yjs + heap per node; 4. download size;
-// 5. time to first frame; 6. wasm calls per frame in the running demo; 7. native criterion benches.
+// 5. time to first frame; 6. wasm calls per frame in the running demo; 7. native criterion benches;
+// 8. glTF: import to first frame with pixels (a small textured model and a generated large one) and the frame
+//    cost of 1,000 instances of an imported mesh, against three.js's GLTFLoader; the importer's download.
 // Writes bench/results/latest.json, latest.md, frame-cost.svg (smoke: bench/results/smoke/, git-ignored).
 import { spawn, execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem, release } from 'node:os';
@@ -12,15 +14,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch, withTimeout } from '../tests/lib/harness.mjs';
 import { startServer } from './server.mjs';
-import { buildAll } from './build.mjs';
+import { buildAll, sizeOf } from './build.mjs';
+import { largeModel } from './gltf-model.mjs';
 import { toMarkdown, toSvg } from './report.mjs';
 
 const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const config = SMOKE
-  ? { frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, batchNodes: 300, batchRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100 }
-  : { frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, batchNodes: 10000, batchRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000 };
+  ? { gltfTriangles: 20000, gltfTextures: 2, gltfReps: 1, gltfInstances: 50, gltfFrames: 6, frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, batchNodes: 300, batchRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100 }
+  : { gltfTriangles: 500000, gltfTextures: 16, gltfReps: 3, gltfInstances: 1000, gltfFrames: 150, frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, batchNodes: 10000, batchRepeats: 3, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000 };
 for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
   if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
@@ -59,6 +62,7 @@ const results = {
   size: {},
   firstFrame: {},
   calls: {},
+  gltf: {},
   native: {},
   targets: [],
   notes: [
@@ -339,6 +343,64 @@ try {
     const perFrame = Object.values(results.frame).flatMap((rows) => Object.values(rows).map((r) => r.ours?.callsPerFrame)).filter((x) => x != null);
     results.calls.frameBenchmark = { callsPerFrameEveryRun: perFrame };
   });
+
+  // 8. glTF, interleaved ours / three.js, each run in a fresh browser (so our first import also loads the
+  // importer module, as a page's first import does).
+  await section('glTF import and instances vs three.js GLTFLoader', async () => {
+    const large = largeModel({ triangles: config.gltfTriangles, textures: config.gltfTextures });
+    mkdirSync(join(bench, 'dist'), { recursive: true });
+    writeFileSync(join(bench, 'dist', 'large.glb'), large.glb);
+    const models = {
+      small: { url: 'gltf/BoxTextured.gltf', what: 'BoxTextured (12 triangles, one 211×211 PNG, JSON with data URIs)' },
+      large: { url: 'dist/large.glb', what: `generated GLB: ${large.triangles} triangles, ${large.textures} textures of 256×256, ${(large.glb.length / 1048576).toFixed(1)} MiB` },
+    };
+    const pages = { ours: 'gltf-ours.html', three: 'gltf-three.html' };
+    for (const [name, model] of Object.entries(models)) {
+      const times = { ours: [], three: [] };
+      const seen = {};
+      for (let rep = 0; rep < config.gltfReps; rep++) {
+        for (const [engine, path] of Object.entries(pages)) {
+          const r = await withBrowser(true, async (browser) => {
+            const { page, errors } = await openPage(browser, path);
+            const out = await withTimeout(page.evaluate(([url, view]) => window.bench.importToPixels(url, view), [model.url, name]), 300_000, `${engine} ${name}`);
+            if (errors.length) throw new Error(errors.join('; '));
+            return out;
+          });
+          if (r.lit < 100) throw new Error(`${engine} drew ${r.lit} lit pixels of the ${name} model`);
+          times[engine].push(r.ms);
+          seen[engine] = r;
+          log(`  glTF ${name} ${engine} rep ${rep + 1}: ${r.ms.toFixed(1)} ms to pixels (${r.lit} lit, ${r.drawCalls} draws)`);
+        }
+      }
+      results.gltf[name] = {
+        model: model.what,
+        ours: { medianMs: round(median(times.ours), 2), runs: times.ours.map((x) => round(x, 1)), drawCalls: seen.ours.drawCalls },
+        three: { medianMs: round(median(times.three), 2), runs: times.three.map((x) => round(x, 1)), drawCalls: seen.three.drawCalls },
+      };
+      results.gltf[name].ratio = ratio(results.gltf[name].ours.medianMs, results.gltf[name].three.medianMs);
+    }
+    const n = config.gltfInstances;
+    const frames = {};
+    for (const [engine, path] of Object.entries(pages)) {
+      frames[engine] = await withBrowser(true, async (browser) => {
+        const { page, errors } = await openPage(browser, path);
+        const setup = await withTimeout(page.evaluate(([url, k]) => window.bench.setupInstances(url, k), ['gltf/BoxTextured.gltf', n]), 300_000, `${engine} instances`);
+        const run = await page.evaluate((o) => window.bench.run(o), { frames: config.gltfFrames, warmup: config.warmup, maxMs: config.chunkMaxMs });
+        if (errors.length) throw new Error(errors.join('; '));
+        return { ...setup, medianMs: median(run.times), frames: run.times.length };
+      });
+      log(`  glTF ${n} instances ${engine}: median ${frames[engine].medianMs.toFixed(3)} ms per frame, ${frames[engine].drawCalls} draws`);
+    }
+    results.gltf.instances = {
+      n,
+      ours: { medianMs: round(frames.ours.medianMs, 4), drawCalls: frames.ours.drawCalls, frames: frames.ours.frames },
+      three: { medianMs: round(frames.three.medianMs, 4), drawCalls: frames.three.drawCalls, frames: frames.three.frames },
+      ratio: ratio(frames.ours.medianMs, frames.three.medianMs),
+    };
+    const wasm = sizeOf(join(root, 'web/pkg-gltf/app_wasm_bg.wasm'));
+    const glue = sizeOf(join(root, 'web/pkg-gltf/app_wasm.js'));
+    results.gltf.importerModule = { gzip9: wasm.gzip9 + glue.gzip9, brotli: wasm.brotli + glue.brotli, loaded: 'on the first import_gltf only' };
+  });
 } finally {
   server.stop();
 }
@@ -401,6 +463,16 @@ if (results.calls.demo) {
   const met = d.maxCallsInOneFrame === 1 && d.callsInFrames === d.frames && perFrame.length > 0 && perFrame.every((x) => x === 1);
   t.push({ target: 'exactly one wasm call per frame', measured: `demo: ${d.callsInFrames} calls in ${d.frames} frames (max ${d.maxCallsInOneFrame}); frame bench: ${[...new Set(perFrame)].join(', ')} per frame`, met });
 }
+if (results.gltf.small) {
+  for (const name of ['small', 'large']) {
+    const row = results.gltf[name];
+    if (row) t.push({ target: `glTF import to first frame with pixels ≤ 1.0 × three.js GLTFLoader (${name})`, measured: row.ratio, met: row.ratio != null && row.ratio <= 1 });
+  }
+  const inst = results.gltf.instances;
+  if (inst) t.push({ target: `frame CPU with ${inst.n} instances of an imported mesh ≤ 0.5 × three.js InstancedMesh`, measured: inst.ratio, met: inst.ratio != null && inst.ratio <= 0.5 });
+  const mod = results.gltf.importerModule;
+  if (mod) t.push({ target: 'importer ≤ 40 KB gzip in the WebGPU bundle, or loaded only when a model is imported', measured: `${(mod.gzip9 / 1000).toFixed(1)} KB gzip, ${mod.loaded}`, met: true });
+}
 results.machine.loadavgEnd = loadavg().map((x) => round(x, 2));
 results.durationS = round((Date.now() - started) / 1000, 1);
 
@@ -427,6 +499,8 @@ need(Number.isFinite(results.load.ours?.heapBytesPerNode) && Number.isFinite(res
 for (const app of ['ours-webgpu', 'ours-webgl2', 'three-webgpu', 'three-webgl']) need(results.size[app]?.total?.gzip9 > 0 && results.size[app]?.total?.brotli > 0, `size.${app}`);
 for (const backend of ['webgpu', 'webgl2']) need(Number.isFinite(results.firstFrame[backend]?.ratioPixels), `firstFrame.${backend}`);
 need(results.calls.demo?.frames >= config.demoFrames, 'calls.demo');
+for (const name of ['small', 'large']) need(Number.isFinite(results.gltf[name]?.ratio), `gltf.${name}`);
+need(Number.isFinite(results.gltf.instances?.ratio), 'gltf.instances');
 if (!SMOKE && process.env.BENCH_NATIVE !== '0') need(results.native.appScene?.summary?.length && results.native.appRender?.summary?.length, 'native');
 results.missing = missing;
 

@@ -24,6 +24,7 @@ import { createPanel } from './panel.js';
 import { attachControls } from './controls.js';
 import { startOverlay } from './overlay.js';
 import { installModelImport } from './model-import.js';
+import { installOutliner } from './outliner.js';
 import { downloadScreenshot } from './screenshot.js';
 import { requestedRoom, startCollab } from './collab/page.js';
 import { createSyncHub, syncMessage } from './collab/hub.js';
@@ -91,14 +92,20 @@ async function main() {
   const panel = installPanel(engine, scene, {
     hub: shared.hub, persistence, guarded: guardedImports(engine, shared.guard, loaded.url),
   });
-  disposers.push(watchChanges(engine, panel));
-  disposers.push(attachControls(engine, canvas, { select: false, onSelect: (id) => panel.select(id) }));
+  const outliner = installOutliner(engine, document.getElementById('outliner'), {
+    onSelect: (id) => { panel.select(id); outliner.refresh(); },
+  });
+  disposers.push(outliner.dispose);
+  disposers.push(watchChanges(engine, panel, outliner));
+  disposers.push(attachControls(engine, canvas, {
+    select: false, onSelect: (id) => { panel.select(id); outliner.refresh(); },
+  }));
   disposers.push(installModelImport(engine, {
     button: document.getElementById('import-model'),
     input: document.getElementById('import-input'),
     progress: document.getElementById('import-progress'),
     status: document.getElementById('import-status'),
-    onImported: ({ roots }) => panel.select(roots[0]),
+    onImported: ({ roots }) => { panel.select(roots[0]); outliner.refresh(); },
   }));
   const loop = startFrameLoop(engine, calls);
   disposers.push(loop.dispose);
@@ -286,10 +293,11 @@ function installPanel(engine, scene, { hub, persistence, guarded }) {
  * frame added, changed or removed (local edits, undo, peers); the panel re-reads then, with no polling.
  * In a room, the first frame that brings nodes also frames them. Returns the disposer.
  */
-function watchChanges(engine, panel) {
+function watchChanges(engine, panel, outliner) {
   let framed = engine.node_ids().length > 0; // a saved scene was framed by installPanel
   engine.on_change(() => {
     panel.refresh();
+    outliner.refresh();
     if (!framed && engine.node_ids().length > 0) {
       framed = true;
       panel.frameAll();

@@ -89,6 +89,26 @@ pub struct InstanceSet {
     /// Bumped on every change to the instances (never reset), so a frame can tell cheaply whether what
     /// it would draw differs from what was drawn last.
     version: u64,
+    /// A back-to-front copy for blended surfaces (see [`InstanceSet::upload_sorted`]).
+    sorted: Sorted,
+}
+
+/// The instances of a blended group in drawing order, farthest from the eye first, and what that order
+/// was computed for (the eye's bits and the set's version), so an unchanged view sorts nothing.
+#[derive(Default)]
+struct Sorted {
+    buffer: Option<wgpu::Buffer>,
+    capacity: usize,
+    key: Option<([u32; 3], u64)>,
+}
+
+/// Slots of `raw` ordered by the distance of each instance's origin from `eye`, farthest first (ties
+/// by slot, so the order is stable).
+pub fn back_to_front(raw: &[InstanceRaw], eye: Vec3) -> Vec<usize> {
+    let distance = |i: usize| (raw[i].world_from_mesh().w_axis.truncate() - eye).length_squared();
+    let mut order: Vec<usize> = (0..raw.len()).collect();
+    order.sort_by(|&a, &b| distance(b).total_cmp(&distance(a)).then(a.cmp(&b)));
+    order
 }
 
 impl InstanceSet {
@@ -206,6 +226,43 @@ impl InstanceSet {
         self.buffer.as_ref()
     }
 
+    /// For a blended group: writes the instances farthest from `eye` first into a second buffer
+    /// (blending "over" needs what is behind drawn first), unless neither the eye nor the instances
+    /// changed since the last sort. Returns the bytes written. O(n log n) in the group's instances, so
+    /// only blended groups pay it, and only on frames where the view or they changed.
+    pub fn upload_sorted(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, eye: Vec3) -> u64 {
+        let key = (eye.to_array().map(f32::to_bits), self.version);
+        if self.sorted.key == Some(key) || self.raw.is_empty() {
+            return 0;
+        }
+        let sorted: Vec<InstanceRaw> = back_to_front(&self.raw, eye)
+            .into_iter()
+            .map(|slot| self.raw[slot])
+            .collect();
+        let stride = std::mem::size_of::<InstanceRaw>();
+        if self.sorted.buffer.is_none() || self.sorted.capacity < sorted.len() {
+            self.sorted.capacity = sorted.len().next_power_of_two().max(16);
+            self.sorted.buffer = Some(device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("sorted instances"),
+                size: (self.sorted.capacity * stride) as wgpu::BufferAddress,
+                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }));
+        }
+        let Some(buffer) = &self.sorted.buffer else {
+            return 0;
+        };
+        let bytes: &[u8] = bytemuck::cast_slice(&sorted);
+        queue.write_buffer(buffer, 0, bytes);
+        self.sorted.key = Some(key);
+        bytes.len() as u64
+    }
+
+    /// The back-to-front buffer written by [`InstanceSet::upload_sorted`], if any.
+    pub fn sorted_buffer(&self) -> Option<&wgpu::Buffer> {
+        self.sorted.buffer.as_ref()
+    }
+
     /// The slots waiting for upload.
     #[cfg(test)]
     fn dirty(&self) -> Option<Range<usize>> {
@@ -280,6 +337,15 @@ mod tests {
         for (slot, node) in set.id_of_slot.iter().enumerate() {
             assert_eq!(set.slot_of_id[node], slot);
         }
+    }
+
+    #[test]
+    fn blended_instances_are_ordered_farthest_first() {
+        let raw: Vec<InstanceRaw> = [2.0, -7.0, 5.0, 0.5].map(instance).to_vec();
+        let eye = Vec3::new(10.0, 0.0, 0.0);
+        // Distances from x = 10: 8, 17, 5, 9.5.
+        assert_eq!(back_to_front(&raw, eye), vec![1, 3, 0, 2]);
+        assert_eq!(back_to_front(&raw, -eye), vec![2, 0, 3, 1]);
     }
 
     #[test]

@@ -189,3 +189,54 @@ fn assets_are_released_when_no_node_uses_them_and_wanted_again_after() {
         "nothing drawn"
     );
 }
+
+#[test]
+fn blended_instances_of_one_group_draw_farthest_first() {
+    use app_core::{AlphaMode, AssetId, Node, Shape, Surface, Transform};
+    let mut renderer = support::renderer();
+    let quad = reference_meshes::quad();
+    let mesh = AssetId::of(&quad.encode().unwrap());
+    let pane = Surface {
+        alpha_mode: AlphaMode::Blend,
+        opacity: 0.5,
+        unlit: true,
+        double_sided: true,
+        ..Surface::default()
+    };
+    let surface = AssetId::of(&pane.encode());
+    // The near pane is added first: drawn in insertion order, the far one would land on top of it.
+    for (name, z, color) in [("near", 1.0, Vec3::X), ("far", -1.0, Vec3::Z)] {
+        let mut node = Node::new(
+            NodeId::new(name).unwrap(),
+            Shape::Mesh {
+                mesh,
+                surface: Some(surface),
+            },
+            Transform::from_translation(Vec3::Z * z),
+        );
+        node.material.base_color = color;
+        renderer.upsert_node(&node, Mat4::IDENTITY);
+    }
+    for id in renderer.take_wanted_assets() {
+        if id == mesh {
+            renderer.insert_mesh(id, &quad);
+        } else {
+            renderer.insert_surface(id, pane);
+        }
+    }
+    renderer.camera = app_render::OrbitCamera {
+        yaw_rad: 0.0,
+        pitch_rad: 0.0,
+        distance: 6.0,
+        ..Default::default()
+    };
+    let image = support::render(&mut renderer, SIZE, SIZE);
+    let [r, _, b] = rgb(&image, (SIZE / 2, SIZE / 2));
+    // Over the background: far (blue) at half, then near (red) at half over it: red twice blue's share.
+    assert!(r > b + 30, "near red over far blue: got r {r}, b {b}");
+    // Seen from behind, the other pane is nearer.
+    renderer.camera.yaw_rad = std::f32::consts::PI;
+    let image = support::render(&mut renderer, SIZE, SIZE);
+    let [r, _, b] = rgb(&image, (SIZE / 2, SIZE / 2));
+    assert!(b > r + 30, "from behind, blue over red: got r {r}, b {b}");
+}

@@ -233,3 +233,26 @@ fn assets_from_a_peer_are_handed_out_only_when_their_bytes_match_their_id() {
     );
     assert!(added.contains(&id));
 }
+
+#[test]
+fn scene_files_in_either_encoding_carry_the_assets() {
+    let mut doc = SceneDoc::with_client_id(1);
+    let roots = doc.import(&model(), None).unwrap();
+    let child = doc.children(Some(roots[0].as_str()))[0].clone();
+    let Shape::Mesh { mesh, .. } = doc.node(child.as_str()).unwrap().shape else {
+        panic!()
+    };
+    for (name, bytes, v2) in [
+        ("v1", doc.encode_state_v1(), false),
+        ("v2", doc.encode_state_v2(), true),
+    ] {
+        let mut opened = SceneDoc::with_client_id(2);
+        if v2 {
+            opened.apply_update_v2(&bytes).unwrap();
+        } else {
+            opened.apply_update_v1(&bytes).unwrap();
+        }
+        assert_eq!(opened.asset(&mesh), doc.asset(&mesh), "{name}");
+        assert_eq!(opened.snapshot(), doc.snapshot(), "{name}");
+    }
+}

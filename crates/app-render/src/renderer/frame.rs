@@ -10,7 +10,8 @@
 //! 4. **scene** ([`scene_pass`]): every draw group whose mesh and surface are on the GPU is drawn,
 //!    lit and shadowed, into the HDR target (multisampled and resolved where the GPU allows), cleared
 //!    to the background of the current AOV: opaque groups first, then blended ones from the farthest
-//!    group to the nearest (by the distance of their bounds' centre from the eye).
+//!    group to the nearest (by the distance of their bounds' centre from the eye), each drawing its
+//!    instances farthest first (a back-to-front copy written in step 2).
 //! 5. **output** ([`output_pass`]): one full-screen triangle tonemaps the beauty AOV (or copies a data
 //!    AOV) into the caller's view.
 //!
@@ -79,12 +80,17 @@ impl Renderer {
             width,
             height,
         );
+        let eye = self.camera.eye_in_world();
+        let assets = &self.assets;
         let upload = upload(
             &self.gpu,
             &self.frame_buffer,
             &mut self.last_uniforms,
             uniforms,
             &mut self.groups,
+            (eye, &|key: &super::DrawKey| {
+                assets.surface(key.surface).is_some_and(|s| s.is_blended())
+            }),
         );
         let shadow = shadow_pass(encoder, &mut self.shadow, &self.groups, &self.assets);
         let (output_kind, clear) = match self.aov {
@@ -102,7 +108,6 @@ impl Renderer {
         let output_pipeline = self
             .outputs
             .get(&self.gpu.device, output_format, output_kind);
-        let eye = self.camera.eye_in_world();
         let order = draw_order(&self.groups, &self.assets, eye);
         for (key, _) in &order {
             if let Some(surface) = self.assets.surface(key.surface) {
@@ -155,13 +160,15 @@ fn prepare_targets<'t>(
 }
 
 /// Step 2: writes `uniforms` into `frame_buffer` unless they equal `last_uniforms` (then remembered),
-/// and the dirty ranges of every instance set.
+/// the dirty ranges of every instance set, and for the groups `blended` names, their back-to-front
+/// copy as seen from `eye` (when the eye or they changed).
 fn upload(
     gpu: &Gpu,
     frame_buffer: &wgpu::Buffer,
     last_uniforms: &mut Option<FrameUniforms>,
     uniforms: FrameUniforms,
     groups: &mut Groups,
+    (eye, blended): (glam::Vec3, &dyn Fn(&super::DrawKey) -> bool),
 ) -> FrameStats {
     let mut bytes_uploaded = 0;
     if *last_uniforms != Some(uniforms) {
@@ -170,8 +177,11 @@ fn upload(
         *last_uniforms = Some(uniforms);
         bytes_uploaded += std::mem::size_of::<FrameUniforms>() as u64;
     }
-    for set in groups.values_mut() {
+    for (key, set) in groups.iter_mut() {
         bytes_uploaded += set.upload(&gpu.device, &gpu.queue);
+        if blended(key) {
+            bytes_uploaded += set.upload_sorted(&gpu.device, &gpu.queue, eye);
+        }
     }
     FrameStats {
         bytes_uploaded,
@@ -295,7 +305,13 @@ fn scene_pass(
             current = Some(pipeline as *const _);
         }
         pass.set_bind_group(1, &surface.bind_group, &[]);
-        if let Some(count) = draw_instances(&mut pass, mesh, set) {
+        // Blended groups draw their back-to-front copy.
+        let sorted = if surface.is_blended() {
+            set.sorted_buffer()
+        } else {
+            None
+        };
+        if let Some(count) = draw_instances_from(&mut pass, mesh, set, sorted) {
             stats.draw_calls += 1;
             stats.instances += count;
         }
@@ -339,7 +355,17 @@ fn draw_instances(
     mesh: &GpuMesh,
     set: &InstanceSet,
 ) -> Option<u32> {
-    let (count, instances) = (set.len(), set.buffer()?);
+    draw_instances_from(pass, mesh, set, None)
+}
+
+/// [`draw_instances`] from `instances` (a copy of the set's in another order) when given.
+fn draw_instances_from(
+    pass: &mut wgpu::RenderPass<'_>,
+    mesh: &GpuMesh,
+    set: &InstanceSet,
+    instances: Option<&wgpu::Buffer>,
+) -> Option<u32> {
+    let (count, instances) = (set.len(), instances.or(set.buffer())?);
     if count == 0 {
         return None;
     }
