@@ -79,17 +79,22 @@ interface NodeCommon {
 
 /** `get_node(id)`: one node; the shape's own fields by `kind` (`radius`, `extents`, `size`, or a mesh's asset ids). */
 export type NodeInfo =
-  | (NodeCommon & { kind: "sphere"; radius: number; extents?: undefined; size?: undefined })
-  | (NodeCommon & { kind: "box"; extents: Vec3; radius?: undefined; size?: undefined })
-  | (NodeCommon & { kind: "plane"; size: number; radius?: undefined; extents?: undefined })
-  | (NodeCommon & {
+  | (NodeCommon & NoMesh & { kind: "sphere"; radius: number; extents?: undefined; size?: undefined })
+  | (NodeCommon & NoMesh & { kind: "box"; extents: Vec3; radius?: undefined; size?: undefined })
+  | (NodeCommon & NoMesh & { kind: "plane"; size: number; radius?: undefined; extents?: undefined })
+  | (NodeCommon & NoShape & {
       kind: "mesh";
       /** The mesh asset's id (32 hex digits) in the document's `assets` map. */
       mesh: string;
       /** The surface asset's id (textures, alpha mode, sidedness), or `null` for the default surface. */
       surface: string | null;
     })
-  | (NodeCommon & { kind: "group" });
+  | (NodeCommon & NoShape & NoMesh & { kind: "group" });
+
+/** The size fields a node without a built-in shape lacks (so `node.radius` is `number | undefined` on any node). */
+interface NoShape { radius?: undefined; extents?: undefined; size?: undefined }
+/** The mesh fields a node that is not a mesh lacks. */
+interface NoMesh { mesh?: undefined; surface?: undefined }
 
 /** `import_gltf`'s options. */
 export interface ImportOptions {

@@ -85,8 +85,12 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
     const radius: number = node.radius;
   } else if (node.kind === "box") {
     const extents: Vec3 = node.extents;
-  } else {
+  } else if (node.kind === "plane") {
     const size: number = node.size;
+  } else if (node.kind === "mesh") {
+    const asset: string = node.mesh;
+  } else {
+    const group: "group" = node.kind;
   }
   const ids: string[] = engine.node_ids();
   const light: Light = engine.get_light();
