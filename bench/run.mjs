@@ -28,7 +28,10 @@ for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
   if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
 }
-const outDir = join(bench, 'results', SMOKE ? 'smoke' : '');
+/** `BENCH_ONLY=<text>`: run only the sections whose name contains it (the bundles are still built); results
+ * go to results/only-<text>/ (git-ignored), never over latest.*. */
+const only = process.env.BENCH_ONLY?.toLowerCase();
+const outDir = join(bench, 'results', SMOKE ? 'smoke' : only ? `only-${only.replace(/[^a-z0-9]+/g, '-')}` : '');
 mkdirSync(outDir, { recursive: true });
 
 const started = Date.now();
@@ -110,6 +113,10 @@ async function openPage(browser, path, { context = browser } = {}) {
 }
 
 async function section(name, fn) {
+  if (only && !name.toLowerCase().includes(only) && !name.startsWith('download size')) {
+    log(`${name}: skipped (BENCH_ONLY=${only})`);
+    return;
+  }
   const t = Date.now();
   log(`${name} ...`);
   try {
@@ -510,7 +517,7 @@ writeFileSync(join(outDir, 'latest.md'), md);
 writeFileSync(join(outDir, 'frame-cost.svg'), toSvg(results));
 console.log(`\n${md}`);
 log(`wrote ${join(outDir, 'latest.json')}, latest.md, frame-cost.svg`);
-if (missing.length || results.errors.length) {
+if ((missing.length && !only) || results.errors.length) {
   console.log(`FAIL: missing ${missing.join(', ') || 'nothing'}; errors:\n${results.errors.join('\n')}`);
   process.exitCode = 1;
 }

@@ -5,6 +5,7 @@
 # Writes bench/results/latest.json, latest.md (also printed) and frame-cost.svg.
 #   BENCH_SMOKE=1   tiny sizes, a few frames, no native benches; fails if any figure is missing (tests run this)
 #   BENCH_NATIVE=0  skip the cargo benches
+#   BENCH_ONLY=gltf run only the sections whose name contains "gltf" (the bundles are still built)
 # Needs the web bundles (built here if missing), Chromium (/usr/bin/chromium or $CHROMIUM) and npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -43,9 +43,10 @@ window.bench = {
     scene.add(gltf.scene);
     view(name);
     renderer.render(scene, camera);
+    const drawCalls = renderer.info.render.drawCalls;
     const pixels = await renderer.readRenderTargetPixelsAsync(target, 0, 0, 256, 256);
     const ms = performance.now() - t0;
-    return { ms, lit: litPixels(pixels), drawCalls: renderer.info.render.drawCalls };
+    return { ms, lit: litPixels(pixels), drawCalls };
   },
   async setupInstances(url, n) {
     const gltf = await loader.parseAsync((await fetchModel(url)).buffer, '');
@@ -57,8 +58,9 @@ window.bench = {
     scene.add(instanced);
     view('instances');
     renderer.render(scene, camera);
+    const drawCalls = renderer.info.render.drawCalls;
     await renderer.readRenderTargetPixelsAsync(target, 0, 0, 256, 256);
-    return { nodes: n, drawCalls: renderer.info.render.drawCalls };
+    return { nodes: n, drawCalls };
   },
   run(opts) {
     return runFrames({ frame: () => renderer.render(scene, camera), edit() {}, sync() {} }, opts);
