@@ -153,6 +153,46 @@ async fn sample_models_import_draw_textured_sync_to_a_peer_and_undo() {
     }
 }
 
+/// Standard base64 (the test crate has no encoder of its own).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A textured triangle whose PNG's header claims 9000×10 pixels (beyond every device's limit).
+fn huge_image_model() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&9000u32.to_be_bytes());
+    png.extend_from_slice(&10u32.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let positions: Vec<u8> = [
+        0f32, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0,
+    ]
+    .iter()
+    .flat_map(|v| v.to_le_bytes())
+    .collect();
+    format!(
+        r#"{{"asset":{{"version":"2.0"}},"buffers":[{{"byteLength":60,"uri":"data:application/octet-stream;base64,{}"}}],"bufferViews":[{{"buffer":0,"byteLength":36}},{{"buffer":0,"byteOffset":36,"byteLength":24}}],"accessors":[{{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3"}},{{"bufferView":1,"componentType":5126,"count":3,"type":"VEC2"}}],"images":[{{"uri":"data:image/png;base64,{}"}}],"textures":[{{"source":0}}],"materials":[{{"pbrMetallicRoughness":{{"baseColorTexture":{{"index":0}}}}}}],"meshes":[{{"primitives":[{{"attributes":{{"POSITION":0,"TEXCOORD_0":1}},"material":0}}]}}],"nodes":[{{"mesh":0}}],"scenes":[{{"nodes":[0]}}]}}"#,
+        base64(&positions),
+        base64(&png)
+    )
+    .into_bytes()
+}
+
 #[wasm_bindgen_test]
 async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
     let mut engine = view("webgpu").await;
@@ -164,6 +204,7 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
     js_sys::Reflect::set(&bad_resources, &"resources".into(), &resources).unwrap();
     let unknown = js_sys::Object::new();
     js_sys::Reflect::set(&unknown, &"scale".into(), &1.into()).unwrap();
+    let huge = huge_image_model();
     let cases: Vec<(&[u8], JsValue, &str)> = vec![
         (b"not a gltf file", JsValue::UNDEFINED, "not a valid glTF"),
         (b"glTF\x02\0\0\0\xff\xff\xff\x7f", JsValue::UNDEFINED, "GLB"),
@@ -173,6 +214,17 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
             JsValue::UNDEFINED,
             "accessor 0",
         ),
+        (
+            br#"{"asset":{"version":"2.0"},"nodes":[{"children":[1]},{"children":[0]}],"scenes":[{"nodes":[0]}]}"#,
+            JsValue::UNDEFINED,
+            "cycle",
+        ),
+        (
+            br#"{"asset":{"version":"2.0"},"buffers":[{"byteLength":12,"uri":"data:application/octet-stream;base64,@@@@@@@@@@@@@@@@"}],"bufferViews":[{"buffer":0,"byteLength":12}],"accessors":[{"bufferView":0,"componentType":5126,"count":1,"type":"VEC3"}],"meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}]}"#,
+            JsValue::UNDEFINED,
+            "data URI",
+        ),
+        (huge.as_slice(), JsValue::UNDEFINED, "8192"),
         (BOX_TEXTURED, bad_resources.into(), "resources"),
         (BOX_TEXTURED, unknown.into(), "unknown option \"scale\""),
     ];
