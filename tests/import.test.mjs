@@ -3,7 +3,8 @@
 //      loads it from beside the engine bundle, and the model draws (textured) and adds its nodes.
 //   2. "Import model…": a .gltf chosen in the file picker is imported, framed and selected; a file the
 //      engine refuses shows its error in the panel and adds nothing.
-//   3. The same with the WebGL2 bundle (no WebGPU adapter), which loads the importer from its own folder.
+//   3. After a reload the model comes back from IndexedDB and draws textured, the same picture as before.
+//   4. All of it again with the WebGL2 bundle (no WebGPU adapter), which loads the importer from its own folder.
 // PNGs under tests/out/e2e/import-*.png.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,6 +80,34 @@ async function importSteps(label, browser, query = '') {
       const status = await page.evaluate(() => document.getElementById('import-status').textContent);
       assert(/GLB/.test(status), `status: ${status}`);
       assert(await page.evaluate(() => window.engine.node_ids().length) === count, 'a refused file added nodes');
+    },
+    [`${label}: the imported model comes back from IndexedDB after a reload, textured`]: async () => {
+      // The imported model (the picker selected its root), lifted above the starter scene and filling the view.
+      const camera = { position: [2.2, 3.6, 2.8], target: [0, 2.5, 0], fov_y_deg: 45 };
+      await page.evaluate((c) => {
+        const root = window.engine.selected();
+        window.engine.set_position(root, 0, 2.5, 0);
+        window.engine.set_scale(root, 1.6, 1.6, 1.6);
+        window.engine.set_camera(c);
+      }, camera);
+      const ids = await page.evaluate(() => window.engine.node_ids());
+      const before = await settledPixels(page);
+      assert(distinctColours(before) > 300, `the textured model does not fill the view (${distinctColours(before)} colours)`);
+      savePng(before, join(outDir, `import-${label}-before-reload.png`));
+      await page.reload();
+      await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 90_000 });
+      const after = await page.evaluate(() => window.engine.node_ids());
+      assert(JSON.stringify(after) === JSON.stringify(ids), `nodes after reload: ${after.length}, before: ${ids.length}`);
+      const kinds = await page.evaluate(() => window.engine.node_ids().map((id) => window.engine.get_node(id).kind));
+      assert(kinds.includes('mesh'), `no mesh node after the reload: ${kinds}`);
+      // The same view as before the reload: its textures decode again from the stored image asset.
+      await page.evaluate((c) => window.engine.set_camera(c), camera);
+      let image;
+      await until(async () => {
+        image = await settledPixels(page);
+        return differingPixelsBeyond(before, image, 24) < 200;
+      }, 60_000, 'the reloaded picture');
+      savePng(image, join(outDir, `import-${label}-reloaded.png`));
       await page.close();
     },
   };
