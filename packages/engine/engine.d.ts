@@ -222,7 +222,7 @@ export declare class Engine {
   /** Clear color, linear RGB (document state). */
   set_background(r: number, g: number, b: number): void;
   /** Imports a glTF 2.0 file (GLB, or JSON with data URIs or `options.resources`) as ordinary nodes and shared, content-addressed assets: one undo step. Resolves once its images are decoded; rejects, adding nothing, naming what is wrong with a malformed or hostile file. */
-  import_gltf(bytes: Uint8Array, options?: ImportOptions): Promise<ImportResult>;
+  import_gltf(bytes: Uint8Array | ArrayBuffer, options?: ImportOptions): Promise<ImportResult>;
   /** Runs `fn()`: its edits become one undo step, one `on_local_update` call and one `on_change` event; if it throws, its edits are undone and the error rethrown. */
   batch(fn: () => void): void;
   /** The next edit starts a new undo step. */

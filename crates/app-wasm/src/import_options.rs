@@ -20,6 +20,30 @@ pub struct ImportOptions {
     pub resources_js: JsValue,
 }
 
+/// The file's bytes: a `Uint8Array` (or any typed-array view) or an `ArrayBuffer`; anything else is an
+/// error naming what was given.
+#[cfg_attr(feature = "importer", allow(dead_code))]
+pub fn bytes(value: &JsValue) -> Result<Vec<u8>, EngineError> {
+    if let Some(array) = value.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(array.to_vec())
+    } else if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        Ok(js_sys::Uint8Array::new(buffer).to_vec())
+    } else if js_sys::ArrayBuffer::is_view(value) {
+        let view: &js_sys::DataView = value.unchecked_ref();
+        Ok(js_sys::Uint8Array::new_with_byte_offset_and_length(
+            &view.buffer(),
+            view.byte_offset() as u32,
+            view.byte_length() as u32,
+        )
+        .to_vec())
+    } else {
+        Err(EngineError::Invalid(format!(
+            "import_gltf: bytes must be a Uint8Array or ArrayBuffer holding a .glb or .gltf file, got {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        )))
+    }
+}
+
 /// `options.resources`: `{ uri: Uint8Array | ArrayBuffer }` (`undefined` or `null`: none).
 pub fn resources(value: &JsValue) -> Result<HashMap<String, Vec<u8>>, EngineError> {
     let mut resources = HashMap::new();

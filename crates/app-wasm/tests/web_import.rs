@@ -47,6 +47,14 @@ async fn view(backend: &str) -> Engine {
 }
 
 async fn import(engine: &Engine, bytes: &[u8], options: JsValue) -> Result<JsValue, String> {
+    import_value(engine, js_sys::Uint8Array::from(bytes).into(), options).await
+}
+
+async fn import_value(
+    engine: &Engine,
+    bytes: JsValue,
+    options: JsValue,
+) -> Result<JsValue, String> {
     JsFuture::from(engine.import_gltf(bytes, options))
         .await
         .map_err(|e| {
@@ -240,6 +248,27 @@ async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
             "{expected}: nothing added"
         );
     }
+    // Bytes that are not bytes are refused naming what was given; an ArrayBuffer works.
+    for (value, what) in [
+        (JsValue::from_str("model.glb"), "string"),
+        (JsValue::NULL, "object"),
+        (JsValue::from(3), "number"),
+    ] {
+        let error = import_value(&engine, value, JsValue::UNDEFINED)
+            .await
+            .unwrap_err();
+        assert!(
+            error.contains("must be a Uint8Array or ArrayBuffer") && error.contains(what),
+            "{error}"
+        );
+    }
+    assert_eq!(engine.encode_state().unwrap(), before);
+    let buffer = js_sys::Uint8Array::from(BOX_TEXTURED).buffer();
+    let result = import_value(&engine, buffer.into(), JsValue::UNDEFINED)
+        .await
+        .unwrap();
+    assert_eq!(strings(&get(&result, "roots")).len(), 1);
+    assert!(engine.undo().unwrap());
     // Importing under a parent that does not exist is refused too; under the sphere it works.
     let parent = |id: &str| {
         let options = js_sys::Object::new();

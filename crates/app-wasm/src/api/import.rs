@@ -33,18 +33,20 @@ fn rejection(error: EngineError) -> JsValue {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Imports a glTF 2.0 file (GLB or JSON bytes): `{ roots, ignored }`. `options.resources` holds
+    /// Imports a glTF 2.0 file (GLB or JSON bytes, a `Uint8Array` or `ArrayBuffer`): `{ roots, ignored }`. `options.resources` holds
     /// external buffers and images by URI, `options.parent` the node to import under. Rejects, adding
     /// nothing, when the file is malformed or hostile, naming the problem.
-    pub fn import_gltf(&self, bytes: &[u8], options: JsValue) -> js_sys::Promise {
+    pub fn import_gltf(&self, bytes: JsValue, options: JsValue) -> js_sys::Promise {
         let started = self.with(|state| {
             state.check_writable()?;
-            import_options::parse(&options)
+            Ok((
+                import_options::bytes(&bytes)?,
+                import_options::parse(&options)?,
+            ))
         });
         let handle = self.handle();
-        let bytes = bytes.to_vec();
         wasm_bindgen_futures::future_to_promise(async move {
-            let options = started.map_err(JsValue::from)?;
+            let (bytes, options) = started.map_err(JsValue::from)?;
             let model = gltf_importer::parse(&bytes, &options.resources_js, &options.resources)
                 .await
                 .map_err(rejection)?;
