@@ -280,3 +280,110 @@ fn a_model_whose_assets_arrive_after_its_nodes_appears_when_they_do() {
     );
     assert_eq!(view.feed.missing(), 0);
 }
+
+/// Standard base64, for the data URIs of the glTF files built here.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_three_level_hierarchy_with_rotations_and_non_uniform_scale_draws_where_its_matrices_say() {
+    use app_core::glam::{Mat4, Quat, Vec2, Vec3};
+    // A 0.2-unit cube (8 corners, 12 triangles) at the leaf of root → middle → leaf.
+    let corners: Vec<f32> = (0..8)
+        .flat_map(|i| [0, 1, 2].map(|axis| if i >> axis & 1 == 1 { 0.1 } else { -0.1 }))
+        .collect();
+    let indices: [u16; 36] = [
+        0, 2, 1, 1, 2, 3, 4, 5, 6, 5, 7, 6, 0, 1, 4, 1, 5, 4, 2, 6, 3, 3, 6, 7, 0, 4, 2, 2, 4, 6,
+        1, 3, 5, 3, 7, 5,
+    ];
+    let mut buffer: Vec<u8> = corners.iter().flat_map(|v| v.to_le_bytes()).collect();
+    buffer.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+    let root = (
+        Quat::from_rotation_y(std::f32::consts::FRAC_PI_2),
+        Vec3::new(1.0, 0.0, 0.0),
+        Vec3::ONE,
+    );
+    let middle = (
+        Quat::from_rotation_x(0.5),
+        Vec3::new(0.0, 1.0, 0.0),
+        Vec3::new(2.0, 0.5, 1.0),
+    );
+    let leaf = (
+        Quat::from_rotation_z(0.3),
+        Vec3::new(0.5, 0.0, 0.25),
+        Vec3::ONE,
+    );
+    let node = |(r, t, s): (Quat, Vec3, Vec3), rest: &str| {
+        format!(
+            r#"{{"rotation":{:?},"translation":{:?},"scale":{:?}{rest}}}"#,
+            r.to_array(),
+            t.to_array(),
+            s.to_array()
+        )
+    };
+    let gltf = format!(
+        r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[0]}}],
+        "nodes":[{},{},{}],
+        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0}},"indices":1}}]}}],
+        "accessors":[{{"bufferView":0,"componentType":5126,"count":8,"type":"VEC3"}},{{"bufferView":1,"componentType":5123,"count":36,"type":"SCALAR"}}],
+        "bufferViews":[{{"buffer":0,"byteLength":96}},{{"buffer":0,"byteOffset":96,"byteLength":72}}],
+        "buffers":[{{"byteLength":168,"uri":"data:application/octet-stream;base64,{}"}}]}}"#,
+        node(root, r#","children":[1]"#),
+        node(middle, r#","children":[2]"#),
+        node(leaf, r#","mesh":0"#),
+        base64(&buffer)
+    );
+    let model = app_gltf::import(gltf.as_bytes(), &HashMap::new()).unwrap();
+    let gpu = native::gpu();
+    let mut view = View::new(&gpu, 1);
+    view.scene.import(&model, None).unwrap();
+    view.sync();
+    let leaf_id = view
+        .scene
+        .snapshot()
+        .into_iter()
+        .find(|n| matches!(n.shape, app_core::Shape::Mesh { .. }))
+        .unwrap()
+        .id;
+    let matrix = |(r, t, s): (Quat, Vec3, Vec3)| Mat4::from_scale_rotation_translation(s, r, t);
+    let world = matrix(root) * matrix(middle) * matrix(leaf);
+    let centre = world.transform_point3(Vec3::ZERO);
+    // Look at where the matrices put the leaf: it is picked at the view's centre, and nowhere near
+    // where a wrong composition (say, scale after translation) would put it.
+    view.renderer.camera =
+        app_render::OrbitCamera::looking_at(centre + Vec3::new(0.0, 0.5, 2.5), centre, 0.5)
+            .unwrap();
+    assert_eq!(
+        view.renderer.pick(Vec2::splat(0.5), 1.0),
+        Some(leaf_id.clone())
+    );
+    let wrong = matrix(root) * matrix(leaf) * matrix(middle);
+    let wrong_centre = wrong.transform_point3(Vec3::ZERO);
+    assert!(
+        wrong_centre.distance(centre) > 0.5,
+        "the check tells the orders apart"
+    );
+    let image = native::render(&mut view.renderer, SIZE);
+    let middle_pixel = &image.pixels[((SIZE / 2 * SIZE + SIZE / 2) * 4) as usize..][..4];
+    assert_ne!(
+        middle_pixel,
+        &image.pixels[..4],
+        "the leaf is drawn at the centre"
+    );
+}
