@@ -14,6 +14,8 @@
 //! - Textures reading `TEXCOORD_1` or above (also through `KHR_texture_transform`'s `texCoord`) are
 //!   left out with a note: the engine's meshes carry one set of texture coordinates, and drawing a
 //!   lightmap or detail map with the wrong set looks worse than not drawing it.
+//! - A material whose emissive texture is left out (other uv set, other image format) gets no
+//!   emission, with a note: its emissive factor alone would light the whole surface.
 //! - A texture without a sampler, or a sampler without filters, samples linearly with mipmaps (what
 //!   three.js does). Of glTF's four mipmapped minification filters, the within-level filter is kept.
 
@@ -106,7 +108,7 @@ impl Materials {
         let [r, g, b, a] = pbr.base_color_factor.0;
         let e = m.emissive_factor.0;
         let emissive = |v: f32| clamp(v, 0.0, MAX_EMISSIVE as f32, 0.0);
-        let material = Material {
+        let mut material = Material {
             base_color: Vec3::new(unit(r, 1.0), unit(g, 1.0), unit(b, 1.0)),
             metallic: unit(pbr.metallic_factor.0, 1.0),
             roughness: unit(pbr.roughness_factor.0, 1.0),
@@ -187,6 +189,17 @@ impl Materials {
                 transform,
                 &slot("emissiveTexture"),
             )?;
+            if surface.emissive.is_none() && material.emissive != Vec3::ZERO {
+                // The factor scales the texture, which usually lights a few small parts (screens,
+                // lamps): without it the whole surface would glow at the factor's color (white, as
+                // exporters write it). No emission is nearer to the model.
+                material.emissive = Vec3::ZERO;
+                surface.emissive_strength = defaults.emissive_strength;
+                out.ignored.named(
+                    "emission of materials whose emissive texture is left out",
+                    format!("material {index}"),
+                );
+            }
         }
         Ok(Resolved { material, surface })
     }

@@ -5,7 +5,8 @@
 //! - [`parse`] accepts GLB (magic `glTF`, version 2, a JSON chunk first, an optional BIN chunk; other
 //!   chunks skipped) or glTF JSON (an optional UTF-8 byte order mark first), checks every length
 //!   against the bytes there are, and refuses `extensionsRequired` naming an extension outside
-//!   [`SUPPORTED_EXTENSIONS`].
+//!   [`SUPPORTED_EXTENSIONS`]. Scenes without `nodes` and animation channels without a target
+//!   `node`, both valid glTF that gltf-json 1.4 rejects, are accepted (see [`parse_root`]).
 //! - Buffers are loaded once, up front; a buffer that cannot be loaded (missing file, bad `data:`
 //!   URI, shorter than its `byteLength`) keeps its error, reported when something reads from it, so
 //!   an unused broken buffer does not fail the import.
@@ -116,9 +117,65 @@ fn parse_json(bytes: &[u8]) -> Result<(json::Root, Option<&[u8]>), ImportError> 
         (bytes, None)
     };
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-    let root: json::Root = json::deserialize::from_slice(text)
-        .map_err(|e| ImportError::Json(excerpt(&e.to_string(), 300)))?;
-    Ok((root, bin))
+    Ok((parse_root(text)?, bin))
+}
+
+fn json_error(e: &serde_json::Error) -> ImportError {
+    ImportError::Json(excerpt(&e.to_string(), 300))
+}
+
+/// The typed glTF JSON. gltf-json 1.4 requires two properties glTF 2.0 lets a file leave out; a file
+/// that fails for either is read again with them filled in (the common case pays nothing):
+/// - `scene.nodes`: Blender writes its empty scenes as `{"name": "Scene.001"}`; such a scene has no
+///   nodes.
+/// - `animation.channel.target.node`: `KHR_animation_pointer` channels (and Blockbench's untargeted
+///   ones) have none; the specification says such a channel is ignored, so it is dropped (animations
+///   are only counted).
+///
+/// When filling in changes nothing, or the second reading fails too, its error is reported.
+fn parse_root(text: &[u8]) -> Result<json::Root, ImportError> {
+    let first = match json::deserialize::from_slice(text) {
+        Ok(root) => return Ok(root),
+        Err(e) => e,
+    };
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(text) else {
+        return Err(json_error(&first));
+    };
+    if !fill_optional(&mut value) {
+        return Err(json_error(&first));
+    }
+    json::deserialize::from_value(value).map_err(|e| json_error(&e))
+}
+
+/// Gives every scene without `nodes` an empty list and drops animation channels whose target has no
+/// `node`; whether anything changed.
+fn fill_optional(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    let mut changed = false;
+    if let Some(scenes) = value.get_mut("scenes").and_then(Value::as_array_mut) {
+        for scene in scenes.iter_mut().filter_map(Value::as_object_mut) {
+            if !scene.contains_key("nodes") {
+                scene.insert("nodes".into(), Value::Array(Vec::new()));
+                changed = true;
+            }
+        }
+    }
+    if let Some(animations) = value.get_mut("animations").and_then(Value::as_array_mut) {
+        for channels in animations
+            .iter_mut()
+            .filter_map(|a| a.get_mut("channels"))
+            .filter_map(Value::as_array_mut)
+        {
+            let before = channels.len();
+            channels.retain(|c| {
+                c.get("target")
+                    .and_then(Value::as_object)
+                    .is_none_or(|target| target.contains_key("node"))
+            });
+            changed |= channels.len() != before;
+        }
+    }
+    changed
 }
 
 /// Parses `bytes` (GLB or JSON), checks the required extensions and loads every buffer.

@@ -348,6 +348,68 @@ fn files_without_scenes_import_every_root_node() {
 }
 
 #[test]
+fn scenes_may_leave_out_their_nodes() {
+    // Blender writes its empty scenes without a `nodes` list; glTF 2.0 allows it (gltf-json 1.4 does
+    // not).
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let mut doc = one_mesh(json!({"attributes": {"POSITION": pos}, "mode": 6}));
+    doc["scenes"] = json!([{"name": "Scene", "nodes": [0]}, {"name": "Scene.001"}]);
+    for bytes in [b.glb(doc.clone()), b.gltf(doc.clone())] {
+        let scene = import_ok(&bytes);
+        assert_eq!(scene.nodes.len(), 1);
+        assert_eq!(mesh_of(&scene, 0).0.positions, QUAD_POSITIONS);
+        assert_eq!(scene.ignored, ["scenes other than the default (1)"]);
+    }
+    // The empty scene as the default: nothing to import, as three.js shows an empty scene.
+    doc["scene"] = json!(1);
+    let scene = import_ok(&b.glb(doc));
+    assert!(scene.nodes.is_empty() && scene.assets.is_empty());
+    assert_eq!(
+        scene.ignored,
+        [
+            "scenes other than the default (1)",
+            "nodes outside the imported scene (1)"
+        ]
+    );
+}
+
+#[test]
+fn animation_channels_without_a_node_are_ignored() {
+    // KHR_animation_pointer channels target a JSON pointer instead of a node (and Blockbench writes
+    // untargeted channels): glTF 2.0 says to ignore such a channel (gltf-json 1.4 requires `node`).
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let times = b.packed(&f32_bytes(&[0.0, 1.0]), FLOAT, 2, "SCALAR", false);
+    let colors = b.packed(
+        &f32_bytes(&[1.0, 0.0, 0.0, 0.0, 1.0, 0.0]),
+        FLOAT,
+        2,
+        "VEC3",
+        false,
+    );
+    let moves = b.packed(&f32_bytes(&[0.0; 6]), FLOAT, 2, "VEC3", false);
+    let mut doc = one_mesh(json!({"attributes": {"POSITION": pos}, "mode": 6, "material": 0}));
+    doc["materials"] = json!([{"name": "glow"}]);
+    doc["extensionsUsed"] = json!(["KHR_animation_pointer"]);
+    doc["animations"] = json!([{
+        "channels": [
+            {"sampler": 0, "target": {"path": "pointer", "extensions": {"KHR_animation_pointer":
+                {"pointer": "/materials/0/pbrMetallicRoughness/baseColorFactor"}}}},
+            {"sampler": 1, "target": {"path": "translation"}},
+            {"sampler": 1, "target": {"node": 0, "path": "translation"}}
+        ],
+        "samplers": [{"input": times, "output": colors}, {"input": times, "output": moves}]
+    }]);
+    for bytes in [b.glb(doc.clone()), b.gltf(doc)] {
+        let scene = import_ok(&bytes);
+        assert_eq!(scene.nodes.len(), 1);
+        assert_eq!(mesh_of(&scene, 0).0.positions, QUAD_POSITIONS);
+        assert_eq!(scene.ignored, ["animations (1)", "KHR_animation_pointer"]);
+    }
+}
+
+#[test]
 fn long_names_are_cut_and_primitive_children_stay_distinct() {
     let mut b = Builder::default();
     let pos = b.vec3(&QUAD_POSITIONS);

@@ -38,6 +38,23 @@ fn malformed_json() {
         b"{\"asset\": {\"version\": \"2.0\"}, \"nodes\": 5}",
         &["not a valid glTF file", "expected a sequence", "column 40"],
     );
+    // Filling in the optional scene nodes and dropping untargeted channels does not hide what else
+    // is wrong: the error is the second reading's.
+    expect_err(
+        br#"{"asset": {"version": "2.0"}, "scenes": [{}], "nodes": [{"mesh": "zero"}]}"#,
+        &["not a valid glTF file", "invalid type", "\"zero\""],
+    );
+    expect_err(
+        br#"{"asset": {"version": "2.0"}, "animations": [{"channels": [{"sampler": 0,
+            "target": {"path": "rotation"}}], "samplers": [{"input": 0}]}]}"#,
+        &["not a valid glTF file", "missing field `output`"],
+    );
+    // A channel whose target is not an object is not an untargeted channel.
+    expect_err(
+        br#"{"asset": {"version": "2.0"}, "animations": [{"channels": [{"sampler": 0,
+            "target": 7}], "samplers": []}]}"#,
+        &["not a valid glTF file", "expected struct Target", "line 2"],
+    );
 }
 
 #[test]

@@ -187,6 +187,55 @@ fn textures_on_other_uv_sets_and_other_formats_are_skipped() {
 }
 
 #[test]
+fn a_left_out_emissive_texture_takes_its_emission_along() {
+    // Blender writes emissive maps with emissiveFactor [1, 1, 1]: without the map, the factor would
+    // light the whole quad white. Seen in MultiUVTest (an emissive map on TEXCOORD_1).
+    let lightmap = json!({
+        "pbrMetallicRoughness": {"baseColorTexture": {"index": 0}},
+        "emissiveFactor": [1, 1, 1],
+        "emissiveTexture": {"index": 1, "texCoord": 1},
+        "extensions": {"KHR_materials_emissive_strength": {"emissiveStrength": 3}}
+    });
+    let scene = import_ok(&textured_quad(lightmap, Value::Null, true));
+    assert_eq!(scene.nodes[0].material.emissive, Vec3::ZERO);
+    let s = mesh_of(&scene, 0).1.unwrap();
+    assert!(s.base_color.is_some() && s.emissive.is_none());
+    assert_eq!(
+        s.emissive_strength, 1.0,
+        "no emission: the strength cannot matter"
+    );
+    assert_eq!(
+        scene.ignored,
+        [
+            "textures on TEXCOORD_1 or above (1: texture 1)",
+            "emission of materials whose emissive texture is left out (1: material 0)"
+        ]
+    );
+
+    // The same for an image in another format.
+    let webp = json!([{"uri": "glow.webp"}]);
+    let resources =
+        std::collections::HashMap::from([("glow.webp".to_string(), b"RIFF....WEBP".to_vec())]);
+    let glow = json!({"emissiveFactor": [1, 0.5, 0], "emissiveTexture": {"index": 0}});
+    let scene = app_gltf::import(&textured_quad(glow, webp, true), &resources).unwrap();
+    assert_eq!(scene.nodes[0].material.emissive, Vec3::ZERO);
+    assert_eq!(mesh_of(&scene, 0).1, None);
+    assert_eq!(
+        scene.ignored,
+        [
+            "textures without a PNG or JPEG image (1: texture 0)",
+            "emission of materials whose emissive texture is left out (1: material 0)"
+        ]
+    );
+
+    // A drawn emissive texture keeps its factor.
+    let kept = json!({"emissiveFactor": [1, 1, 1], "emissiveTexture": {"index": 0}});
+    let scene = import_ok(&textured_quad(kept, Value::Null, true));
+    assert_eq!(scene.nodes[0].material.emissive, Vec3::ONE);
+    assert!(scene.ignored.is_empty(), "{:?}", scene.ignored);
+}
+
+#[test]
 fn images_that_are_not_what_they_claim_are_errors() {
     let garbage = json!([{"uri": data_uri("image/png", b"definitely not a png")}]);
     let err = import_err(&textured_quad(
