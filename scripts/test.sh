@@ -31,6 +31,7 @@ wasm-pack test --headless --chrome crates/app-wasm --features webgl
 
 step "end-to-end tests (tests/*.test.mjs)"
 bash scripts/build-web.sh
+bash scripts/check-size.sh
 shopt -s nullglob
 for t in tests/*.test.mjs; do
   echo "-- $t"

@@ -69,6 +69,16 @@ async fn gpu(backends: wgpu::Backends) -> (Gpu, wgpu::Instance, wgpu::Surface<'s
         .await
         .expect("adapter");
     let gpu = Gpu::from_adapter(&adapter).await.expect("device");
+    // Quality must not drop unnoticed: where the adapter can multisample the HDR target (and its
+    // depth) 4× with a resolve, the renderer must use it (SwiftShader can, on WebGPU and WebGL2).
+    let flags = |format| adapter.get_texture_format_features(format).flags;
+    let hdr = flags(gpu.hdr_format);
+    let depth = flags(wgpu::TextureFormat::Depth32Float);
+    let allows_msaa = hdr.sample_count_supported(4)
+        && depth.sample_count_supported(4)
+        && hdr.contains(wgpu::TextureFormatFeatureFlags::MULTISAMPLE_RESOLVE);
+    assert!(allows_msaa, "this adapter cannot multisample 4x; the goldens assume it");
+    assert_eq!(gpu.msaa_samples, 4, "the renderer must use 4x MSAA where the adapter allows it");
     (gpu, instance, surface)
 }
 
