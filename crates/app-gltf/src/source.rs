@@ -6,7 +6,8 @@
 //!   chunks skipped) or glTF JSON (an optional UTF-8 byte order mark first), checks every length
 //!   against the bytes there are, and refuses `extensionsRequired` naming an extension outside
 //!   [`SUPPORTED_EXTENSIONS`]. Scenes without `nodes` and animation channels without a target
-//!   `node`, both valid glTF that gltf-json 1.4 rejects, are accepted (see [`parse_root`]).
+//!   `node`, both valid glTF that gltf-json 1.4 rejects, are accepted (see [`parse_root`]); glTF 1.0
+//!   JSON is refused saying so.
 //! - Buffers are loaded once, up front; a buffer that cannot be loaded (missing file, bad `data:`
 //!   URI, shorter than its `byteLength`) keeps its error, reported when something reads from it, so
 //!   an unused broken buffer does not fail the import.
@@ -132,7 +133,8 @@ fn json_error(e: &serde_json::Error) -> ImportError {
 ///   ones) have none; the specification says such a channel is ignored, so it is dropped (animations
 ///   are only counted).
 ///
-/// When filling in changes nothing, or the second reading fails too, its error is reported.
+/// When filling in changes nothing, or the second reading fails too, its error is reported. A glTF
+/// 1.0 file (same extension, other schema) is refused saying so.
 fn parse_root(text: &[u8]) -> Result<json::Root, ImportError> {
     let first = match json::deserialize::from_slice(text) {
         Ok(root) => return Ok(root),
@@ -141,10 +143,34 @@ fn parse_root(text: &[u8]) -> Result<json::Root, ImportError> {
     let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(text) else {
         return Err(json_error(&first));
     };
+    if let Some(why) = gltf_1(&value) {
+        return Err(ImportError::Json(format!(
+            "{why}: this is glTF 1.0, and only glTF 2.0 is supported"
+        )));
+    }
     if !fill_optional(&mut value) {
         return Err(json_error(&first));
     }
     json::deserialize::from_value(value).map_err(|e| json_error(&e))
+}
+
+/// What shows that `value` is a glTF 1.0 document (which gltf-json fails on with "invalid type:
+/// map, expected a sequence"), if anything: an `asset.version` below 2, or objects kept in
+/// dictionaries by id where glTF 2.0 has lists.
+fn gltf_1(value: &serde_json::Value) -> Option<String> {
+    if let Some(version) = value.pointer("/asset/version").and_then(|v| v.as_str()) {
+        let major = version
+            .split('.')
+            .next()
+            .and_then(|m| m.trim().parse::<u32>().ok());
+        return major
+            .is_some_and(|m| m < 2)
+            .then(|| format!("asset.version is {:?}", excerpt(version, 20)));
+    }
+    ["nodes", "meshes", "accessors", "buffers"]
+        .into_iter()
+        .find(|key| value.get(key).is_some_and(|v| v.is_object()))
+        .map(|key| format!("its {key} are a dictionary, not a list"))
 }
 
 /// Gives every scene without `nodes` an empty list and drops animation channels whose target has no

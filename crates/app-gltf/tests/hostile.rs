@@ -49,6 +49,20 @@ fn malformed_json() {
             "target": {"path": "rotation"}}], "samplers": [{"input": 0}]}]}"#,
         &["not a valid glTF file", "missing field `output`"],
     );
+    // glTF 1.0 (objects in dictionaries by id) is named as such.
+    expect_err(
+        br#"{"asset": {"version": "1.0"}, "scene": "defaultScene",
+            "scenes": {"defaultScene": {"nodes": ["rootNode"]}}, "nodes": {"rootNode": {}}}"#,
+        &[
+            "not a valid glTF file",
+            "asset.version is \"1.0\"",
+            "only glTF 2.0 is supported",
+        ],
+    );
+    expect_err(
+        br#"{"nodes": {"rootNode": {"meshes": ["box"]}}, "meshes": {"box": {"primitives": []}}}"#,
+        &["its nodes are a dictionary, not a list", "only glTF 2.0"],
+    );
     // A channel whose target is not an object is not an untargeted channel.
     expect_err(
         br#"{"asset": {"version": "2.0"}, "animations": [{"channels": [{"sampler": 0,
