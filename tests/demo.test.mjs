@@ -283,6 +283,24 @@ try {
       await cdp.detach();
       noErrors(errors);
     },
+
+    '?role=viewer: view only, the editing controls disabled, edits refused': async () => {
+      const viewer = await open(browser, `${server.url}?present=0&persist=0&role=viewer`, demoViewport);
+      const state = await viewer.page.evaluate(() => {
+        const before = window.engine.node_ids().length;
+        document.getElementById('add-sphere').click();
+        let error = null;
+        try { window.engine.add_box(0, 0, 0, 1, 1, 1); } catch (e) { error = String(e.message); }
+        return {
+          readOnly: window.engine.is_read_only(), cls: document.body.classList.contains('read-only'),
+          added: window.engine.node_ids().length - before, error,
+        };
+      });
+      assert(state.readOnly && state.cls, `read-only ${state.readOnly}, body class ${state.cls}`);
+      assert(state.added === 0, `a viewer added ${state.added} nodes`);
+      assert(/read-only/.test(state.error ?? ''), `edit call: ${state.error}`);
+      await viewer.page.close();
+    },
   });
 } finally {
   await browser.close();

@@ -36,8 +36,9 @@ function start(command, args, env, ready, label) {
 }
 
 const TOKEN = 'let-me-in';
+const VIEWER_TOKEN = 'just-looking';
 const hocuspocus = (port, extra = {}) =>
-  start(process.execPath, ['server.mjs'], { HOST: '127.0.0.1', PORT: String(port), TOKEN, ...extra }, /listening on/, `hocuspocus :${port}`);
+  start(process.execPath, ['server.mjs'], { HOST: '127.0.0.1', PORT: String(port), TOKEN, VIEWER_TOKEN, ...extra }, /listening on/, `hocuspocus :${port}`);
 
 
 const web = await serve(root);
@@ -106,6 +107,10 @@ try {
       await F.page.waitForFunction(() => window.collab.presence.users().some((u) => u.name === 'Eve'), null, { timeout: 15_000 });
       assert(E.errors.length === 0 && F.errors.length === 0, `demo errors: ${[...E.errors, ...F.errors].join('\n')}`);
       await Promise.all([E.page.close(), F.page.close()]);
+      // With a viewer token the demo becomes view-only once the server grants a read-only scope.
+      const G = await open(browser, demo('Gus').replace(`token=${TOKEN}`, `token=${VIEWER_TOKEN}`));
+      await G.page.waitForFunction(() => document.body.classList.contains('read-only') && window.engine.is_read_only(), null, { timeout: 20_000 });
+      await G.page.close();
     },
 
     'a wrong token is refused: no reconnect loop, the document untouched': async () => {
@@ -119,6 +124,38 @@ try {
       assert(ids.length === 0, 'nothing was synced to the refused page');
       assert(C.messages.some((m) => m.includes('permission denied by the server')), 'the refusal is logged with its reason');
       await C.page.close();
+    },
+
+    'a viewer token is read-only: its engine refuses edits, and a forged update leaves every document untouched': async () => {
+      const V = await open(browser, pageUrl(port, doc, VIEWER_TOKEN));
+      await connected(V);
+      const ids = await A.page.evaluate(() => window.engine.node_ids());
+      await V.page.waitForFunction((n) => window.engine.node_ids().length >= n, ids.length, { timeout: 15_000 });
+      const viewer = await V.page.evaluate(() => {
+        let error = null;
+        try { window.engine.add_sphere(0, 3, 0, 1); } catch (e) { error = String(e.message); }
+        return { scope: window.connection.hocuspocus.scope, readOnly: window.engine.is_read_only(), error };
+      });
+      assert(viewer.scope === 'readonly' && viewer.readOnly, `viewer scope ${viewer.scope}, read-only ${viewer.readOnly}`);
+      assert(/read-only/.test(viewer.error ?? ''), `a viewer's edit call: ${viewer.error}`);
+      // A forged client: the page turns the engine's check off and edits anyway; the server refuses it.
+      const forged = await V.page.evaluate(() => {
+        window.engine.set_read_only(false);
+        return window.engine.add_sphere(0, 3, 0, 1);
+      });
+      await V.page.waitForFunction(() => window.connection.hocuspocus.refused > 0, null, { timeout: 15_000 });
+      const ydoc = new Y.Doc();
+      const provider = new HocuspocusProvider({ url: `ws://127.0.0.1:${port}`, name: doc, document: ydoc, token: TOKEN, WebSocketPolyfill: WebSocket });
+      try {
+        await until(() => provider.isSynced, 10_000, 'provider sync');
+        await new Promise((r) => setTimeout(r, 500));
+        assert(!ydoc.getMap('nodes').has(forged), 'the server document took the viewer\'s forged node');
+        assert(!(await A.page.evaluate((id) => window.engine.node_ids().includes(id), forged)), 'an editor received the forged node');
+      } finally {
+        provider.destroy();
+        ydoc.destroy();
+      }
+      await V.page.close();
     },
 
     'scale-out: two Hocuspocus processes share the document through Redis': async () => {

@@ -87,6 +87,12 @@ async function main() {
   const persistence = await startPersistence(engine, room ?? LOCAL_DOC_NAME);
   disposers.push(() => persistence?.close());
   const scene = startingScene(engine, { inRoom: room !== null, restored: persistence?.restored });
+  // `?role=viewer`: look, don't touch, from here on (a Hocuspocus viewer token does the same when the
+  // server grants a read-only scope). Outside a room the starter scene above is still shown.
+  if (params.get('role') === 'viewer') {
+    engine.set_read_only(true);
+    document.body.classList.add('read-only');
+  }
   const shared = await startRoom(engine, room, { bundleUrl: loaded.url, persistence });
   disposers.push(shared.dispose);
   const panel = installPanel(engine, scene, {

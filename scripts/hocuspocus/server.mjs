@@ -3,7 +3,9 @@
 //   PORT=1235 HOST=127.0.0.1 TOKEN=secret REDIS_PORT=6379 node scripts/hocuspocus/server.mjs
 //
 // TOKEN: when set, a connection must authenticate with exactly this token (Hocuspocus's onAuthenticate
-// hook; a real deployment checks a signed token from its own backend here). REDIS_PORT (and REDIS_HOST):
+// hook; a real deployment checks a signed token from its own backend here) and may edit. VIEWER_TOKEN: a
+// second token whose connections are read-only: the server answers their document updates with a refusal
+// (SyncStatus false) and applies nothing, and tells the client its scope ("readonly") when it authenticates. REDIS_PORT (and REDIS_HOST):
 // scale out with @hocuspocus/extension-redis, so several of these processes serve the same documents.
 // Prints "listening on ws://HOST:PORT" once it accepts connections.
 import { Server } from '@hocuspocus/server';
@@ -12,6 +14,7 @@ import { Redis } from '@hocuspocus/extension-redis';
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 1235);
 const token = process.env.TOKEN;
+const viewerToken = process.env.VIEWER_TOKEN;
 const extensions = [];
 const scaledOut = Boolean(process.env.REDIS_PORT);
 if (scaledOut) {
@@ -23,10 +26,15 @@ const server = new Server({
   port,
   quiet: true,
   extensions, // Hocuspocus adds its own to this array
-  async onAuthenticate({ token: offered, documentName }) {
+  async onAuthenticate({ token: offered, documentName, connectionConfig }) {
+    if (viewerToken !== undefined && offered === viewerToken) {
+      connectionConfig.readOnly = true;
+      return { role: 'viewer' };
+    }
     if (token !== undefined && offered !== token) {
       throw new Error(`wrong token for ${documentName}`);
     }
+    return { role: 'editor' };
   },
 });
 await server.listen();

@@ -90,7 +90,7 @@ function permissionDenied(reason) {
  * A WebSocket-shaped class for `connectWebSocket` that speaks Hocuspocus on the wire for one document:
  * frames what the engine sends, unframes and translates what the server sends, authenticates first.
  */
-function hocuspocusSocket(document, token, counters, WebSocketImpl) {
+function hocuspocusSocket(document, token, counters, WebSocketImpl, onScope) {
   return class HocuspocusSocket {
     constructor(url) {
       this.onopen = this.onmessage = this.onclose = this.onerror = null;
@@ -134,14 +134,26 @@ function hocuspocusSocket(document, token, counters, WebSocketImpl) {
               deliver(permissionDenied(reason)); // the engine throws; the transport stops reconnecting
             } else if (subtype === AUTH.authenticated) {
               counters.authenticated++;
+              // The scope the server granted: "read-write", or "readonly" for a viewer, whose document
+              // updates the server refuses; the engine then refuses local edits too (set_read_only).
+              try {
+                [counters.scope] = readVarString(message.body, at);
+              } catch {
+                counters.scope = 'read-write'; // servers before scopes send none
+              }
+              onScope?.(counters.scope);
             } else if (subtype === AUTH.token) {
               ws.send(frame(document, concat(Uint8Array.of(TYPE.auth, AUTH.token), varString(token))));
             }
             break;
           }
-          case TYPE.syncStatus:
-            counters.acknowledged++;
+          case TYPE.syncStatus: {
+            // 1: the server applied our update; 0: it refused it (a read-only connection).
+            const [applied] = readVarUint(message.body, 1);
+            if (applied) counters.acknowledged++;
+            else counters.refused++;
             break;
+          }
           case TYPE.close:
             ws.close();
             break;
@@ -166,21 +178,29 @@ function hocuspocusSocket(document, token, counters, WebSocketImpl) {
 /**
  * Connects `engine` to `document` on the Hocuspocus server at `url`, authenticating with `token`
  * (Hocuspocus's `onAuthenticate` hook sees it; pass what your backend issued). Returns the
- * `connectWebSocket` connection, plus `hocuspocus: { authenticated, acknowledged, ignored, denied }`
- * counters. A refused token ends the connection (status "offline", no reconnecting) and logs
+ * `connectWebSocket` connection, plus `hocuspocus: { authenticated, acknowledged, refused, ignored, denied,
+ * scope }` counters (`refused`: updates a read-only connection's server did not apply; `scope`: what the
+ * server granted, "read-write" or "readonly"). A "readonly" scope (a viewer's token) makes the engine
+ * read-only (`engine.set_read_only(true)`): its edit calls throw instead of diverging from the room;
+ * `onReadOnly()` then lets the page disable its editing UI. A refused token ends the connection (status "offline", no reconnecting) and logs
  * `permission denied by the server: <reason>`.
  */
 export function connectHocuspocus(engine, {
-  url, document, token = '', onStatus, WebSocketImpl = globalThis.WebSocket, ...options
+  url, document, token = '', onStatus, onReadOnly, WebSocketImpl = globalThis.WebSocket, ...options
 } = {}) {
   if (typeof token !== 'string') throw new Error('the Hocuspocus token must be a string');
-  const counters = { authenticated: 0, acknowledged: 0, ignored: 0, denied: null };
+  const counters = { authenticated: 0, acknowledged: 0, refused: 0, ignored: 0, denied: null, scope: null };
+  const onScope = (scope) => {
+    if (scope !== 'readonly') return;
+    engine.set_read_only(true);
+    onReadOnly?.();
+  };
   const connection = connectWebSocket(engine, {
     ...options,
     url,
     room: document,
     onStatus,
-    WebSocketImpl: hocuspocusSocket(document, token, counters, WebSocketImpl),
+    WebSocketImpl: hocuspocusSocket(document, token, counters, WebSocketImpl, onScope),
   });
   connection.hocuspocus = counters;
   return connection;

@@ -42,7 +42,10 @@ export function startCollab(engine, params, { guard = null } = {}) {
   const presence = mountPresence(engine, params);
   // `?server=hocuspocus&token=…` joins the room as a Hocuspocus document instead (hocuspocus.js).
   const connection = params.get('server') === 'hocuspocus'
-    ? connectHocuspocus(engine, { url: relay, document: room, token: params.get('token') ?? '', onStatus: show, guard })
+    ? connectHocuspocus(engine, {
+      url: relay, document: room, token: params.get('token') ?? '', onStatus: show, guard,
+      onReadOnly: () => document.body.classList.add('read-only'),
+    })
     : connectWebSocket(engine, { url: relay, room, onStatus: show, guard });
   const close = connection.close;
   connection.close = () => { close(); presence.destroy(); };
