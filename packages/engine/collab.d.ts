@@ -68,10 +68,22 @@ export interface HocuspocusOptions extends ConnectionOptions {
   document: string;
   /** Sent first; the server's `onAuthenticate` hook sees it. */
   token?: string;
+  /** Called when the server grants only a read-only scope (a viewer's token); the engine is then read-only. */
+  onReadOnly?: () => void;
 }
 
 export interface HocuspocusConnection extends Connection {
-  readonly hocuspocus: { authenticated: number; acknowledged: number; ignored: number; denied: string | null };
+  readonly hocuspocus: {
+    authenticated: number;
+    /** Updates the server applied. */
+    acknowledged: number;
+    /** Updates the server refused (a read-only connection). */
+    refused: number;
+    ignored: number;
+    denied: string | null;
+    /** What the server granted when it authenticated us: "read-write", or "readonly" for a viewer; null before. */
+    scope: string | null;
+  };
 }
 
 export function connectHocuspocus(engine: Engine, options: HocuspocusOptions): HocuspocusConnection;

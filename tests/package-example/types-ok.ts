@@ -232,6 +232,9 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   ws.close();
   const hp: HocuspocusConnection = connectHocuspocus(hub.transport(), { url: "ws://127.0.0.1:1235", document: room, token: "t" });
   const denied: string | null = hp.hocuspocus.denied;
+  const scope: string | null = hp.hocuspocus.scope;
+  const refused: number = hp.hocuspocus.refused;
+  void scope, refused;
   hp.close();
   const framed: Uint8Array = hocuspocusFrame(room, new Uint8Array([0]));
   const { document: docName, type, body }: { document: string; type: number; body: Uint8Array } = hocuspocusUnframe(framed);
