@@ -99,6 +99,19 @@ export function toMarkdown(r) {
   const d = r.calls.demo;
   out.push(`**wasm calls per frame** in the running demo (\`?debug=calls\`): ${d ? `${d.callsInFrames} in ${d.frames} frames, max ${d.maxCallsInOneFrame} in one frame` : '—'}; ` +
     `in the frame benchmark: ${(r.calls.frameBenchmark?.callsPerFrameEveryRun ?? []).length ? [...new Set(r.calls.frameBenchmark.callsPerFrameEveryRun)].join(', ') : '—'} per frame.`);
+  const gpu = r.calls.gpu;
+  if (gpu) {
+    out.push('');
+    out.push('**WebGPU calls per frame** (every method of every `GPU*` interface called inside `render_frame`, WebGPU, ' +
+      `${r.smoke ? 30 : 1000} spheres; the page wraps them only for this count, not in the timed runs):`);
+    out.push('');
+    out.push('| frame | calls | which |');
+    out.push('|---|---:|---|');
+    for (const [kind, row] of Object.entries(gpu)) {
+      const which = Object.entries(row.byMethod).map(([m, c]) => `${m.replace(/^GPU/, '')} ${fmt(c, 2)}`).join(', ') || '—';
+      out.push(`| ${kind} | ${fmt(row.perFrame, 2)} | ${which} |`);
+    }
+  }
   out.push('');
   out.push('**Targets**');
   out.push('');

@@ -349,6 +349,12 @@ try {
     });
     const perFrame = Object.values(results.frame).flatMap((rows) => Object.values(rows).map((r) => r.ours?.callsPerFrame)).filter((x) => x != null);
     results.calls.frameBenchmark = { callsPerFrameEveryRun: perFrame };
+    // WebGPU calls per frame, by kind of frame (the page wraps every GPU* method; not in the timed runs).
+    await withBrowser(true, async (browser) => {
+      const { page } = await openPage(browser, 'frame-ours.html?backend=webgpu&gpucalls=1');
+      results.calls.gpu = await page.evaluate((n) => window.bench.gpuCalls(n), SMOKE ? 30 : 1000);
+      log(`  WebGPU calls per frame: ${Object.entries(results.calls.gpu).map(([k, v]) => `${k} ${v.perFrame}`).join(', ')}`);
+    });
   });
 
   // 8. glTF, interleaved ours / three.js, each run in a fresh browser (so our first import also loads the
@@ -470,6 +476,11 @@ if (results.calls.demo) {
   const met = d.maxCallsInOneFrame === 1 && d.callsInFrames === d.frames && perFrame.length > 0 && perFrame.every((x) => x === 1);
   t.push({ target: 'exactly one wasm call per frame', measured: `demo: ${d.callsInFrames} calls in ${d.frames} frames (max ${d.maxCallsInOneFrame}); frame bench: ${[...new Set(perFrame)].join(', ')} per frame`, met });
 }
+if (results.calls.gpu) {
+  const g = results.calls.gpu;
+  const worst = Math.max(g.drawn.perFrame, g.edited.perFrame);
+  t.push({ target: 'WebGPU calls in one drawn frame ≤ 12', measured: `unchanged ${g.unchanged.perFrame}, drawn ${g.drawn.perFrame}, edited ${g.edited.perFrame}`, met: worst <= 12 });
+}
 if (results.gltf.small) {
   for (const name of ['small', 'large']) {
     const row = results.gltf[name];
@@ -506,6 +517,7 @@ need(Number.isFinite(results.load.ours?.heapBytesPerNode) && Number.isFinite(res
 for (const app of ['ours-webgpu', 'ours-webgl2', 'three-webgpu', 'three-webgl']) need(results.size[app]?.total?.gzip9 > 0 && results.size[app]?.total?.brotli > 0, `size.${app}`);
 for (const backend of ['webgpu', 'webgl2']) need(Number.isFinite(results.firstFrame[backend]?.ratioPixels), `firstFrame.${backend}`);
 need(results.calls.demo?.frames >= config.demoFrames, 'calls.demo');
+need(Number.isFinite(results.calls.gpu?.drawn?.perFrame), 'calls.gpu');
 for (const name of ['small', 'large']) need(Number.isFinite(results.gltf[name]?.ratio), `gltf.${name}`);
 need(Number.isFinite(results.gltf.instances?.ratio), 'gltf.instances');
 if (!SMOKE && process.env.BENCH_NATIVE !== '0') need(results.native.appScene?.summary?.length && results.native.appRender?.summary?.length, 'native');

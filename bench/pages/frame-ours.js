@@ -25,6 +25,31 @@ for (const name of Object.getOwnPropertyNames(Engine.prototype)) {
   });
 }
 
+// `?gpucalls=1`: also count WebGPU calls (every method of every GPU* interface) made inside a frame. Off
+// by default: the wrappers would add to the timed frames.
+const gpuCalls = { inFrame: 0, byMethod: {} };
+if (new URLSearchParams(location.search).get('gpucalls') === '1') {
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    const proto = name.startsWith('GPU') ? globalThis[name]?.prototype : null;
+    if (!proto) continue;
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (key === 'constructor' || typeof d.value !== 'function') continue;
+      const original = d.value;
+      Object.defineProperty(proto, key, {
+        ...d,
+        value: function (...args) {
+          if (inFrame) {
+            gpuCalls.inFrame++;
+            gpuCalls.byMethod[`${name}.${key}`] = (gpuCalls.byMethod[`${name}.${key}`] ?? 0) + 1;
+          }
+          return original.apply(this, args);
+        },
+      });
+    }
+  }
+}
+
 const canvas = document.getElementById('view');
 let engine = null;
 let ids = [];
@@ -87,6 +112,30 @@ window.bench = {
     };
   },
   backToBack(calls) { return backToBack((dt) => engine.render_frame(dt), calls); },
+  /**
+   * WebGPU calls per frame (page opened with `?gpucalls=1`), `count` spheres, three kinds of frame: a still
+   * scene with the default redraw policy ("unchanged": nothing to draw), a still scene drawn anyway
+   * ("drawn", redraw "always"), and one node moved before each frame ("edited"). Returns, per kind, the
+   * calls per frame and which methods they were.
+   */
+  async gpuCalls(count, frames = 10) {
+    const out = {};
+    for (const kind of ['unchanged', 'drawn', 'edited']) {
+      await this.setup(count, kind === 'unchanged' ? 'on_change' : null);
+      for (let i = 0; i < 3; i++) adapter.frame(1 / 60);
+      gpuCalls.inFrame = 0;
+      gpuCalls.byMethod = {};
+      for (let i = 0; i < frames; i++) {
+        if (kind === 'edited') adapter.edit(i);
+        adapter.frame(1 / 60);
+      }
+      out[kind] = {
+        perFrame: gpuCalls.inFrame / frames,
+        byMethod: Object.fromEntries(Object.entries(gpuCalls.byMethod).map(([k, v]) => [k, v / frames])),
+      };
+    }
+    return out;
+  },
   teardown() {
     if (engine) engine.free();
     engine = null;
