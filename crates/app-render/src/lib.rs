@@ -19,6 +19,7 @@ pub mod golden;
 mod gpu;
 mod instances;
 mod mesh;
+mod peer_cameras;
 mod pick;
 mod pipelines;
 mod readback;
@@ -37,6 +38,7 @@ pub use camera::OrbitCamera;
 pub use controls::OrbitControls;
 pub use error::RenderError;
 pub use gpu::{Gpu, adapter_options};
+pub use peer_cameras::PeerCamera;
 pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
 pub use renderer::{

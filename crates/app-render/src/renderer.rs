@@ -98,6 +98,10 @@ pub struct Renderer {
     /// Nodes other users have selected, in their colors (presence). Drawn like the local selection,
     /// which wins where both apply.
     peer_highlights: HashMap<NodeId, Vec3>,
+    /// Other users' cameras as glyphs (`peer_cameras.rs`): the cameras shown, their instances and mesh.
+    peer_cameras: Vec<crate::PeerCamera>,
+    peer_camera_glyphs: InstanceSet,
+    peer_camera_mesh: crate::mesh::GpuMesh,
     /// How many times size-dependent targets were allocated (tests check resizes cost nothing when the
     /// size is unchanged).
     target_allocations: u32,
@@ -180,6 +184,13 @@ impl Renderer {
             aov: AovMode::Beauty,
             selected: None,
             peer_highlights: HashMap::new(),
+            peer_cameras: Vec::new(),
+            peer_camera_glyphs: InstanceSet::default(),
+            peer_camera_mesh: crate::mesh::GpuMesh::new(
+                device,
+                &crate::peer_cameras::glyph_mesh(),
+                "peer camera",
+            ),
             target_allocations: 0,
             last_stats: FrameStats::default(),
             camera: OrbitCamera::default(),
@@ -319,6 +330,21 @@ impl Renderer {
         }
     }
 
+    /// Replaces the other users' cameras drawn as glyphs (beauty view only). Rewrites instances only
+    /// when the list changed.
+    pub fn set_peer_cameras(&mut self, cameras: &[crate::PeerCamera]) {
+        crate::peer_cameras::fill(
+            &mut self.peer_camera_glyphs,
+            &mut self.peer_cameras,
+            cameras,
+        );
+    }
+
+    /// How many peer cameras are drawn.
+    pub fn peer_camera_count(&self) -> usize {
+        self.peer_cameras.len()
+    }
+
     /// The highlight `id` should be drawn with: the local selection first, then a peer's.
     fn highlight_of(&self, id: &NodeId) -> Option<Vec3> {
         if self.selected.as_ref() == Some(id) {
@@ -418,6 +444,7 @@ impl Renderer {
         FrameKey {
             uniforms: self.frame_uniforms(width as f32 / height as f32),
             instances_version: self.removed_versions
+                + self.peer_camera_glyphs.version()
                 + self.groups.values().map(InstanceSet::version).sum::<u64>(),
             assets_version: self.assets.version,
             background: self.background,

@@ -53,13 +53,36 @@ impl PresenceState {
             .collect()
     }
 
+    /// Peers' shared cameras in their colors, for `Renderer::set_peer_cameras` (peers without a color
+    /// or a camera are left out).
+    pub fn cameras(&self) -> Vec<app_render::PeerCamera> {
+        self.presence
+            .peers()
+            .filter_map(|peer| {
+                let (camera, color) = (peer.camera?, peer.color_linear?);
+                Some(app_render::PeerCamera {
+                    eye: Vec3::from_array(camera.position),
+                    target: Vec3::from_array(camera.target),
+                    fov_y_rad: camera.fov_y_deg.to_radians(),
+                    color: Vec3::from_array(color),
+                })
+            })
+            .collect()
+    }
+
+    /// Hands the renderer what it shows of the peers: their selections and their cameras.
+    fn show_peers(&self, renderer: &mut Renderer) {
+        renderer.set_peer_highlights(&self.highlights());
+        renderer.set_peer_cameras(&self.cameras());
+    }
+
     /// Renews our state, drops timed-out peers and follows the renderer's selection (which changes
     /// when the selected node is removed, here or by a peer). Called on every frame and incoming
     /// message.
     pub fn tick(&mut self, now_ms: f64, renderer: &mut Renderer) {
         let outcome = self.presence.tick(now_ms);
         if self.absorb(outcome) {
-            renderer.set_peer_highlights(&self.highlights());
+            self.show_peers(renderer);
         }
         self.follow_selection(renderer.selected(), now_ms);
         self.share_camera(renderer.camera, now_ms);
@@ -121,7 +144,7 @@ impl PresenceState {
         let mut outcome = self.presence.apply_update(payload, now_ms)?;
         let replies = std::mem::take(&mut outcome.messages);
         if self.absorb(outcome) {
-            renderer.set_peer_highlights(&self.highlights());
+            self.show_peers(renderer);
         }
         Ok(replies)
     }
@@ -130,7 +153,7 @@ impl PresenceState {
     pub fn closed(&mut self, renderer: &mut Renderer) {
         if self.presence.drop_remote() {
             self.changed = true;
-            renderer.set_peer_highlights(&self.highlights());
+            self.show_peers(renderer);
         }
     }
 

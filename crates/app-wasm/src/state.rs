@@ -467,6 +467,7 @@ impl State {
         bridge::rebuild_renderer(&mut self.scene, &mut renderer);
         renderer.set_selected(self.renderer.selected());
         renderer.set_peer_highlights(&self.presence.highlights());
+        renderer.set_peer_cameras(&self.presence.cameras());
         self.renderer = renderer;
         // The canvas (or offscreen target) of the lost device holds nothing of the new one's.
         self.last_drawn = None;

@@ -77,8 +77,14 @@ async fn gpu(backends: wgpu::Backends) -> (Gpu, wgpu::Instance, wgpu::Surface<'s
     let allows_msaa = hdr.sample_count_supported(4)
         && depth.sample_count_supported(4)
         && hdr.contains(wgpu::TextureFormatFeatureFlags::MULTISAMPLE_RESOLVE);
-    assert!(allows_msaa, "this adapter cannot multisample 4x; the goldens assume it");
-    assert_eq!(gpu.msaa_samples, 4, "the renderer must use 4x MSAA where the adapter allows it");
+    assert!(
+        allows_msaa,
+        "this adapter cannot multisample 4x; the goldens assume it"
+    );
+    assert_eq!(
+        gpu.msaa_samples, 4,
+        "the renderer must use 4x MSAA where the adapter allows it"
+    );
     (gpu, instance, surface)
 }
 

@@ -393,3 +393,67 @@ async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
     assert_eq!(bob.following().unwrap(), None);
     alice.on_sync_message(None).unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they_leave() {
+    let mut alice = engine().await;
+    let mut bob = engine().await;
+    for e in [&alice, &bob] {
+        e.resize(128.0, 128.0, 1.0).unwrap();
+    }
+    alice.add_plane(0.0, 0.0, 0.0, 6.0).unwrap();
+    handshake(&mut alice, &mut bob);
+    // Alice looks down on the scene; Bob's camera sits in her view, looking at the origin.
+    alice
+        .set_camera(json(
+            r#"{"position":[0,6,4],"target":[0,0,0],"fov_y_deg":50}"#,
+        ))
+        .unwrap();
+    settle(&mut alice).await;
+    let before = pixels(&mut alice).await;
+    let sent = ByteSink::new();
+    bob.on_sync_message(sent.function()).unwrap();
+    bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
+        .unwrap();
+    bob.set_camera(json(
+        r#"{"position":[1,1.5,0.5],"target":[-1,0,0],"fov_y_deg":60}"#,
+    ))
+    .unwrap();
+    let pause = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+    });
+    JsFuture::from(pause).await.unwrap();
+    bob.render_frame(0.0).unwrap();
+    microtask().await;
+    deliver(sent.take(), &mut bob, &mut alice);
+    settle(&mut alice).await;
+    let with_bob = pixels(&mut alice).await;
+    // Bob's glyph (blue) appears around where his eye projects in Alice's view.
+    let gain = blueness(&with_bob) - blueness(&before);
+    assert!(
+        gain > 2000,
+        "Bob's camera glyph drawn in his color: blueness gain {gain}"
+    );
+    // Not in a data view: the albedo view is the same with and without Bob.
+    alice.set_aov_mode("albedo").unwrap();
+    settle(&mut alice).await;
+    let albedo_with = pixels(&mut alice).await;
+    alice.set_aov_mode("beauty").unwrap();
+    // Bob leaves: his glyph goes.
+    deliver(bytes(bob.sync_leave().unwrap()), &mut bob, &mut alice);
+    settle(&mut alice).await;
+    let after = pixels(&mut alice).await;
+    assert!(
+        (blueness(&after) - blueness(&before)).abs() < 200,
+        "the glyph left with Bob"
+    );
+    alice.set_aov_mode("albedo").unwrap();
+    settle(&mut alice).await;
+    assert_eq!(
+        pixels(&mut alice).await,
+        albedo_with,
+        "albedo never showed the glyph"
+    );
+}

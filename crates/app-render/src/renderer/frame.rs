@@ -88,6 +88,7 @@ impl Renderer {
             &mut self.last_uniforms,
             uniforms,
             &mut self.groups,
+            &mut self.peer_camera_glyphs,
             (eye, &|key: &super::DrawKey| {
                 assets.surface(key.surface).is_some_and(|s| s.is_blended())
             }),
@@ -116,13 +117,16 @@ impl Renderer {
                     .prepare(&self.gpu.device, surface.is_blended(), double_sided);
             }
         }
+        // Other users' cameras: in the beauty view only (data AOVs show the scene itself).
+        let glyphs = (self.aov == AovMode::Beauty)
+            .then_some((&self.peer_camera_mesh, &self.peer_camera_glyphs));
         let scene = scene_pass(
             encoder,
             targets,
             clear,
             &self.scene_pipelines,
             &self.frame_bind_group,
-            &order,
+            (&order, glyphs),
             &self.assets,
         );
         let output = output_pass(encoder, output, &output_pipeline, targets);
@@ -168,6 +172,7 @@ fn upload(
     last_uniforms: &mut Option<FrameUniforms>,
     uniforms: FrameUniforms,
     groups: &mut Groups,
+    glyphs: &mut InstanceSet,
     (eye, blended): (glam::Vec3, &dyn Fn(&super::DrawKey) -> bool),
 ) -> FrameStats {
     let mut bytes_uploaded = 0;
@@ -177,6 +182,7 @@ fn upload(
         *last_uniforms = Some(uniforms);
         bytes_uploaded += std::mem::size_of::<FrameUniforms>() as u64;
     }
+    bytes_uploaded += glyphs.upload(&gpu.device, &gpu.queue);
     for (key, set) in groups.iter_mut() {
         bytes_uploaded += set.upload(&gpu.device, &gpu.queue);
         if blended(key) {
@@ -213,12 +219,11 @@ fn shadow_pass(
     stats
 }
 
+/// A draw group ready to draw: its key and its instances.
+type Drawable<'g> = (&'g super::DrawKey, &'g InstanceSet);
+
 /// The drawable groups in drawing order: opaque ones in key order, then blended ones from far to near.
-fn draw_order<'g>(
-    groups: &'g Groups,
-    assets: &Assets,
-    eye: glam::Vec3,
-) -> Vec<(&'g super::DrawKey, &'g InstanceSet)> {
+fn draw_order<'g>(groups: &'g Groups, assets: &Assets, eye: glam::Vec3) -> Vec<Drawable<'g>> {
     let drawable = |(key, _): &(&super::DrawKey, &InstanceSet)| {
         assets.mesh(key.mesh).is_some() && assets.surface(key.surface).is_some()
     };
@@ -259,7 +264,7 @@ fn scene_pass(
     clear: wgpu::Color,
     pipelines: &ScenePipelines,
     frame_bind_group: &wgpu::BindGroup,
-    order: &[(&super::DrawKey, &InstanceSet)],
+    (order, glyphs): (&[Drawable<'_>], Option<(&GpuMesh, &InstanceSet)>),
     assets: &Assets,
 ) -> FrameStats {
     let (view, resolve_target, store) = match &targets.msaa_view {
@@ -290,6 +295,18 @@ fn scene_pass(
     pass.set_bind_group(0, frame_bind_group, &[]);
     let mut stats = FrameStats::default();
     let mut current: Option<*const wgpu::RenderPipeline> = None;
+    // Peer camera glyphs first: opaque, default surface.
+    if let (Some((mesh, set)), Some(pipeline), Some(surface)) =
+        (glyphs, pipelines.get(false, false), assets.surface(None))
+        && set.len() > 0
+    {
+        pass.set_pipeline(pipeline);
+        current = Some(pipeline as *const _);
+        pass.set_bind_group(1, &surface.bind_group, &[]);
+        if draw_instances(&mut pass, mesh, set).is_some() {
+            stats.draw_calls += 1; // not nodes: `instances` counts nodes drawn
+        }
+    }
     for (key, set) in order {
         let (Some(mesh), Some(surface)) = (assets.mesh(key.mesh), assets.surface(key.surface))
         else {
