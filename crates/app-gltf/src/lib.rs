@@ -22,6 +22,7 @@
 mod accessor;
 mod error;
 mod geometry;
+mod lenient;
 mod material;
 mod output;
 mod source;

@@ -7,7 +7,7 @@
 //!   against the bytes there are, and refuses `extensionsRequired` naming an extension outside
 //!   [`SUPPORTED_EXTENSIONS`]. Scenes without `nodes` and animation channels without a target
 //!   `node`, both valid glTF that gltf-json 1.4 rejects, are accepted (see [`parse_root`]); glTF 1.0
-//!   JSON is refused saying so.
+//!   JSON (`asset.version` 1.x) is refused saying so.
 //! - Buffers are loaded once, up front; a buffer that cannot be loaded (missing file, bad `data:`
 //!   URI, shorter than its `byteLength`) keeps its error, reported when something reads from it, so
 //!   an unused broken buffer does not fail the import.
@@ -21,6 +21,7 @@ use base64::Engine as _;
 use gltf::json;
 
 use crate::error::{ImportError, excerpt, invalid, lookup};
+use crate::lenient;
 
 /// Extensions a model may require: the importer reads them (or, for quantization, accepts the
 /// component types they allow everywhere).
@@ -125,83 +126,26 @@ fn json_error(e: &serde_json::Error) -> ImportError {
     ImportError::Json(excerpt(&e.to_string(), 300))
 }
 
-/// The typed glTF JSON. gltf-json 1.4 requires two properties glTF 2.0 lets a file leave out; a file
-/// that fails for either is read again with them filled in (the common case pays nothing):
-/// - `scene.nodes`: Blender writes its empty scenes as `{"name": "Scene.001"}`; such a scene has no
-///   nodes.
-/// - `animation.channel.target.node`: `KHR_animation_pointer` channels (and Blockbench's untargeted
-///   ones) have none; the specification says such a channel is ignored, so it is dropped (animations
-///   are only counted).
-///
-/// When filling in changes nothing, or the second reading fails too, its error is reported. A glTF
-/// 1.0 file (same extension, other schema) is refused saying so.
+/// The typed glTF JSON. gltf-json 1.4 requires two properties glTF 2.0 lets a file leave out
+/// (`scene.nodes`, `animation.channel.target.node`): a file that fails to parse is read again with
+/// them filled in ([`crate::lenient`]), and the common case pays nothing. When nothing is missing, the
+/// first error is reported; when the second reading fails too, its error (its line is the file's;
+/// its column may count the added text). A glTF 1.0 file is refused saying so.
 fn parse_root(text: &[u8]) -> Result<json::Root, ImportError> {
     let first = match json::deserialize::from_slice(text) {
         Ok(root) => return Ok(root),
         Err(e) => e,
     };
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(text) else {
-        return Err(json_error(&first));
-    };
-    if let Some(why) = gltf_1(&value) {
+    let survey = lenient::survey(text);
+    if let Some(why) = survey.gltf_1() {
         return Err(ImportError::Json(format!(
             "{why}: this is glTF 1.0, and only glTF 2.0 is supported"
         )));
     }
-    if !fill_optional(&mut value) {
+    let Some(filled) = survey.filled(text) else {
         return Err(json_error(&first));
-    }
-    json::deserialize::from_value(value).map_err(|e| json_error(&e))
-}
-
-/// What shows that `value` is a glTF 1.0 document (which gltf-json fails on with "invalid type:
-/// map, expected a sequence"), if anything: an `asset.version` below 2, or objects kept in
-/// dictionaries by id where glTF 2.0 has lists.
-fn gltf_1(value: &serde_json::Value) -> Option<String> {
-    if let Some(version) = value.pointer("/asset/version").and_then(|v| v.as_str()) {
-        let major = version
-            .split('.')
-            .next()
-            .and_then(|m| m.trim().parse::<u32>().ok());
-        return major
-            .is_some_and(|m| m < 2)
-            .then(|| format!("asset.version is {:?}", excerpt(version, 20)));
-    }
-    ["nodes", "meshes", "accessors", "buffers"]
-        .into_iter()
-        .find(|key| value.get(key).is_some_and(|v| v.is_object()))
-        .map(|key| format!("its {key} are a dictionary, not a list"))
-}
-
-/// Gives every scene without `nodes` an empty list and drops animation channels whose target has no
-/// `node`; whether anything changed.
-fn fill_optional(value: &mut serde_json::Value) -> bool {
-    use serde_json::Value;
-    let mut changed = false;
-    if let Some(scenes) = value.get_mut("scenes").and_then(Value::as_array_mut) {
-        for scene in scenes.iter_mut().filter_map(Value::as_object_mut) {
-            if !scene.contains_key("nodes") {
-                scene.insert("nodes".into(), Value::Array(Vec::new()));
-                changed = true;
-            }
-        }
-    }
-    if let Some(animations) = value.get_mut("animations").and_then(Value::as_array_mut) {
-        for channels in animations
-            .iter_mut()
-            .filter_map(|a| a.get_mut("channels"))
-            .filter_map(Value::as_array_mut)
-        {
-            let before = channels.len();
-            channels.retain(|c| {
-                c.get("target")
-                    .and_then(Value::as_object)
-                    .is_none_or(|target| target.contains_key("node"))
-            });
-            changed |= channels.len() != before;
-        }
-    }
-    changed
+    };
+    json::deserialize::from_slice(&filled).map_err(|e| json_error(&e))
 }
 
 /// Parses `bytes` (GLB or JSON), checks the required extensions and loads every buffer.
