@@ -7,8 +7,9 @@
 //! - [`walk`] visits the scene's nodes depth first, parents before children, siblings in file
 //!   order, without recursion. A node reached twice (a cycle, or shared by two parents: glTF
 //!   requires a forest) or deeper than [`MAX_DEPTH`] levels is an error naming it.
-//! - [`transform`] gives TRS or a decomposed `matrix`; NaN or infinite numbers, translations beyond
-//!   ±[`WORLD_LIMIT`] and scales outside [`MIN_SIZE`]..=[`WORLD_LIMIT`] are errors naming the node.
+//! - [`transform`] gives TRS or a decomposed `matrix`; NaN or infinite numbers, translations and
+//!   scales beyond ±[`WORLD_LIMIT`] are errors naming the node. Zero or tiny scales (below
+//!   [`MIN_SIZE`]: how exporters hide parts) are raised to just above it, with a note.
 //!   The engine has no negative scales and no shear: a mirroring transform is imported unmirrored
 //!   (the sign dropped) and a sheared matrix as its nearest scale-rotation-translation, each with a
 //!   note in `ignored`.
@@ -142,7 +143,13 @@ pub(crate) fn transform(
             }
             let matrix = Mat4::from_cols_array(&m);
             let (scale, rotation, translation) = matrix.to_scale_rotation_translation();
-            check_scale(index, scale)?;
+            // A zero scale leaves no rotation to recover: the node is hidden anyway.
+            let rotation = if rotation.is_finite() && rotation.length() > 1e-6 {
+                rotation
+            } else {
+                Quat::IDENTITY
+            };
+            let scale = check_scale(index, scale, ignored)?;
             let rebuilt = Mat4::from_scale_rotation_translation(scale, rotation, translation);
             let tolerance = 1e-4 * scale.abs().max_element().max(1.0);
             let sheared = !rebuilt.abs_diff_eq(matrix, tolerance)
@@ -171,7 +178,7 @@ pub(crate) fn transform(
             if !scale.is_finite() {
                 return Err(bad(format!("scale {scale} is not finite")));
             }
-            check_scale(index, scale)?;
+            let scale = check_scale(index, scale, ignored)?;
             (translation, Quat::from_array(rotation), scale)
         }
     };
@@ -203,16 +210,36 @@ pub(crate) fn transform(
     })
 }
 
-fn check_scale(index: usize, scale: Vec3) -> Result<(), ImportError> {
+/// `scale`, checked: a component beyond the world limit is an error naming the node. A zero or tiny
+/// component (below [`MIN_SIZE`], which the engine cannot hold) is how exporters hide objects (FBX2glTF,
+/// Blender, Maya; and 16-bit quantized tiny parts): it is raised to just above the smallest size, so
+/// the node imports, invisibly small as meant, and the rest of the model with it; noted in `ignored`.
+fn check_scale(index: usize, scale: Vec3, ignored: &mut Ignored) -> Result<Vec3, ImportError> {
     if let Some(s) = scale
         .to_array()
         .into_iter()
-        .find(|s| !(MIN_SIZE..=WORLD_LIMIT).contains(&f64::from(s.abs())))
+        .find(|s| f64::from(s.abs()) > WORLD_LIMIT)
     {
         return Err(invalid(format!(
-            "node {index}: scale {s} is outside ±{MIN_SIZE}..={WORLD_LIMIT} (a zero scale cannot be \
-             imported)"
+            "node {index}: scale {s} is beyond the world limit ±{WORLD_LIMIT}"
         )));
     }
-    Ok(())
+    // The smallest f32 at or above MIN_SIZE (1e-6 itself rounds below it in f32).
+    let smallest = f32::from_bits((MIN_SIZE as f32).to_bits() + 1);
+    if scale.abs().min_element() >= smallest {
+        return Ok(scale);
+    }
+    ignored.named(
+        "zero or tiny scales, raised to 1e-6 (hidden parts stay invisibly small)",
+        format!("node {index}"),
+    );
+    Ok(Vec3::from(scale.to_array().map(|s| {
+        if s.abs() >= smallest {
+            s
+        } else if s < 0.0 {
+            -smallest
+        } else {
+            smallest
+        }
+    })))
 }

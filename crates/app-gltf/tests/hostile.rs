@@ -246,7 +246,10 @@ fn transforms_must_be_finite_and_in_range() {
         &node(json!({"translation": [2e6, 0, 0]})),
         &["node 0: translation 2000000", "world limit"],
     );
-    expect_err(&node(json!({"scale": [1, 0, 1]})), &["node 0: scale 0"]);
+    expect_err(
+        &node(json!({"scale": [1, 2e6, 1]})),
+        &["node 0: scale 2000000", "world limit"],
+    );
     expect_err(
         &node(json!({"rotation": [0, 0, 0, 0]})),
         &["node 0: rotation", "not a unit quaternion"],
@@ -255,10 +258,26 @@ fn transforms_must_be_finite_and_in_range() {
         &node(json!({"matrix": [1e39, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]})),
         &["node 0: matrix", "not finite"],
     );
-    expect_err(
-        &node(json!({"matrix": vec![0.0; 16]})),
-        &["node 0: scale 0"],
-    );
+    // Zero scales hide parts (FBX2glTF, Blender, Maya export them): imported invisibly small, noted.
+    for hidden in [
+        json!({"scale": [1, 0, 1]}),
+        json!({"matrix": vec![0.0; 16]}),
+    ] {
+        let scene = import_ok(&node(hidden));
+        let t = scene.nodes[0].transform;
+        assert!(
+            t.scale.min_element() > 0.0 && f64::from(t.scale.min_element()) >= app_core::MIN_SIZE
+        );
+        assert!(t.rotation.is_normalized() && t.translation.is_finite());
+        assert!(
+            scene
+                .ignored
+                .iter()
+                .any(|i| i.contains("zero or tiny scales")),
+            "{:?}",
+            scene.ignored
+        );
+    }
     // A singular matrix (two equal columns): imported with a note or refused, never NaN.
     let singular = json!({"matrix": [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]});
     if let Ok(scene) = import(&node(singular)) {
