@@ -77,6 +77,7 @@ function checkRendered({ result, errors }, backend) {
   assert(result.zoomedOut, 'a wheel event through @yscene/engine/controls did not zoom the camera out');
   assert(result.sceneFileBytes > 10 && result.room === 'demo', 'the @yscene/engine/collab exports did not work');
   assert(result.liveBeforeFree === 1 && result.liveAfterFree === 0, `live engines ${result.liveBeforeFree} → ${result.liveAfterFree}`);
+  assert(result.gltfKind === 'mesh', `import_gltf through the bundled importer module gave a ${result.gltfKind} root`);
 }
 
 const wasmRequests = (requests) => requests.filter((u) => /\.wasm(\?|$)/.test(u)).map((u) => new URL(u).pathname.slice(1));
@@ -153,13 +154,14 @@ try {
       for (const [output, info] of Object.entries(built.metafile.outputs)) {
         const input = Object.keys(info.inputs)[0] ?? '';
         if (!output.endsWith('.wasm')) continue;
-        const bundle = input.includes('/dist/pkg-webgl2/') ? 'webgl2' : input.includes('/dist/pkg/') ? 'webgpu' : null;
+        const bundle = input.includes('/dist/pkg-webgl2/') ? 'webgl2' : input.includes('/dist/pkg/') ? 'webgpu'
+          : input.includes('/dist/pkg-gltf/') ? 'gltf' : null;
         assert(bundle, `unexpected wasm output ${output} from ${input}`);
         wasmOf[bundle] = output.split('/').pop();
       }
-      assert(wasmOf.webgpu && wasmOf.webgl2, `esbuild emitted ${JSON.stringify(wasmOf)}: both bundles' .wasm expected`);
+      assert(wasmOf.webgpu && wasmOf.webgl2 && wasmOf.gltf, `esbuild emitted ${JSON.stringify(wasmOf)}: both bundles' and the glTF importer's .wasm expected`);
       for (const [bundle, file] of Object.entries(wasmOf)) {
-        const from = join(packageDir, `dist/${bundle === 'webgpu' ? 'pkg' : 'pkg-webgl2'}/app_wasm_bg.wasm`);
+        const from = join(packageDir, `dist/${{ webgpu: 'pkg', webgl2: 'pkg-webgl2', gltf: 'pkg-gltf' }[bundle]}/app_wasm_bg.wasm`);
         assert(statSync(join(outDir, file)).size === statSync(from).size, `${file} is not the ${bundle} bundle's wasm`);
       }
       const chunks = readdirSync(outDir).filter((f) => f.endsWith('.js'));

@@ -11,7 +11,25 @@
 // engine as `options.resources`. Progress counts bytes across every fetch (`total` is the sum of the
 // Content-Length headers known so far, 0 while unknown). Errors name the URL that failed.
 
+import wasmPath from './dist/pkg-gltf/app_wasm_bg.wasm?url';
+
 const GLB_MAGIC = 0x46546c67; // "glTF", little-endian
+
+/**
+ * Makes `engine.import_gltf` find the glTF importer module (dist/pkg-gltf, loaded on the first import)
+ * through this package. Needed wherever a bundler inlined the engine's glue, which then cannot find the
+ * module beside itself; importing this module calls it, and so does loadGltf. The .wasm is imported as
+ * a URL, like the engine bundles' (see webgpu.js), so bundlers copy it.
+ */
+export function enableGltfImport() {
+  globalThis.__yscene_gltf_importer ??= async () => {
+    const module = await import('./dist/pkg-gltf/app_wasm.js');
+    const base = import.meta.url || (typeof document !== 'undefined' ? document.baseURI : globalThis.location?.href);
+    await module.default({ module_or_path: new URL(wasmPath, base) });
+    return module;
+  };
+}
+enableGltfImport();
 
 /** Fetches `url` into a Uint8Array, reporting bytes as they arrive. */
 async function fetchBytes(url, fetchImpl, onChunk) {
@@ -66,6 +84,7 @@ function externalUris(bytes) {
  * Resolves with `{ roots, ignored }` as engine.import_gltf does.
  */
 export async function loadGltf(engine, url, options = {}) {
+  enableGltfImport();
   const { onProgress, parent, fetch: fetchImpl = globalThis.fetch.bind(globalThis) } = options;
   let loaded = 0;
   let total = 0;

@@ -4,6 +4,18 @@
 import init, { Engine } from '@yscene/engine';
 import { attachControls } from '@yscene/engine/controls';
 import { checkRoom, sceneFileBytes } from '@yscene/engine/collab';
+import { enableGltfImport } from '@yscene/engine/gltf';
+
+/** A one-triangle glTF (JSON with a data URI): what the bundled importer module must parse. */
+const TRIANGLE = JSON.stringify({
+  asset: { version: '2.0' },
+  scenes: [{ nodes: [0] }],
+  nodes: [{ mesh: 0, name: 'tri' }],
+  meshes: [{ primitives: [{ attributes: { POSITION: 0 } }] }],
+  accessors: [{ bufferView: 0, componentType: 5126, count: 3, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 0] }],
+  bufferViews: [{ buffer: 0, byteLength: 36 }],
+  buffers: [{ byteLength: 36, uri: `data:application/octet-stream;base64,${btoa(String.fromCharCode(...new Uint8Array(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]).buffer)))}` }],
+});
 
 /** RGBA at CSS pixel (x, y) of an RGBA8 image `width` wide. */
 function pixelAt(pixels, width, x, y) {
@@ -42,6 +54,11 @@ async function main() {
   const far = distance();
   dispose();
 
+  // glTF through the bundled importer module (enableGltfImport: the engine's glue was inlined here).
+  enableGltfImport();
+  const imported = await engine.import_gltf(new TextEncoder().encode(TRIANGLE));
+  const gltfKind = engine.get_node(imported.roots[0]).kind;
+
   const result = {
     bundle,
     backend: stats.backend,
@@ -57,6 +74,7 @@ async function main() {
     zoomedOut: far > near,
     sceneFileBytes: sceneFileBytes(engine).length,
     room: checkRoom('demo'),
+    gltfKind,
     liveBeforeFree: Engine.live_count(),
   };
   engine.free();

@@ -9,7 +9,7 @@ import initWebGpu, { Engine as WebGpuEngine } from "@yscene/engine/webgpu";
 import type { BundleInitOptions } from "@yscene/engine/webgpu";
 import initWebGl2, { Engine as WebGl2Engine } from "@yscene/engine/webgl2";
 import { attachControls } from "@yscene/engine/controls";
-import { loadGltf } from "@yscene/engine/gltf";
+import { enableGltfImport, loadGltf } from "@yscene/engine/gltf";
 import type { GltfProgress, LoadGltfOptions } from "@yscene/engine/gltf";
 import type { ControlledEngine, ControlsOptions } from "@yscene/engine/controls";
 import {
@@ -194,6 +194,7 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
     const surfaceId: string | null = info.surface;
     void meshId, surfaceId;
   }
+  enableGltfImport();
   const loadOptions: LoadGltfOptions = { onProgress: (p: GltfProgress) => void (p.loaded / (p.total || 1)) };
   const loaded2: ImportResult = await loadGltf(engine, "/models/box.glb", loadOptions);
   void skipped, loaded2;

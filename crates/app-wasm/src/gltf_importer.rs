@@ -1,6 +1,8 @@
 //! Where `import_gltf` parses files: the glTF importer is its own wasm module (`web/pkg-gltf/`, app-wasm
 //! built with `--features importer`), about 120 KB gzip that a page which never imports never loads.
-//! The first import loads it from beside the engine's own glue; it stays loaded for the page.
+//! The first import loads it from beside the engine's own glue (or, where a bundler inlined that glue,
+//! through the loader the npm package's `./gltf` registers as `globalThis.__yscene_gltf_importer`); it
+//! stays loaded for the page.
 //!
 //! A model crosses between the modules as `ImportedScene` bytes (`ImportedScene::encode`); the engine
 //! decodes them with bounds checks and `SceneDoc::import` validates the rest, so a broken importer
@@ -18,11 +20,21 @@ use crate::EngineError;
 #[wasm_bindgen(inline_js = r#"
 let loading = null;
 export function gltf_importer_load() {
+  // A page (the npm package's `./gltf`) may have registered where the importer comes from: the only way
+  // when a bundler inlined the engine's glue.
+  const registered = globalThis.__yscene_gltf_importer;
+  if (!loading && typeof registered === 'function') {
+    loading = Promise.resolve().then(registered).then((m) => {
+      if (typeof m?.parse_gltf !== 'function') throw new Error('the registered glTF importer has no parse_gltf');
+      return m;
+    });
+    loading.catch(() => { loading = null; });
+  }
   if (!loading) {
     // The engine's glue sits two folders up from this snippet (snippets/<crate>/inline0.js), and the
     // importer's bundle beside the engine's bundle folder (pkg-gltf next to pkg and pkg-webgl2).
     if (!/\/snippets\/[^/]+\/inline\d+\.js$/.test(import.meta.url)) {
-      return Promise.reject(new Error('the engine was bundled, so the glTF importer module (pkg-gltf) cannot be found beside it'));
+      return Promise.reject(new Error("the engine was bundled, so the glTF importer module (pkg-gltf) cannot be found beside it: import '@yscene/engine/gltf' (or call its enableGltfImport()) to bundle it too"));
     }
     const glue = new URL('../../../pkg-gltf/app_wasm.js', import.meta.url);
     const wasm = new URL('../../../pkg-gltf/app_wasm_bg.wasm', import.meta.url);
