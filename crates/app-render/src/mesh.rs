@@ -10,8 +10,10 @@ use wgpu::util::DeviceExt;
 use crate::bounds::Aabb;
 use crate::bvh::Bvh;
 
-/// One mesh vertex, in mesh space. Every mesh has every attribute; missing ones take defaults
-/// (uv 0, tangent +X, color white), so one pipeline draws them all.
+/// One mesh vertex, in mesh space, 40 bytes. Every mesh has every attribute; missing ones take
+/// defaults (uv 0, tangent +X, color white), so one pipeline draws them all. The tangent and the color
+/// are 8-bit normalized (as glTF allows for both): a quarter of their float size, for GPU memory and for
+/// the copy every upload makes.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Pod, Zeroable)]
 pub struct MeshVertex {
@@ -21,10 +23,20 @@ pub struct MeshVertex {
     pub normal_in_mesh: [f32; 3],
     /// Texture coordinates.
     pub uv: [f32; 2],
-    /// Tangent (xyz) and bitangent sign (w).
-    pub tangent_in_mesh: [f32; 4],
-    /// Linear RGBA vertex color.
-    pub color: [f32; 4],
+    /// Tangent (xyz) and bitangent sign (w), snorm8.
+    pub tangent_in_mesh: [i8; 4],
+    /// Linear RGBA vertex color, unorm8.
+    pub color: [u8; 4],
+}
+
+/// A value in -1..=1 as snorm8.
+fn snorm8(v: f32) -> i8 {
+    (v.clamp(-1.0, 1.0) * 127.0).round() as i8
+}
+
+/// A value in 0..=1 as unorm8.
+fn unorm8(v: f32) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
 impl MeshVertex {
@@ -34,7 +46,7 @@ impl MeshVertex {
         array_stride: std::mem::size_of::<MeshVertex>() as wgpu::BufferAddress,
         step_mode: wgpu::VertexStepMode::Vertex,
         attributes: &wgpu::vertex_attr_array![
-            0 => Float32x3, 1 => Float32x3, 13 => Float32x2, 14 => Float32x4, 15 => Float32x4,
+            0 => Float32x3, 1 => Float32x3, 13 => Float32x2, 14 => Snorm8x4, 15 => Unorm8x4,
         ],
     };
 
@@ -49,8 +61,9 @@ impl MeshVertex {
                     .tangents
                     .get(i)
                     .copied()
-                    .unwrap_or([1.0, 0.0, 0.0, 1.0]),
-                color: mesh.colors.get(i).copied().unwrap_or([1.0; 4]),
+                    .unwrap_or([1.0, 0.0, 0.0, 1.0])
+                    .map(snorm8),
+                color: mesh.colors.get(i).copied().unwrap_or([1.0; 4]).map(unorm8),
             })
             .collect()
     }
@@ -130,34 +143,92 @@ fn push_face(mesh: &mut MeshAsset, normal: Vec3, u: Vec3, v: Vec3, offset: f32) 
         .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
 }
 
+thread_local! {
+    /// The built-in meshes, generated once per thread (each wasm instance has one) and kept: every
+    /// renderer uploads them, and a renderer rebuilt after a device loss is made while the lost one
+    /// still exists, so generating them each time would raise the wasm memory's high-water mark by
+    /// their size (about 190 KB for the sphere) on every rebuild's first occurrence.
+    static BUILT_IN: std::cell::OnceCell<Vec<BuiltIn>> = const { std::cell::OnceCell::new() };
+}
+
+/// A built-in mesh ready to upload: its kind, interleaved vertices, indices and bounds.
+type BuiltIn = (ShapeKind, Vec<MeshVertex>, Vec<u32>, Aabb);
+
+/// Uploads the built-in mesh of `kind` (see [`BUILT_IN`]).
+pub fn builtin_gpu_mesh(device: &wgpu::Device, kind: ShapeKind) -> GpuMesh {
+    BUILT_IN.with(|cell| {
+        let meshes = cell.get_or_init(|| {
+            ShapeKind::BUILT_IN
+                .into_iter()
+                .map(|k| {
+                    let mesh = builtin_mesh(k);
+                    (
+                        k,
+                        MeshVertex::of(&mesh),
+                        mesh.indices.clone(),
+                        bounds_of(&mesh),
+                    )
+                })
+                .collect()
+        });
+        match meshes.iter().find(|(k, ..)| *k == kind) {
+            Some((_, vertices, indices, bounds)) => {
+                let mut gpu = GpuMesh::upload(device, vertices, indices, kind.as_str());
+                gpu.bounds = *bounds;
+                gpu
+            }
+            None => GpuMesh::new(device, &MeshAsset::default(), kind.as_str(), false),
+        }
+    })
+}
+
 /// A mesh uploaded to the GPU, with what the CPU needs to bound and pick it.
 pub struct GpuMesh {
     /// [`MeshVertex`] values, laid out as [`MeshVertex::LAYOUT`].
     pub vertex_buffer: wgpu::Buffer,
-    /// `u32` triangle indices into `vertex_buffer`.
+    /// Triangle indices into `vertex_buffer`, `u16` when every index fits (half the memory).
     pub index_buffer: wgpu::Buffer,
+    /// The format of `index_buffer`.
+    pub index_format: wgpu::IndexFormat,
     /// Number of indices in `index_buffer` (three per triangle).
     pub index_count: u32,
     /// Bounds in mesh space.
     pub bounds: Aabb,
-    /// Triangles for exact picking (built once per mesh).
-    pub bvh: Bvh,
+    /// Triangles for exact picking, built once per imported mesh; `None` for the built-in shapes, which
+    /// are picked analytically (`pick.rs`) and so keep no CPU copy of their triangles (every renderer,
+    /// a rebuilt one after device loss included, would otherwise hold the sphere's 2,300).
+    pub bvh: Option<Bvh>,
 }
 
 impl GpuMesh {
-    /// Uploads `mesh` (already validated: see [`MeshAsset::validate`]).
-    pub fn new(device: &wgpu::Device, mesh: &MeshAsset, label: &str) -> Self {
-        let vertices = MeshVertex::of(mesh);
+    /// Uploads `mesh` (already validated: see [`MeshAsset::validate`]), with a BVH when `pickable`.
+    pub fn new(device: &wgpu::Device, mesh: &MeshAsset, label: &str, pickable: bool) -> Self {
+        let mut gpu = Self::upload(device, &MeshVertex::of(mesh), &mesh.indices, label);
+        gpu.bounds = bounds_of(mesh);
+        gpu.bvh = pickable.then(|| Bvh::new(&mesh.positions, &mesh.indices));
+        gpu
+    }
+
+    /// Uploads interleaved vertices and indices (bounds left empty, no BVH).
+    fn upload(
+        device: &wgpu::Device,
+        vertices: &[MeshVertex],
+        indices: &[u32],
+        label: &str,
+    ) -> Self {
         // wgpu rejects zero-sized vertex buffers in draws; an empty mesh keeps one dummy vertex.
         let vertex_bytes: &[u8] = if vertices.is_empty() {
             &[0; std::mem::size_of::<MeshVertex>()]
         } else {
-            bytemuck::cast_slice(&vertices)
+            bytemuck::cast_slice(vertices)
         };
-        let index_bytes: &[u8] = if mesh.indices.is_empty() {
-            &[0; 4]
-        } else {
-            bytemuck::cast_slice(&mesh.indices)
+        let short: Option<Vec<u16>> = (vertices.len() <= usize::from(u16::MAX))
+            .then(|| indices.iter().map(|&i| i as u16).collect());
+        let (index_bytes, index_format): (&[u8], _) = match (&short, indices.is_empty()) {
+            (_, true) => (&[0; 4], wgpu::IndexFormat::Uint32),
+            // (`create_buffer_init` pads an odd count of u16 to wgpu's 4-byte copy alignment.)
+            (Some(short), false) => (bytemuck::cast_slice(short), wgpu::IndexFormat::Uint16),
+            (None, false) => (bytemuck::cast_slice(indices), wgpu::IndexFormat::Uint32),
         };
         let vertex_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some(label),
@@ -169,21 +240,28 @@ impl GpuMesh {
             contents: index_bytes,
             usage: wgpu::BufferUsages::INDEX,
         });
-        let bounds = mesh.bounds().map_or(
-            Aabb {
-                min: Vec3::ZERO,
-                max: Vec3::ZERO,
-            },
-            |(min, max)| Aabb { min, max },
-        );
         Self {
             vertex_buffer,
             index_buffer,
-            index_count: mesh.indices.len() as u32,
-            bounds,
-            bvh: Bvh::new(&mesh.positions, &mesh.indices),
+            index_count: indices.len() as u32,
+            index_format,
+            bounds: Aabb {
+                min: Vec3::ZERO,
+                max: Vec3::ZERO,
+            },
+            bvh: None,
         }
     }
+}
+
+fn bounds_of(mesh: &MeshAsset) -> Aabb {
+    mesh.bounds().map_or(
+        Aabb {
+            min: Vec3::ZERO,
+            max: Vec3::ZERO,
+        },
+        |(min, max)| Aabb { min, max },
+    )
 }
 
 #[cfg(test)]

@@ -190,6 +190,7 @@ impl Renderer {
                 device,
                 &crate::peer_cameras::glyph_mesh(),
                 "peer camera",
+                false,
             ),
             target_allocations: 0,
             last_stats: FrameStats::default(),
@@ -556,7 +557,7 @@ fn intersect_mesh(
     if !mesh_from_world.is_finite() {
         return None;
     }
-    mesh.bvh.intersect(&Ray {
+    mesh.bvh.as_ref()?.intersect(&Ray {
         origin: mesh_from_world.transform_point3(ray_in_world.origin),
         direction: mesh_from_world.transform_vector3(ray_in_world.direction),
     })

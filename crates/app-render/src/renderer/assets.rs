@@ -16,7 +16,7 @@ use app_core::{AssetId, MeshAsset, Shape, ShapeKind, Surface};
 
 use super::Renderer;
 use crate::instances::InstanceSet;
-use crate::mesh::{GpuMesh, builtin_mesh};
+use crate::mesh::{GpuMesh, builtin_gpu_mesh};
 use crate::surface::{GpuSurface, GpuTexture, SurfaceKit, texture_keys};
 
 /// Which mesh a group draws.
@@ -81,12 +81,7 @@ impl Assets {
         Self {
             builtin: ShapeKind::BUILT_IN
                 .into_iter()
-                .map(|kind| {
-                    (
-                        kind,
-                        GpuMesh::new(device, &builtin_mesh(kind), kind.as_str()),
-                    )
-                })
+                .map(|kind| (kind, builtin_gpu_mesh(device, kind)))
                 .collect(),
             meshes: HashMap::new(),
             surfaces: HashMap::new(),
@@ -179,7 +174,7 @@ impl Renderer {
         assets.requested.remove(&id);
         let used = self.groups.keys().any(|k| k.mesh == MeshKey::Asset(id));
         if used && !assets.meshes.contains_key(&id) {
-            let gpu_mesh = GpuMesh::new(&self.gpu.device, mesh, "mesh asset");
+            let gpu_mesh = GpuMesh::new(&self.gpu.device, mesh, "mesh asset", true);
             assets.meshes.insert(id, gpu_mesh);
             assets.version += 1;
             self.shadow.dirty = true;

@@ -388,7 +388,7 @@ fn draw_instances_from(
     }
     pass.set_vertex_buffer(0, mesh.vertex_buffer.slice(..));
     pass.set_vertex_buffer(1, instances.slice(..));
-    pass.set_index_buffer(mesh.index_buffer.slice(..), wgpu::IndexFormat::Uint32);
+    pass.set_index_buffer(mesh.index_buffer.slice(..), mesh.index_format);
     pass.draw_indexed(0..mesh.index_count, 0, 0..count);
     Some(count)
 }
