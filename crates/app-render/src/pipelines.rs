@@ -18,8 +18,9 @@ pub struct MeshPipelineDesc<'a> {
     pub vertex_entry: &'a str,
     /// Blend the color output "over" what is there (straight alpha) instead of replacing it.
     pub blend: bool,
-    /// Fragment entry point and its color target, or `None` for depth only.
-    pub fragment: Option<(&'a str, wgpu::TextureFormat)>,
+    /// Fragment entry point and its color target (`None`: the fragment writes no color, it only
+    /// discards), or `None` for depth only.
+    pub fragment: Option<(&'a str, Option<wgpu::TextureFormat>)>,
     /// Depth format, bias included.
     pub depth: wgpu::DepthStencilState,
     /// Back-face culling (the scene pass) or none (shadow casters: planes cast from both sides).
@@ -36,12 +37,17 @@ pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu
         immediate_size: 0,
     });
     let blend = desc.blend.then_some(wgpu::BlendState::ALPHA_BLENDING);
-    let targets = desc.fragment.map(|(_, format)| {
-        [Some(wgpu::ColorTargetState {
-            format,
-            blend,
-            write_mask: wgpu::ColorWrites::ALL,
-        })]
+    // A fragment entry without a format writes no color (a depth-only pass that still discards).
+    let targets: Option<Vec<Option<wgpu::ColorTargetState>>> = desc.fragment.map(|(_, format)| {
+        format
+            .map(|format| wgpu::ColorTargetState {
+                format,
+                blend,
+                write_mask: wgpu::ColorWrites::ALL,
+            })
+            .into_iter()
+            .map(Some)
+            .collect()
     });
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(desc.label),
@@ -68,7 +74,7 @@ pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu
                 module: desc.shader,
                 entry_point: Some(entry),
                 compilation_options: Default::default(),
-                targets,
+                targets: targets.as_slice(),
             }),
         multiview_mask: None,
         cache: None,
@@ -122,7 +128,7 @@ impl ScenePipelines {
                 shader: &self.shader,
                 vertex_entry: "vs_main",
                 blend,
-                fragment: Some(("fs_main", self.hdr_format)),
+                fragment: Some(("fs_main", Some(self.hdr_format))),
                 depth: wgpu::DepthStencilState {
                     format: crate::targets::DEPTH_FORMAT,
                     // Blended surfaces are drawn after opaque ones and do not hide what is behind them.

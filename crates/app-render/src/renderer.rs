@@ -143,7 +143,8 @@ impl Renderer {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let shadow = ShadowMap::new(device, &scene_shader, &frame_buffer);
+        let assets = Assets::new(device, &gpu.queue);
+        let shadow = ShadowMap::new(device, &scene_shader, &frame_buffer, &assets.kit.layout);
         let frame_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("frame"),
             layout: &frame_layout,

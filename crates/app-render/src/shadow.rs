@@ -98,6 +98,8 @@ pub struct ShadowMap {
     pipeline: wgpu::RenderPipeline,
     /// Binds only the frame uniforms, never the shadow map itself (it is the attachment here).
     bind_group: wgpu::BindGroup,
+    /// Casters with an alpha-mask surface: their cutouts cast no shadow (bind group 1 is the surface).
+    mask_pipeline: wgpu::RenderPipeline,
     /// Set when instances or the light changed since the map was last drawn.
     pub dirty: bool,
 }
@@ -108,6 +110,7 @@ impl ShadowMap {
         device: &wgpu::Device,
         scene_shader: &wgpu::ShaderModule,
         frame_buffer: &wgpu::Buffer,
+        surface_layout: &wgpu::BindGroupLayout,
     ) -> Self {
         let texture = device.create_texture(&wgpu::TextureDescriptor {
             label: Some("shadow map"),
@@ -146,33 +149,43 @@ impl ShadowMap {
                 resource: frame_buffer.as_entire_binding(),
             }],
         });
-        let pipeline = mesh_pipeline(
-            device,
-            &MeshPipelineDesc {
-                label: "shadow",
-                layouts: &[&layout],
-                shader: scene_shader,
-                vertex_entry: "vs_shadow",
-                blend: false,
-                // Depth only.
-                fragment: None,
-                depth: wgpu::DepthStencilState {
-                    format: SHADOW_FORMAT,
-                    depth_write_enabled: Some(true),
-                    depth_compare: Some(wgpu::CompareFunction::Less),
-                    stencil: Default::default(),
-                    bias: DEPTH_BIAS,
+        let caster = |label, layouts: &[&wgpu::BindGroupLayout], vertex_entry, fragment| {
+            mesh_pipeline(
+                device,
+                &MeshPipelineDesc {
+                    label,
+                    layouts,
+                    shader: scene_shader,
+                    vertex_entry,
+                    blend: false,
+                    fragment,
+                    depth: wgpu::DepthStencilState {
+                        format: SHADOW_FORMAT,
+                        depth_write_enabled: Some(true),
+                        depth_compare: Some(wgpu::CompareFunction::Less),
+                        stencil: Default::default(),
+                        bias: DEPTH_BIAS,
+                    },
+                    // No culling: planes are one-sided meshes but cast from both sides.
+                    cull_mode: None,
+                    samples: 1,
                 },
-                // No culling: planes are one-sided meshes but cast from both sides.
-                cull_mode: None,
-                samples: 1,
-            },
+            )
+        };
+        // Depth only.
+        let pipeline = caster("shadow", &[&layout], "vs_shadow", None);
+        let mask_pipeline = caster(
+            "shadow (alpha mask)",
+            &[&layout, surface_layout],
+            "vs_shadow_mask",
+            Some(("fs_shadow_mask", None)),
         );
         Self {
             view,
             sampler,
             pipeline,
             bind_group,
+            mask_pipeline,
             dirty: true,
         }
     }
@@ -196,6 +209,16 @@ impl ShadowMap {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
         pass
+    }
+
+    /// The pipeline for casters: the depth-only one, or for alpha-masked surfaces the one that
+    /// discards their cutouts (it needs the surface in bind group 1).
+    pub fn pipeline(&self, masked: bool) -> &wgpu::RenderPipeline {
+        if masked {
+            &self.mask_pipeline
+        } else {
+            &self.pipeline
+        }
     }
 }
 

@@ -240,3 +240,101 @@ fn blended_instances_of_one_group_draw_farthest_first() {
     let [r, _, b] = rgb(&image, (SIZE / 2, SIZE / 2));
     assert!(b > r + 30, "from behind, blue over red: got r {r}, b {b}");
 }
+
+#[test]
+fn alpha_mask_cutouts_cast_no_shadow() {
+    use app_core::glam::Quat;
+    use app_core::{
+        AlphaMode, AssetId, DirectionalLight, Filter, Node, Sampler, Shape, Surface, TextureRef,
+        Transform, UvTransform, Wrap,
+    };
+    let mut renderer = support::renderer();
+    let quad = reference_meshes::quad();
+    let mesh = AssetId::of(&quad.encode().unwrap());
+    // A 2×2 alpha checker: texels (0,0) and (1,1) solid, (1,0) and (0,1) holes.
+    let texels: Vec<u8> = [
+        [230, 200, 60, 255],
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+        [230, 200, 60, 255],
+    ]
+    .concat();
+    let image = AssetId::of(&texels);
+    let surface_value = Surface {
+        base_color: Some(TextureRef {
+            image,
+            sampler: Sampler {
+                wrap_u: Wrap::ClampToEdge,
+                wrap_v: Wrap::ClampToEdge,
+                mag_filter: Filter::Nearest,
+                min_filter: Filter::Nearest,
+                mipmaps: false,
+            },
+            uv_transform: UvTransform::IDENTITY,
+        }),
+        alpha_mode: AlphaMode::Mask,
+        alpha_cutoff: 0.5,
+        double_sided: true,
+        ..Surface::default()
+    };
+    let surface = AssetId::of(&surface_value.encode());
+    // The quad lies flat at height 1, the sun straight above: shadows fall straight down.
+    let holder = Transform {
+        translation: Vec3::Y,
+        rotation: Quat::from_rotation_x(-std::f32::consts::FRAC_PI_2),
+        scale: Vec3::ONE,
+    };
+    let mut ground = Node::new(
+        NodeId::new("ground").unwrap(),
+        Shape::Plane { size: 8.0 },
+        Transform::IDENTITY,
+    );
+    ground.material.base_color = Vec3::splat(0.6);
+    renderer.upsert_node(&ground, Mat4::IDENTITY);
+    let mut cutout = Node::new(
+        NodeId::new("cutout").unwrap(),
+        Shape::Mesh {
+            mesh,
+            surface: Some(surface),
+        },
+        holder,
+    );
+    cutout.material.base_color = Vec3::ONE;
+    renderer.upsert_node(&cutout, Mat4::IDENTITY);
+    renderer.set_light(DirectionalLight {
+        direction_in_world: Vec3::NEG_Y,
+        ..DirectionalLight::default()
+    });
+    loop {
+        let wanted = renderer.take_wanted_assets();
+        if wanted.is_empty() {
+            break;
+        }
+        for id in wanted {
+            if id == mesh {
+                renderer.insert_mesh(id, &quad);
+            } else if id == surface {
+                renderer.insert_surface(id, surface_value);
+            } else {
+                renderer.insert_image(id, 2, 2, &texels);
+            }
+        }
+    }
+    renderer.camera =
+        app_render::OrbitCamera::looking_at(Vec3::new(0.0, 7.0, 0.8), Vec3::ZERO, 0.6).unwrap();
+    let image_out = support::render(&mut renderer, SIZE, SIZE);
+    support::save_png(&image_out, &support::output_path("alpha_mask_shadow"));
+    let world = holder.parent_from_local();
+    let ground_under = |u: f32, v: f32| {
+        let on_quad = world.transform_point3(Vec3::new(-1.0 + 2.0 * u, 1.0 - 2.0 * v, 0.0));
+        Vec3::new(on_quad.x, 0.0, on_quad.z)
+    };
+    let luminance = |p: Vec3| rgb(&image_out, pixel_of(&renderer, p)).iter().sum::<i32>();
+    let lit = luminance(Vec3::new(1.6, 0.0, 0.0));
+    let under_hole = luminance(ground_under(0.75, 0.25));
+    let under_hole_2 = luminance(ground_under(0.25, 0.75));
+    assert!(
+        under_hole * 10 > lit * 8 && under_hole_2 * 10 > lit * 8,
+        "the ground under the holes is lit ({under_hole}, {under_hole_2}) like open ground ({lit})"
+    );
+}

@@ -208,10 +208,23 @@ fn shadow_pass(
         return stats;
     }
     let mut pass = shadow.begin_pass(encoder);
+    let mut masked_bound = false;
     for (key, set) in groups {
-        if let Some(mesh) = assets.mesh(key.mesh)
-            && draw_instances(&mut pass, mesh, set).is_some()
-        {
+        let Some(mesh) = assets.mesh(key.mesh) else {
+            continue;
+        };
+        // Alpha-masked surfaces cast their cutouts as holes: their own pipeline, with the surface.
+        let mask = assets
+            .surface(key.surface)
+            .filter(|s| s.surface.alpha_mode == app_core::AlphaMode::Mask);
+        if mask.is_some() != masked_bound {
+            pass.set_pipeline(shadow.pipeline(mask.is_some()));
+            masked_bound = mask.is_some();
+        }
+        if let Some(surface) = mask {
+            pass.set_bind_group(1, &surface.bind_group, &[]);
+        }
+        if draw_instances(&mut pass, mesh, set).is_some() {
             stats.draw_calls += 1;
         }
     }

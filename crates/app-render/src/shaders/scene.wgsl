@@ -123,6 +123,42 @@ fn vs_shadow(in: ShadowIn) -> @builtin(position) vec4<f32> {
     return frame.light_clip_from_world * world_from_mesh * vec4<f32>(in.position_in_mesh, 1.0);
 }
 
+// Shadow casters with an alpha-mask surface: the same depth, but cutouts (alpha below the cutoff) cast
+// nothing. Bind group 1 is the caster's surface.
+struct ShadowMaskIn {
+    @location(0) position_in_mesh: vec3<f32>,
+    @location(2) world_from_mesh_0: vec4<f32>,
+    @location(3) world_from_mesh_1: vec4<f32>,
+    @location(4) world_from_mesh_2: vec4<f32>,
+    @location(5) world_from_mesh_3: vec4<f32>,
+    @location(13) uv: vec2<f32>,
+    @location(15) color: vec4<f32>,
+};
+
+struct ShadowMaskOut {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) uv: vec2<f32>,
+    @location(1) alpha: f32,
+};
+
+@vertex
+fn vs_shadow_mask(in: ShadowMaskIn) -> ShadowMaskOut {
+    let world_from_mesh = mat4x4<f32>(in.world_from_mesh_0, in.world_from_mesh_1, in.world_from_mesh_2, in.world_from_mesh_3);
+    var out: ShadowMaskOut;
+    out.clip_position = frame.light_clip_from_world * world_from_mesh * vec4<f32>(in.position_in_mesh, 1.0);
+    out.uv = in.uv;
+    out.alpha = in.color.a;
+    return out;
+}
+
+@fragment
+fn fs_shadow_mask(in: ShadowMaskOut) {
+    let texel = textureSample(base_color_texture, base_color_sampler, transformed_uv(0u, in.uv));
+    if (surface.params.y * texel.a * in.alpha < surface.params.x) {
+        discard;
+    }
+}
+
 // Fraction of the light reaching `position_in_world`: 3x3 taps one texel apart, each a hardware 2x2
 // comparison (linear filtering on a comparison sampler), so a 4x4-texel footprint with smooth weights.
 // The receiver is pushed along its normal by a texel-sized offset, which with the caster pass's
