@@ -14,6 +14,9 @@ use app_wasm::asset_feed::AssetFeed;
 use app_wasm::bridge::{apply_changes, rebuild_renderer};
 
 mod native;
+#[path = "common/base64.rs"]
+mod support_base64;
+use support_base64::base64;
 
 const SIZE: u32 = 128;
 
@@ -279,26 +282,6 @@ fn a_model_whose_assets_arrive_after_its_nodes_appears_when_they_do() {
         "drawn once its mesh arrived"
     );
     assert_eq!(view.feed.missing(), 0);
-}
-
-/// Standard base64, for the data URIs of the glTF files built here.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -12,9 +12,12 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
+#[path = "common/base64.rs"]
+mod support_base64;
+use support_base64::base64;
 
 use app_wasm::Engine;
-use common::{SIZE, engine_with, pixel, pixels};
+use common::{SIZE, covered, engine_with, pixels};
 
 const BACKENDS: [&str; 2] = ["webgpu", "webgl2"];
 const BOX_TEXTURED: &[u8] = include_bytes!("../../../tests/gltf/BoxTextured.gltf");
@@ -71,14 +74,6 @@ async fn frame(engine: &mut Engine) -> Vec<u8> {
         engine.render_frame(0.1).unwrap();
     }
     pixels(engine).await
-}
-
-fn covered(image: &[u8]) -> usize {
-    let corner = pixel(image, 0, 0);
-    image
-        .chunks(4)
-        .filter(|p| (0..3).any(|c| p[c].abs_diff(corner[c]) > 12))
-        .count()
 }
 
 fn distinct(image: &[u8]) -> usize {
@@ -159,26 +154,6 @@ async fn sample_models_import_draw_textured_sync_to_a_peer_and_undo() {
             "{backend}"
         );
     }
-}
-
-/// Standard base64 (the test crate has no encoder of its own).
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// A textured triangle whose PNG's header claims 9000×10 pixels (beyond every device's limit).

@@ -18,7 +18,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
 use app_wasm::Engine;
-use common::{ByteSink, SIZE, engine_with, message, next_task, pixel, pixels};
+use common::{ByteSink, SIZE, covered, engine_with, message, next_task, pixel, pixels};
 
 const BACKENDS: [&str; 2] = ["webgpu", "webgl2"];
 
@@ -74,15 +74,6 @@ async fn view(backend: &str) -> Engine {
 async fn frame(engine: &mut Engine) -> Vec<u8> {
     engine.render_frame(0.0).unwrap();
     pixels(engine).await
-}
-
-/// Pixels that differ from the top-left corner (the background) by more than a little.
-fn covered(image: &[u8]) -> usize {
-    let corner = pixel(image, 0, 0);
-    image
-        .chunks(4)
-        .filter(|p| (0..3).any(|c| p[c].abs_diff(corner[c]) > 12))
-        .count()
 }
 
 fn brightness(p: [u8; 4]) -> u32 {

@@ -100,6 +100,15 @@ pub async fn assert_same_picture(a: &mut Engine, b: &mut Engine) {
     assert_eq!(pixels(a).await, pixels(b).await, "both draw the same scene");
 }
 
+/// Pixels that differ from the top-left corner (the background) by more than a little.
+pub fn covered(image: &[u8]) -> usize {
+    let corner = pixel(image, 0, 0);
+    image
+        .chunks(4)
+        .filter(|p| (0..3).any(|c| p[c].abs_diff(corner[c]) > 12))
+        .count()
+}
+
 pub fn pixel(pixels: &[u8], x: u32, y: u32) -> [u8; 4] {
     let i = ((y * SIZE + x) * 4) as usize;
     pixels[i..i + 4].try_into().unwrap()
