@@ -10,6 +10,7 @@
 
 mod aov;
 mod bounds;
+mod bundle;
 mod bvh;
 mod camera;
 mod controls;

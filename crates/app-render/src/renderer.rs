@@ -106,6 +106,8 @@ pub struct Renderer {
     /// size is unchanged).
     target_allocations: u32,
     last_stats: FrameStats,
+    /// Each pass's draws, recorded once and replayed (`bundle.rs`).
+    bundles: crate::bundle::PassBundles,
     /// The camera; edit it directly.
     pub camera: OrbitCamera,
 }
@@ -195,6 +197,7 @@ impl Renderer {
             ),
             target_allocations: 0,
             last_stats: FrameStats::default(),
+            bundles: crate::bundle::PassBundles::default(),
             camera: OrbitCamera::default(),
         }
     }
@@ -422,6 +425,12 @@ impl Renderer {
     /// How many times the size-dependent render targets were (re)allocated.
     pub fn target_allocations(&self) -> u32 {
         self.target_allocations
+    }
+
+    /// How many render bundles have been recorded (`bundle.rs`): a frame that draws what the last one
+    /// drew, from another camera or with moved instances, records none.
+    pub fn bundle_recordings(&self) -> u32 {
+        self.bundles.recordings()
     }
 
     /// What the last encoded frame cost.

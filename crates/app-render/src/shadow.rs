@@ -9,12 +9,20 @@ use glam::camera::rh::{proj::directx, view};
 use glam::{Mat4, Vec3};
 
 use crate::bounds::Aabb;
+use crate::bundle::{BundleTarget, Command};
 use crate::pipelines::{MeshPipelineDesc, mesh_pipeline, uniform_entry};
 
 /// Shadow map side in texels. 2048 is the largest texture WebGL2's downlevel limits guarantee.
 pub const SHADOW_MAP_SIZE: u32 = 2048;
 /// Depth format of the shadow map: sampleable with a comparison sampler on every backend.
 pub const SHADOW_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+
+/// The attachments of the shadow pass, for its bundle.
+pub const SHADOW_BUNDLE_TARGET: BundleTarget = BundleTarget {
+    color: None,
+    depth: Some(SHADOW_FORMAT),
+    sample_count: 1,
+};
 
 /// Hardware slope-scaled bias for the caster pass. The slope term removes acne on surfaces at grazing
 /// angles to the light; the constant term is tiny for a float depth format (units of 2^-23 of the
@@ -190,10 +198,10 @@ impl ShadowMap {
         }
     }
 
-    /// Begins the caster pass (clearing the map) with the pipeline and uniforms bound; the caller
-    /// issues one instanced draw per mesh.
+    /// Begins the caster pass, clearing the map; the caller replays its draws as one bundle, which
+    /// starts with [`ShadowMap::first_commands`] and is recorded for [`SHADOW_BUNDLE_TARGET`].
     pub fn begin_pass<'e>(&self, encoder: &'e mut wgpu::CommandEncoder) -> wgpu::RenderPass<'e> {
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("shadow"),
             color_attachments: &[],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
@@ -205,10 +213,15 @@ impl ShadowMap {
                 stencil_ops: None,
             }),
             ..Default::default()
-        });
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, &self.bind_group, &[]);
-        pass
+        })
+    }
+
+    /// The first commands of every shadow pass: the depth-only caster pipeline and the frame uniforms.
+    pub fn first_commands(&self) -> Vec<Command> {
+        vec![
+            Command::Pipeline(self.pipeline.clone()),
+            Command::BindGroup(0, self.bind_group.clone()),
+        ]
     }
 
     /// The pipeline for casters: the depth-only one, or for alpha-masked surfaces the one that

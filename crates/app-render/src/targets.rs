@@ -4,6 +4,8 @@
 /// Depth buffer format; available on every backend, including WebGL2.
 pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 
+use crate::bundle::BundleTarget;
+
 /// HDR color and depth textures of one size. Recreated only when the size changes.
 pub struct Targets {
     /// Width in pixels.
@@ -18,6 +20,8 @@ pub struct Targets {
     pub depth_view: wgpu::TextureView,
     /// Binds `hdr_view` for the output pass.
     pub output_bind_group: wgpu::BindGroup,
+    /// The scene pass's attachments (HDR format, depth, samples), for its bundle.
+    pub scene_bundle_target: BundleTarget,
 }
 
 impl Targets {
@@ -77,6 +81,11 @@ impl Targets {
                 resource: wgpu::BindingResource::TextureView(&hdr_view),
             }],
         });
+        let scene_bundle_target = BundleTarget {
+            color: Some(hdr_format),
+            depth: Some(DEPTH_FORMAT),
+            sample_count: samples.max(1),
+        };
         Self {
             width,
             height,
@@ -84,6 +93,7 @@ impl Targets {
             hdr_view,
             depth_view,
             output_bind_group,
+            scene_bundle_target,
         }
     }
 }

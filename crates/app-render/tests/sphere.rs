@@ -6,7 +6,7 @@
 mod support;
 
 use app_core::Node;
-use app_core::glam::Mat4;
+use app_core::glam::{Mat4, Vec3};
 use app_render::RgbaImage;
 use app_render::reference::{self, REFERENCE_SIZE as SIZE};
 
@@ -108,4 +108,35 @@ fn render_targets_are_reallocated_only_when_the_size_changes() {
     let resized = support::render(&mut renderer, 80, 48);
     assert_eq!(renderer.target_allocations(), 2);
     assert_eq!((resized.width, resized.height), (80, 48));
+}
+
+#[test]
+fn bundles_are_recorded_only_when_the_list_of_draws_changes() {
+    let mut renderer = support::renderer();
+    let sphere = red_sphere(1.0);
+    renderer.upsert_node(&sphere, Mat4::IDENTITY);
+    let first = support::render(&mut renderer, 64, 64);
+    let recorded = renderer.bundle_recordings();
+    assert_eq!(
+        recorded, 3,
+        "shadow, scene and output passes each record once"
+    );
+
+    // Another viewpoint and a moved node change the image, not the draws: the bundles replay.
+    renderer.camera.yaw_rad += 0.7;
+    let orbited = support::render(&mut renderer, 64, 64);
+    assert_ne!(orbited.pixels, first.pixels, "the camera moved");
+    renderer.upsert_node(&sphere, Mat4::from_translation(Vec3::new(0.6, 0.0, 0.0)));
+    let moved = support::render(&mut renderer, 64, 64);
+    assert_ne!(moved.pixels, orbited.pixels, "the sphere moved");
+    assert_eq!(renderer.bundle_recordings(), recorded);
+
+    // A second node changes the instance count: the scene and shadow bundles are recorded again, and
+    // what they draw includes it.
+    let mut other = red_sphere(0.5);
+    other.id = app_core::NodeId::new("second").unwrap();
+    renderer.upsert_node(&other, Mat4::from_translation(Vec3::new(-1.5, 0.0, 0.0)));
+    let two = support::render(&mut renderer, 64, 64);
+    assert_eq!(renderer.bundle_recordings(), recorded + 2);
+    assert!(covered(&two) > covered(&moved));
 }

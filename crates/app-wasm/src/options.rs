@@ -59,10 +59,13 @@ const KNOWN: [&str; 5] = [
 /// The default `max_frames_in_flight`, as a swap chain's frame latency.
 pub const DEFAULT_MAX_FRAMES_IN_FLIGHT: u32 = 2;
 
+/// `max_frames_in_flight` for `Infinity`: frames are not counted at all.
+pub const NO_FRAME_LIMIT: u32 = u32::MAX;
+
 /// Validates `options.max_frames_in_flight` given as a number: a whole number from 1, or `Infinity`.
 pub fn max_frames_in_flight(value: f64) -> Result<u32, EngineError> {
     if value == f64::INFINITY {
-        return Ok(u32::MAX);
+        return Ok(NO_FRAME_LIMIT);
     }
     if value.fract() == 0.0 && value >= 1.0 && value < f64::from(u32::MAX) {
         // Whole and in range (NaN fails every comparison above): the cast is exact.

@@ -42,8 +42,9 @@ pub struct State {
     pub config: wgpu::SurfaceConfiguration,
     /// False when created with `present: false`: frames go to `offscreen` instead of the canvas.
     pub present: bool,
-    /// Render target of non-presenting engines, at drawing-buffer size.
-    pub offscreen: Option<wgpu::Texture>,
+    /// Render target of non-presenting engines, at drawing-buffer size, and its view (kept: a view
+    /// made per frame would be one more WebGPU call in every frame).
+    pub offscreen: Option<(wgpu::Texture, wgpu::TextureView)>,
     /// The sRGB format frames are rendered in (a view format of the surface texture).
     pub render_format: wgpu::TextureFormat,
     pub renderer: Renderer,
@@ -351,7 +352,8 @@ impl State {
         self.last_drawn = Some(key);
         if let Some(frame) = frame {
             gpu.queue.present(frame);
-        } else {
+        } else if self.max_frames_in_flight != crate::options::NO_FRAME_LIMIT {
+            // Counted only under a limit: the completion callback is a WebGPU call per frame.
             self.frames_in_flight.fetch_add(1, Ordering::Relaxed);
             let in_flight = self.frames_in_flight.clone();
             gpu.queue.on_submitted_work_done(move || {
@@ -388,28 +390,28 @@ impl State {
             height: self.config.height,
             depth_or_array_layers: 1,
         };
-        let texture = match &self.offscreen {
-            Some(texture) if texture.size() == size => texture.clone(),
-            _ => {
-                let texture = self
-                    .renderer
-                    .gpu()
-                    .device
-                    .create_texture(&wgpu::TextureDescriptor {
-                        label: Some("offscreen frame"),
-                        size,
-                        mip_level_count: 1,
-                        sample_count: 1,
-                        dimension: wgpu::TextureDimension::D2,
-                        format: self.render_format,
-                        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-                        view_formats: &[],
-                    });
-                self.offscreen = Some(texture.clone());
-                texture
-            }
-        };
-        texture.create_view(&wgpu::TextureViewDescriptor::default())
+        if let Some((texture, view)) = &self.offscreen
+            && texture.size() == size
+        {
+            return view.clone();
+        }
+        let texture = self
+            .renderer
+            .gpu()
+            .device
+            .create_texture(&wgpu::TextureDescriptor {
+                label: Some("offscreen frame"),
+                size,
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: self.render_format,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                view_formats: &[],
+            });
+        let view = texture.create_view(&wgpu::TextureViewDescriptor::default());
+        self.offscreen = Some((texture, view.clone()));
+        view
     }
 
     /// Starts or finishes replacing a lost device. Returns true once a new device is installed and

@@ -25,11 +25,12 @@ use glam::Vec3;
 use super::assets::{Assets, Groups};
 use super::{FrameUniforms, Renderer};
 use crate::aov::AovMode;
+use crate::bundle::{BundleCache, BundleTarget, Command};
 use crate::gpu::Gpu;
 use crate::instances::InstanceSet;
 use crate::mesh::GpuMesh;
 use crate::pipelines::{OutputKind, ScenePipelines};
-use crate::shadow::ShadowMap;
+use crate::shadow::{SHADOW_BUNDLE_TARGET, ShadowMap};
 use crate::targets::Targets;
 
 /// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
@@ -93,7 +94,15 @@ impl Renderer {
                 assets.surface(key.surface).is_some_and(|s| s.is_blended())
             }),
         );
-        let shadow = shadow_pass(encoder, &mut self.shadow, &self.groups, &self.assets);
+        let device = &self.gpu.device;
+        let bundles = &mut self.bundles;
+        let shadow = shadow_pass(
+            encoder,
+            (&mut self.shadow, &mut bundles.shadow),
+            device,
+            &self.groups,
+            &self.assets,
+        );
         let (output_kind, clear) = match self.aov {
             AovMode::Beauty => (
                 OutputKind::Tonemap,
@@ -127,9 +136,15 @@ impl Renderer {
             &self.scene_pipelines,
             &self.frame_bind_group,
             (&order, glyphs),
-            &self.assets,
+            (&self.assets, device, &mut bundles.scene),
         );
-        let output = output_pass(encoder, output, &output_pipeline, targets);
+        let output = output_pass(
+            encoder,
+            (output, output_format),
+            &output_pipeline,
+            targets,
+            (device, &mut bundles.output),
+        );
         let stats = upload.plus(shadow).plus(scene).plus(output);
         self.last_stats = stats;
         stats
@@ -195,11 +210,12 @@ fn upload(
     }
 }
 
-/// Step 3: redraws the shadow map from every group whose mesh is on the GPU if it is dirty, and
-/// marks it clean.
+/// Step 3: redraws the shadow map from every group whose mesh is on the GPU if it is dirty (replaying
+/// `bundle`, re-recorded only when the casters' draws changed), and marks it clean.
 fn shadow_pass(
     encoder: &mut wgpu::CommandEncoder,
-    shadow: &mut ShadowMap,
+    (shadow, bundle): (&mut ShadowMap, &mut BundleCache),
+    device: &wgpu::Device,
     groups: &Groups,
     assets: &Assets,
 ) -> FrameStats {
@@ -207,7 +223,7 @@ fn shadow_pass(
     if !shadow.dirty {
         return stats;
     }
-    let mut pass = shadow.begin_pass(encoder);
+    let mut commands = shadow.first_commands();
     let mut masked_bound = false;
     for (key, set) in groups {
         let Some(mesh) = assets.mesh(key.mesh) else {
@@ -218,16 +234,19 @@ fn shadow_pass(
             .surface(key.surface)
             .filter(|s| s.surface.alpha_mode == app_core::AlphaMode::Mask);
         if mask.is_some() != masked_bound {
-            pass.set_pipeline(shadow.pipeline(mask.is_some()));
+            commands.push(Command::Pipeline(shadow.pipeline(mask.is_some()).clone()));
             masked_bound = mask.is_some();
         }
         if let Some(surface) = mask {
-            pass.set_bind_group(1, &surface.bind_group, &[]);
+            commands.push(Command::BindGroup(1, surface.bind_group.clone()));
         }
-        if draw_instances(&mut pass, mesh, set).is_some() {
+        if push_draw(&mut commands, mesh, set, None).is_some() {
             stats.draw_calls += 1;
         }
     }
+    let mut pass = shadow.begin_pass(encoder);
+    bundle.replay(device, &mut pass, commands, SHADOW_BUNDLE_TARGET);
+    drop(pass);
     shadow.dirty = false;
     stats
 }
@@ -269,7 +288,8 @@ fn draw_order<'g>(groups: &'g Groups, assets: &Assets, eye: glam::Vec3) -> Vec<D
 }
 
 /// Step 4: draws `order` (bind group 0: `frame_bind_group`, group 1: each group's surface, the
-/// pipeline variant its surface asks for) into the HDR target, cleared to `clear`. With MSAA the
+/// pipeline variant its surface asks for) into the HDR target, cleared to `clear`, replaying
+/// `bundle` (re-recorded only when the list of draws changed). With MSAA the
 /// multisampled buffer is resolved into `hdr_view` and then discarded; depth is discarded too.
 fn scene_pass(
     encoder: &mut wgpu::CommandEncoder,
@@ -278,7 +298,7 @@ fn scene_pass(
     pipelines: &ScenePipelines,
     frame_bind_group: &wgpu::BindGroup,
     (order, glyphs): (&[Drawable<'_>], Option<(&GpuMesh, &InstanceSet)>),
-    assets: &Assets,
+    (assets, device, bundle): (&Assets, &wgpu::Device, &mut BundleCache),
 ) -> FrameStats {
     let (view, resolve_target, store) = match &targets.msaa_view {
         Some(msaa) => (msaa, Some(&targets.hdr_view), wgpu::StoreOp::Discard),
@@ -305,18 +325,18 @@ fn scene_pass(
         }),
         ..Default::default()
     });
-    pass.set_bind_group(0, frame_bind_group, &[]);
+    let mut commands = vec![Command::BindGroup(0, frame_bind_group.clone())];
     let mut stats = FrameStats::default();
-    let mut current: Option<*const wgpu::RenderPipeline> = None;
+    let mut current: Option<&wgpu::RenderPipeline> = None;
     // Peer camera glyphs first: opaque, default surface.
     if let (Some((mesh, set)), Some(pipeline), Some(surface)) =
         (glyphs, pipelines.get(false, false), assets.surface(None))
         && set.len() > 0
     {
-        pass.set_pipeline(pipeline);
-        current = Some(pipeline as *const _);
-        pass.set_bind_group(1, &surface.bind_group, &[]);
-        if draw_instances(&mut pass, mesh, set).is_some() {
+        commands.push(Command::Pipeline(pipeline.clone()));
+        current = Some(pipeline);
+        commands.push(Command::BindGroup(1, surface.bind_group.clone()));
+        if push_draw(&mut commands, mesh, set, None).is_some() {
             stats.draw_calls += 1; // not nodes: `instances` counts nodes drawn
         }
     }
@@ -330,31 +350,34 @@ fn scene_pass(
             continue;
         };
         // Set the pipeline only when it changes (most groups share the opaque one).
-        if current != Some(pipeline as *const _) {
-            pass.set_pipeline(pipeline);
-            current = Some(pipeline as *const _);
+        if current != Some(pipeline) {
+            commands.push(Command::Pipeline(pipeline.clone()));
+            current = Some(pipeline);
         }
-        pass.set_bind_group(1, &surface.bind_group, &[]);
+        commands.push(Command::BindGroup(1, surface.bind_group.clone()));
         // Blended groups draw their back-to-front copy.
         let sorted = if surface.is_blended() {
             set.sorted_buffer()
         } else {
             None
         };
-        if let Some(count) = draw_instances_from(&mut pass, mesh, set, sorted) {
+        if let Some(count) = push_draw(&mut commands, mesh, set, sorted) {
             stats.draw_calls += 1;
             stats.instances += count;
         }
     }
+    bundle.replay(device, &mut pass, commands, targets.scene_bundle_target);
     stats
 }
 
-/// Step 5: one full-screen triangle with `pipeline` reading the HDR target into `output`.
+/// Step 5: one full-screen triangle with `pipeline` reading the HDR target into `output` (of
+/// `output_format`), replayed from `bundle`.
 fn output_pass(
     encoder: &mut wgpu::CommandEncoder,
-    output: &wgpu::TextureView,
+    (output, output_format): (&wgpu::TextureView, wgpu::TextureFormat),
     pipeline: &wgpu::RenderPipeline,
     targets: &Targets,
+    (device, bundle): (&wgpu::Device, &mut BundleCache),
 ) -> FrameStats {
     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
         label: Some("output"),
@@ -369,28 +392,28 @@ fn output_pass(
         })],
         ..Default::default()
     });
-    pass.set_pipeline(pipeline);
-    pass.set_bind_group(0, &targets.output_bind_group, &[]);
-    pass.draw(0..3, 0..1);
+    let target = BundleTarget {
+        color: Some(output_format),
+        depth: None,
+        sample_count: 1,
+    };
+    let commands = vec![
+        Command::Pipeline(pipeline.clone()),
+        Command::BindGroup(0, targets.output_bind_group.clone()),
+        Command::Draw { vertex_count: 3 },
+    ];
+    bundle.replay(device, &mut pass, commands, target);
     FrameStats {
         draw_calls: 1,
         ..FrameStats::default()
     }
 }
 
-/// Issues one instanced draw of `set` with `mesh` into a pass whose pipeline takes the mesh and
-/// instance vertex buffers; returns the instance count, or `None` when there is nothing to draw.
-fn draw_instances(
-    pass: &mut wgpu::RenderPass<'_>,
-    mesh: &GpuMesh,
-    set: &InstanceSet,
-) -> Option<u32> {
-    draw_instances_from(pass, mesh, set, None)
-}
-
-/// [`draw_instances`] from `instances` (a copy of the set's in another order) when given.
-fn draw_instances_from(
-    pass: &mut wgpu::RenderPass<'_>,
+/// Appends one instanced draw of `set` (or of `instances`, a copy of the set's in another order, when
+/// given) with `mesh`, for a pipeline that takes the mesh and instance vertex buffers; returns the
+/// instance count, or `None` when there is nothing to draw.
+fn push_draw(
+    commands: &mut Vec<Command>,
     mesh: &GpuMesh,
     set: &InstanceSet,
     instances: Option<&wgpu::Buffer>,
@@ -399,9 +422,13 @@ fn draw_instances_from(
     if count == 0 {
         return None;
     }
-    pass.set_vertex_buffer(0, mesh.vertex_buffer.slice(..));
-    pass.set_vertex_buffer(1, instances.slice(..));
-    pass.set_index_buffer(mesh.index_buffer.slice(..), mesh.index_format);
-    pass.draw_indexed(0..mesh.index_count, 0, 0..count);
+    commands.push(Command::DrawIndexed {
+        vertices: mesh.vertex_buffer.clone(),
+        instances: instances.clone(),
+        indices: mesh.index_buffer.clone(),
+        index_format: mesh.index_format,
+        index_count: mesh.index_count,
+        instance_count: count,
+    });
     Some(count)
 }
