@@ -47,6 +47,13 @@ export function toMarkdown(r) {
         `${x(rafRow.threeInstanced.medianMs / b.threeInstanced.medianMs)} (three.js) as long: inside a rAF callback the call competes with ` +
         'Chromium compositing, done by SwiftShader on the same 2 cores.' : ''));
   }
+  const o = r.orbit;
+  if (o?.ours) {
+    out.push('');
+    out.push(`**Camera orbit** (WebGPU, N = ${fmt(r.config.orbitN, 0)}, every frame from a new angle: ours one drag event + render_frame, ` +
+      `three.js the camera stepped + render; median ms over ${o.ours.frames} frames from requestAnimationFrame): ours ${fmt(o.ours.ms, 4)} ms (the drag event ${fmt(o.ours.cameraStepMs, 4)} of it), ` +
+      `three.js InstancedMesh ${fmt(o.threeInstanced?.ms, 4)} ms, ratio ${x(o.ratioVsInstanced)}.`);
+  }
   out.push('');
   out.push('**Incremental edit** (WebGPU): one node moved per frame; extra = median(edit + frame) − median(unchanged frame).');
   out.push('');

@@ -77,6 +77,8 @@ const adapter = {
     const [x, y, z] = gridPosition((i * 7919) % n, n);
     engine.set_position(id, x, y + (i % 2 ? 0.05 : -0.05), z);
   },
+  /** What a user's drag does: a pointer event that orbits the camera (4 CSS pixels sideways). */
+  orbit() { engine.on_mouse_drag(4, 0, 0); },
   frame(dt) {
     inFrame = true;
     try { engine.render_frame(dt); } finally { inFrame = false; }
@@ -113,20 +115,22 @@ window.bench = {
   },
   backToBack(calls) { return backToBack((dt) => engine.render_frame(dt), calls); },
   /**
-   * WebGPU calls per frame (page opened with `?gpucalls=1`), `count` spheres, three kinds of frame: a still
+   * WebGPU calls per frame (page opened with `?gpucalls=1`), `count` spheres, four kinds of frame: a still
    * scene with the default redraw policy ("unchanged": nothing to draw), a still scene drawn anyway
-   * ("drawn", redraw "always"), and one node moved before each frame ("edited"). Returns, per kind, the
+   * ("drawn", redraw "always"), the camera orbited by a drag before each frame ("orbited"), and one node
+   * moved before each frame ("edited"). Returns, per kind, the
    * calls per frame and which methods they were.
    */
   async gpuCalls(count, frames = 10) {
     const out = {};
-    for (const kind of ['unchanged', 'drawn', 'edited']) {
+    for (const kind of ['unchanged', 'drawn', 'orbited', 'edited']) {
       await this.setup(count, kind === 'unchanged' ? 'on_change' : null);
       for (let i = 0; i < 3; i++) adapter.frame(1 / 60);
       gpuCalls.inFrame = 0;
       gpuCalls.byMethod = {};
       for (let i = 0; i < frames; i++) {
         if (kind === 'edited') adapter.edit(i);
+        if (kind === 'orbited') adapter.orbit(i);
         adapter.frame(1 / 60);
       }
       out[kind] = {

@@ -33,6 +33,7 @@ let scene, camera, meshes, instanced, n;
 const geometry = new THREE.SphereGeometry(0.2, 48, 24);
 const material = new THREE.MeshStandardMaterial({ color: 0xb0b0b0, roughness: 0.5, metalness: 0 });
 const matrix = new THREE.Matrix4();
+const up = new THREE.Vector3(0, 1, 0);
 
 const adapter = {
   edit(i) {
@@ -48,6 +49,11 @@ const adapter = {
     } else {
       meshes[k].position.set(x, y + dy, z);
     }
+  },
+  /** The camera steps around the grid's centre, as OrbitControls would on a drag. */
+  orbit() {
+    camera.position.applyAxisAngle(up, 0.01);
+    camera.lookAt(0, 0, 0);
   },
   frame() { renderer.render(scene, camera); },
   async sync() {

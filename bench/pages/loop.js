@@ -24,9 +24,11 @@ export const median = (xs) => {
 
 /**
  * Runs `warmup + frames` animation frames. Returns `{ times, editTimes, wallMs, fps, frames }`:
- * `times[k]` = ms inside the per-frame call (plus the edit when `edit`), `editTimes[k]` = ms of the edit alone.
+ * `times[k]` = ms inside the per-frame call (plus the edit when `edit`, or the camera step when `orbit`: every
+ * frame then sees the scene from a new angle), `editTimes[k]` = ms of the edit (or camera
+ * step) alone.
  */
-export function runFrames(engine, { frames = 300, warmup = 30, edit = false, sync = false, maxMs = Infinity } = {}) {
+export function runFrames(engine, { frames = 300, warmup = 30, edit = false, orbit = false, sync = false, maxMs = Infinity } = {}) {
   // `maxMs` bounds a run's wall time: warm-up ends early after maxMs / 4, measuring after maxMs (`frames` then
   // reports how many were measured), so very slow configurations cannot stall the whole benchmark.
   return new Promise((resolve, reject) => {
@@ -46,12 +48,13 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false, syn
         last = now;
         const a = performance.now();
         if (edit) engine.edit(i);
+        if (orbit) engine.orbit(i);
         const b = performance.now();
         engine.frame(dt);
         const c = performance.now();
         if (i >= warmup) {
           times.push(c - a);
-          if (edit) editTimes.push(b - a);
+          if (edit || orbit) editTimes.push(b - a);
         }
         i++;
         if (i > warmup && performance.now() - start > maxMs) frames = i - warmup;
