@@ -118,7 +118,20 @@ export function toMarkdown(r) {
       const which = Object.entries(row.byMethod).map(([m, c]) => `${m.replace(/^GPU/, '')} ${fmt(c, 2)}`).join(', ') || '—';
       out.push(`| ${kind} | ${fmt(row.perFrame, 2)} | ${which} |`);
     }
+  }  const gl = r.calls.webgl2;
+  if (gl) {
+    out.push('');
+    out.push('**WebGL2 calls per frame** (every `WebGL2RenderingContext` method called inside `render_frame`, WebGL2 bundle, ' +
+      `${r.smoke ? 30 : 1000} spheres):`);
+    out.push('');
+    out.push('| frame | calls | which |');
+    out.push('|---|---:|---|');
+    for (const [kind, row] of Object.entries(gl)) {
+      const which = Object.entries(row.byMethod).map(([m, c]) => `${m.replace(/^WebGL2RenderingContext\./, '')} ${fmt(c, 2)}`).join(', ') || '—';
+      out.push(`| ${kind} | ${fmt(row.perFrame, 2)} | ${which} |`);
+    }
   }
+
   out.push('');
   out.push('**Targets**');
   out.push('');

@@ -372,6 +372,12 @@ try {
       results.calls.gpu = await page.evaluate((n) => window.bench.gpuCalls(n), SMOKE ? 30 : 1000);
       log(`  WebGPU calls per frame: ${Object.entries(results.calls.gpu).map(([k, v]) => `${k} ${v.perFrame}`).join(', ')}`);
     });
+    // The same count on the WebGL2 bundle (WebGL2RenderingContext methods), to see what a WebGL2 frame costs.
+    await withBrowser(false, async (browser) => {
+      const { page } = await openPage(browser, 'frame-ours.html?backend=webgl2&gpucalls=1');
+      results.calls.webgl2 = await page.evaluate((n) => window.bench.gpuCalls(n), SMOKE ? 30 : 1000);
+      log(`  WebGL2 calls per frame: ${Object.entries(results.calls.webgl2).map(([k, v]) => `${k} ${v.perFrame}`).join(', ')}`);
+    });
   });
 
   // 8. glTF, interleaved ours / three.js, each run in a fresh browser (so our first import also loads the

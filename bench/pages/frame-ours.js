@@ -25,12 +25,14 @@ for (const name of Object.getOwnPropertyNames(Engine.prototype)) {
   });
 }
 
-// `?gpucalls=1`: also count WebGPU calls (every method of every GPU* interface) made inside a frame. Off
-// by default: the wrappers would add to the timed frames.
+// `?gpucalls=1`: also count WebGPU calls (every method of every GPU* interface) and WebGL2 calls made inside a
+// frame. Off by default: the wrappers would add to the timed frames.
 const gpuCalls = { inFrame: 0, byMethod: {} };
 if (new URLSearchParams(location.search).get('gpucalls') === '1') {
   for (const name of Object.getOwnPropertyNames(globalThis)) {
-    const proto = name.startsWith('GPU') ? globalThis[name]?.prototype : null;
+    // With the WebGL2 bundle the same wrapper counts WebGL2 calls.
+    const counted = name.startsWith('GPU') || name === 'WebGL2RenderingContext';
+    const proto = counted ? globalThis[name]?.prototype : null;
     if (!proto) continue;
     for (const key of Object.getOwnPropertyNames(proto)) {
       const d = Object.getOwnPropertyDescriptor(proto, key);
