@@ -30,6 +30,9 @@ impl SceneDoc {
     /// changes, every node below it is reported too (with `TRANSFORM`), so a renderer keeping world
     /// matrices can update them.
     pub fn drain_changes(&mut self) -> Vec<SceneChange> {
+        // Staged nodes (`batch.rs`) are changes too: written first, their observers note them. On an
+        // error a transaction is open elsewhere, and they are reported by a later drain.
+        let _ = self.flush_staged();
         let (touched, light, assets) = self.take_observed();
         if touched.is_empty() && !light && assets.is_empty() {
             return Vec::new();
@@ -83,6 +86,7 @@ impl SceneDoc {
     /// `touched` back untouched if no read transaction can be opened.
     fn node_changes(&mut self, mut touched: Touched) -> Result<Vec<SceneChange>, Touched> {
         let mut tree = self.tree();
+        // Not `read_txn` (it borrows all of `self`); `drain_changes` flushed staged nodes.
         let Ok(txn) = self.doc.try_transact() else {
             return Err(touched);
         };

@@ -8,6 +8,7 @@ use yrs::undo::{Options, UndoManager};
 use yrs::{Any, DeepObservable, Doc, Map, MapRef, Origin, Transact, TransactionMut};
 
 use crate::SceneError;
+use crate::batch::Staged;
 use crate::clock::{CAPTURE_TIMEOUT_MS, ClockFn, MonotonicClock, system_clock};
 use crate::observe::{Shared, lock, on_assets, on_lights, on_nodes};
 use crate::problems::Problems;
@@ -73,6 +74,8 @@ pub struct SceneDoc {
     pub(crate) clock_frozen: Arc<AtomicBool>,
     /// The open batch, if any.
     pub(crate) batch: Option<crate::batch::OpenBatch>,
+    /// Root nodes added inside the batch and not written yet (`batch.rs`).
+    pub(crate) staged: Staged,
 }
 
 impl Default for SceneDoc {
@@ -182,6 +185,7 @@ impl SceneDoc {
             next_counter: 0,
             clock_frozen,
             batch: None,
+            staged: Staged::default(),
         }
     }
 
@@ -202,8 +206,16 @@ impl SceneDoc {
         }
     }
 
-    /// The tree index, brought up to date with what observers marked dirty.
+    /// The tree index, brought up to date with what observers marked dirty, staged nodes included.
     pub(crate) fn tree(&self) -> MutexGuard<'_, TreeIndex> {
+        // On an error a transaction is open elsewhere, which the refresh below also meets.
+        let _ = self.flush_staged();
+        self.tree_without_staged()
+    }
+
+    /// The tree index without writing staged nodes first (they are roots, so only their order,
+    /// noted when each was staged, is missing): for staging another.
+    pub(crate) fn tree_without_staged(&self) -> MutexGuard<'_, TreeIndex> {
         let mut tree = self
             .tree
             .lock()
@@ -233,17 +245,23 @@ pub(crate) fn busy(error: impl std::fmt::Display) -> SceneError {
     SceneError::Busy(error.to_string())
 }
 
-/// Runs `f` in a local (undoable) transaction. `f` validates before it writes, so an error leaves
-/// the document untouched. The first successful edit also records the schema version.
+/// Runs `f` in a local (undoable) transaction, after writing any staged nodes (`batch.rs`) in their
+/// own. `f` validates before it writes, so an error leaves the document untouched. The first
+/// successful edit also records the schema version. Callers pass their document's fields.
 pub(crate) fn write<R>(
-    doc: &Doc,
-    meta: &MapRef,
+    (doc, nodes, meta, staged): (&Doc, &MapRef, &MapRef, &Staged),
     f: impl FnOnce(&mut TransactionMut<'_>) -> Result<R, SceneError>,
 ) -> Result<R, SceneError> {
+    crate::batch::flush(doc, nodes, meta, staged).map_err(busy)?;
     let mut txn = doc.try_transact_mut_with(LOCAL_ORIGIN).map_err(busy)?;
     let out = f(&mut txn)?;
-    if !meta.contains_key(&txn, SCHEMA_VERSION_KEY) {
-        meta.insert(&mut txn, SCHEMA_VERSION_KEY, Any::from(SCHEMA_VERSION));
-    }
+    note_schema_version(&mut txn, meta);
     Ok(out)
+}
+
+/// Records the schema version in `meta` unless it is there (the first successful edit does).
+pub(crate) fn note_schema_version(txn: &mut TransactionMut<'_>, meta: &MapRef) {
+    if !meta.contains_key(txn, SCHEMA_VERSION_KEY) {
+        meta.insert(txn, SCHEMA_VERSION_KEY, Any::from(SCHEMA_VERSION));
+    }
 }

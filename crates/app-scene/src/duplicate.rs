@@ -64,7 +64,7 @@ impl SceneDoc {
         let mut tree = self.tree();
         let mut counter = self.next_counter;
         let (nodes, keys, client_id) = (&self.nodes, &self.keys, self.client_id);
-        let copied = write(&self.doc, &self.meta, |txn| {
+        let copied = write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             existing(txn, nodes, id)?;
             let valid = |k: Arc<str>| crate::order::is_valid(&k).then(|| k.to_string());
             let low = valid(stored_order(txn, nodes, id));

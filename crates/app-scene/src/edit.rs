@@ -12,9 +12,10 @@ use app_core::{
     DirectionalLight, NodeId, ShapeKind, ValueError, check_coordinate, check_emissive,
     check_finite, check_size, check_unit,
 };
-use yrs::{Any, In, Map, MapPrelim, MapRef, TransactionMut};
+use yrs::{Any, In, Map, MapPrelim, MapRef, Transact, TransactionMut};
 
-use crate::doc::write;
+use crate::batch::StagedNode;
+use crate::doc::{busy, write};
 use crate::schema::{self, MAX_NAME_BYTES, MaterialNumbers, TransformNumbers, key};
 use crate::tree::{effective_ancestors, node_kind, node_map, stored_order};
 use crate::{SceneDoc, SceneError};
@@ -95,7 +96,7 @@ fn current_material(txn: &TransactionMut<'_>, map: &MapRef) -> MaterialNumbers {
 /// A new node id: this replica's client id and the next counter value (the scheme of every node
 /// this crate adds). Unique across peers; the check covers a reused client id.
 pub(crate) fn fresh_id(
-    txn: &TransactionMut<'_>,
+    txn: &impl yrs::ReadTxn,
     nodes: &MapRef,
     client_id: u64,
     counter: &mut u64,
@@ -117,36 +118,53 @@ impl SceneDoc {
         size: Any,
     ) -> Result<NodeId, SceneError> {
         let translation = checked3(TRANSLATION, translation, check_coordinate)?;
-        let order = self.tree().next_order();
-        let (nodes, keys) = (&self.nodes, &self.keys);
-        let (client_id, counter) = (self.client_id, &mut self.next_counter);
-        let id = write(&self.doc, &self.meta, |txn| {
-            let id = fresh_id(txn, nodes, client_id, counter);
-            // `name`, `visible` and `material` start at their defaults, which readers assume when
-            // the key is absent: three fewer items per node (heap and bytes).
-            let mut fields: Vec<(Arc<str>, In)> = vec![
-                (keys.kind.clone(), keys.kind_value(kind).into()),
-                (
-                    keys.placement.clone(),
-                    schema::placement_any(None, &order).into(),
-                ),
+        let keys = &self.keys;
+        // `name`, `visible` and `material` start at their defaults, which readers assume when the key
+        // is absent: three fewer items per node (heap and bytes).
+        let fields = |order: &str| {
+            let mut fields: Vec<(Arc<str>, Any)> = vec![
+                (keys.kind.clone(), keys.kind_value(kind)),
+                (keys.placement.clone(), schema::placement_any(None, order)),
                 (
                     keys.transform.clone(),
                     TransformNumbers {
                         translation,
                         ..TransformNumbers::IDENTITY
                     }
-                    .to_any()
-                    .into(),
+                    .to_any(),
                 ),
             ];
             if let Some(shape_key) = keys.shape(kind) {
-                fields.push((shape_key, size.into()));
+                fields.push((shape_key, size));
             }
-            nodes.insert(txn, id.as_str(), MapPrelim::from_iter(fields));
-            Ok(id)
-        })?;
-        self.tree().note_order(&order);
+            fields
+        };
+        let (nodes, client_id) = (&self.nodes, self.client_id);
+        let id = if self.batch.is_some() {
+            // Inside a batch: staged, written with the others (`batch.rs`). Ids come from this
+            // replica's counter, so staged ones never collide; the document is checked for the rest.
+            let order = self.tree_without_staged().next_order();
+            let txn = self.doc.try_transact().map_err(busy)?;
+            let id = fresh_id(&txn, nodes, client_id, &mut self.next_counter);
+            drop(txn);
+            self.stage_node(StagedNode {
+                id: id.clone(),
+                fields: fields(&order),
+            });
+            self.tree_without_staged().note_order(&order);
+            id
+        } else {
+            let order = self.tree().next_order();
+            let counter = &mut self.next_counter;
+            let id = write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
+                let id = fresh_id(txn, nodes, client_id, counter);
+                let fields = fields(&order).into_iter().map(|(k, v)| (k, In::from(v)));
+                nodes.insert(txn, id.as_str(), MapPrelim::from_iter(fields));
+                Ok(id)
+            })?;
+            self.tree().note_order(&order);
+            id
+        };
         Ok(NodeId::new(id)?)
     }
 
@@ -174,7 +192,7 @@ impl SceneDoc {
 
     fn set_shape(&mut self, id: &str, kind: ShapeKind, value: Any) -> Result<(), SceneError> {
         let (nodes, keys) = (&self.nodes, &self.keys);
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, actual) = existing(txn, nodes, id)?;
             if actual != kind {
                 let (expected, actual) = (kind.as_str(), actual.as_str());
@@ -215,7 +233,7 @@ impl SceneDoc {
         f: impl FnOnce(&mut TransformNumbers),
     ) -> Result<(), SceneError> {
         let (nodes, keys) = (&self.nodes, &self.keys);
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let mut transform = current_transform(txn, &map);
             f(&mut transform);
@@ -262,7 +280,7 @@ impl SceneDoc {
         f: impl FnOnce(&mut MaterialNumbers),
     ) -> Result<(), SceneError> {
         let (nodes, keys) = (&self.nodes, &self.keys);
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let mut material = current_material(txn, &map);
             f(&mut material);
@@ -313,7 +331,7 @@ impl SceneDoc {
             });
         }
         let (nodes, keys) = (&self.nodes, &self.keys);
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             put(txn, &map, keys.name.clone(), Any::from(name));
             Ok(())
@@ -323,7 +341,7 @@ impl SceneDoc {
     /// Shows or hides a node (hidden nodes stay in the document).
     pub fn set_visible(&mut self, id: &str, visible: bool) -> Result<(), SceneError> {
         let (nodes, keys) = (&self.nodes, &self.keys);
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             put(txn, &map, keys.visible.clone(), Any::Bool(visible));
             Ok(())
@@ -360,7 +378,7 @@ impl SceneDoc {
             intensity,
         };
         let lights = &self.lights;
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let current = schema::out_any(lights.get(txn, schema::SUN));
             if current.as_ref() != Some(&schema::light_any(&light)) {
                 lights.insert(txn, schema::SUN, schema::light_any(&light));
@@ -378,7 +396,7 @@ impl SceneDoc {
             check_unit,
         )?;
         let lights = &self.lights;
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             put(
                 txn,
                 lights,
@@ -395,7 +413,7 @@ impl SceneDoc {
         let mut tree = self.tree();
         let order = tree.next_order();
         let (nodes, keys) = (&self.nodes, &self.keys);
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let parent = match parent {
                 None => None,
@@ -435,7 +453,7 @@ impl SceneDoc {
         let siblings = self.children(parent.as_ref().map(NodeId::as_str));
         let tree = self.tree();
         let (nodes, placement_key) = (&self.nodes, &self.keys.placement);
-        let order = write(&self.doc, &self.meta, |txn| {
+        let order = write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             let (map, _) = existing(txn, nodes, id)?;
             let sibling_keys: Vec<(NodeId, Arc<str>)> = siblings
                 .into_iter()
@@ -483,11 +501,12 @@ impl SceneDoc {
         // one: the undoing replica shows the value, its encoded state (and so every peer) does
         // not. Starting a new step here keeps overwrites and the deletion of their node apart;
         // the overwritten entries are then restored by a later step, after the map is (see
-        // `Item::redo` in yrs's block.rs and `tests/undo.rs`).
+        // `Item::redo` in yrs's block.rs and `tests/undo.rs`). Staged nodes go in the step before.
+        self.flush_staged().map_err(busy)?;
         self.undo.reset();
         let tree = self.tree();
         let nodes = &self.nodes;
-        write(&self.doc, &self.meta, |txn| {
+        write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             existing(txn, nodes, id)?;
             // Walk the tree as readers see it (a forest, so no node twice): a child that breaks a
             // cycle is a root, not below us.

@@ -15,7 +15,7 @@ use app_core::{
     AssetId, ImportedNode, ImportedScene, MeshAsset, NodeId, Shape, Surface, check_coordinate,
     check_emissive, check_size, check_unit,
 };
-use yrs::{Any, In, Map, MapPrelim, Transact};
+use yrs::{Any, In, Map, MapPrelim};
 
 use crate::doc::write;
 use crate::edit::{existing, fresh_id};
@@ -112,7 +112,7 @@ impl SceneDoc {
     /// The bytes of asset `id`, if the document holds them and they match the id (a peer may store
     /// anything under any key).
     pub fn asset(&self, id: &AssetId) -> Option<Vec<u8>> {
-        let txn = self.doc.try_transact().ok()?;
+        let txn = self.read_txn().ok()?;
         match self.assets.get(&txn, &id.to_hex())? {
             yrs::Out::Any(Any::Buffer(bytes)) if id.verify(&bytes) => Some(bytes.to_vec()),
             _ => None,
@@ -142,7 +142,7 @@ impl SceneDoc {
         let (nodes, assets, keys, client_id) =
             (&self.nodes, &self.assets, &self.keys, self.client_id);
         self.undo.reset();
-        let roots = write(&self.doc, &self.meta, |txn| {
+        let roots = write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             if let Some(parent) = &parent {
                 existing(txn, nodes, parent.as_str())?;
             }

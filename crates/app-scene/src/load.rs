@@ -26,7 +26,7 @@ impl SceneDoc {
         if self.undo.can_undo() || self.undo.can_redo() {
             return false;
         }
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return false;
         };
         let store = txn.store();
@@ -89,7 +89,7 @@ impl SceneDoc {
     /// Queues what the observers would have recorded had the load happened with them attached:
     /// every node entry as new (the change stream reports each as added), every asset and the light.
     fn queue_all_as_added(&self) -> Result<(), SceneError> {
-        let txn = self.doc.try_transact().map_err(busy)?;
+        let txn = self.read_txn().map_err(busy)?;
         let mut observed = lock(&self.observed);
         for id in self.nodes.keys(&txn) {
             observed.note(&Arc::from(id), true, NodeFields::ALL);

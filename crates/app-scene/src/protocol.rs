@@ -16,7 +16,7 @@ use yrs::encoding::read::{Cursor, Read};
 use yrs::sync::{Message, SyncMessage};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
-use yrs::{ReadTxn, StateVector, Transact};
+use yrs::{ReadTxn, StateVector};
 
 use crate::sync::guarded;
 use crate::{SceneDoc, SceneError};
@@ -197,8 +197,7 @@ impl SceneDoc {
         // A read transaction only fails while a write is open, which no call leaves behind; an
         // empty state vector then asks for everything, which is still correct.
         let sv = self
-            .doc
-            .try_transact()
+            .read_txn()
             .map(|txn| txn.state_vector())
             .unwrap_or_default();
         Message::Sync(SyncMessage::SyncStep1(sv)).encode_v1()
@@ -244,7 +243,7 @@ impl SceneDoc {
 
     /// What a peer with state vector `sv` is missing, as a v1 update.
     fn encode_diff_for(&self, sv: &StateVector) -> Result<Vec<u8>, ProtocolError> {
-        let txn = self.doc.try_transact().map_err(crate::doc::busy)?;
+        let txn = self.read_txn().map_err(crate::doc::busy)?;
         Ok(txn.encode_diff_v1(sv))
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use app_core::glam::{Mat4, Vec3};
 use app_core::{AssetId, DirectionalLight, Node, NodeId, Shape, ShapeKind};
-use yrs::{Any, Map, MapRef, Out, ReadTxn, Transact};
+use yrs::{Any, Map, MapRef, Out, ReadTxn};
 
 use crate::SceneDoc;
 use crate::schema::{self, Fixes, NodeNumbers, key};
@@ -151,7 +151,7 @@ fn read_mesh_shape(get: &impl Fn(&str) -> Option<Any>, fix: &mut Fixes<'_>) -> S
 impl SceneDoc {
     /// The node `id`, if it exists and is valid.
     pub fn node(&self, id: &str) -> Option<Node> {
-        let txn = self.doc.try_transact().ok()?;
+        let txn = self.read_txn().ok()?;
         let mut problems = Vec::new();
         let node = read_node(&txn, &self.nodes, id, &mut problems).map(|(node, _)| node);
         self.report(problems);
@@ -163,7 +163,7 @@ impl SceneDoc {
     /// A value the f32 reader clamps or replaces reads as what that reader uses (see
     /// [`NodeNumbers`]).
     pub fn node_numbers(&self, id: &str) -> Option<NodeNumbers> {
-        let txn = self.doc.try_transact().ok()?;
+        let txn = self.read_txn().ok()?;
         let mut problems = Vec::new();
         let node = read_node(&txn, &self.nodes, id, &mut problems).map(|(node, _)| node);
         self.report(problems);
@@ -200,7 +200,7 @@ impl SceneDoc {
 
     /// Every valid node, sorted by id, parents resolved (cycles broken, dangling parents dropped).
     pub fn snapshot(&self) -> Vec<Node> {
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return Vec::new();
         };
         let mut problems = Vec::new();
@@ -216,8 +216,7 @@ impl SceneDoc {
 
     /// Number of entries in the `nodes` map (valid or not); O(1).
     pub fn len(&self) -> usize {
-        self.doc
-            .try_transact()
+        self.read_txn()
             .map_or(0, |txn| self.nodes.len(&txn) as usize)
     }
 
@@ -230,12 +229,12 @@ impl SceneDoc {
     pub fn children(&self, parent: Option<&str>) -> Vec<NodeId> {
         let candidates: Vec<Arc<str>> = match parent {
             Some(p) => self.tree().children(p).cloned().collect(),
-            None => match self.doc.try_transact() {
+            None => match self.read_txn() {
                 Ok(txn) => self.nodes.keys(&txn).map(Arc::from).collect(),
                 Err(_) => return Vec::new(),
             },
         };
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return Vec::new();
         };
         let mut out: Vec<(Arc<str>, NodeId)> = candidates
@@ -263,7 +262,7 @@ impl SceneDoc {
 
     /// The directional light (the default light if the document has none).
     pub fn light(&self) -> DirectionalLight {
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return DirectionalLight::default();
         };
         let mut problems = Vec::new();
@@ -282,7 +281,7 @@ impl SceneDoc {
     /// The background: the clear radiance behind the scene, linear RGB, each 0..1
     /// ([`app_core::DEFAULT_BACKGROUND`] if the document sets none or holds a malformed one).
     pub fn background(&self) -> Vec3 {
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return app_core::DEFAULT_BACKGROUND;
         };
         let mut problems = Vec::new();
@@ -311,7 +310,7 @@ impl SceneDoc {
 
     /// [`SceneDoc::world_from_parent`] and [`SceneDoc::ancestors_visible`] in one walk up the tree.
     pub fn world_from_parent_and_shown(&self, id: &str) -> (Mat4, bool) {
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return (Mat4::IDENTITY, true);
         };
         let mut problems = Vec::new();

@@ -126,6 +126,8 @@ pub(crate) fn encode_whole_v2<T: ReadTxn>(txn: &T) -> Vec<u8> {
 
 impl SceneDoc {
     fn apply(&mut self, update: &[u8], encoding: Encoding) -> Result<(), SceneError> {
+        // Staged nodes are this replica's edits from before the update.
+        self.flush_staged().map_err(busy)?;
         // Counts and nesting first: yrs reserves and recurses on what an update declares.
         if encoding == Encoding::V1 {
             crate::update_walk::check_v1(update).map_err(SceneError::BadUpdate)?;
@@ -167,12 +169,7 @@ impl SceneDoc {
     /// Returns the clock this replica's own client has once the update is integrated.
     fn check_own_clocks(&self, update: &Update, pristine: bool) -> Result<u32, SceneError> {
         let own = yrs::block::ClientID::new(self.client_id);
-        let clock = self
-            .doc
-            .try_transact()
-            .map_err(busy)?
-            .state_vector()
-            .get(&own);
+        let clock = self.read_txn().map_err(busy)?.state_vector().get(&own);
         // `insertions` visits every block; most updates hold none of this replica's own.
         let inserted = update
             .state_vector_lower()
@@ -214,15 +211,14 @@ impl SceneDoc {
     /// dependencies are not included (see `encode_whole_v1`).
     pub fn encode_state_v1(&self) -> Vec<u8> {
         // A read transaction only fails while a write is open, which no call leaves behind.
-        self.doc
-            .try_transact()
+        self.read_txn()
             .map_or_else(|_| Vec::new(), |t| encode_whole_v1(&t))
     }
 
     /// The whole document as a v2 update (smaller; for storage).
     pub fn encode_state_v2(&self) -> Vec<u8> {
         // A read transaction only fails while a write is open, which no call leaves behind.
-        let Ok(txn) = self.doc.try_transact() else {
+        let Ok(txn) = self.read_txn() else {
             return Vec::new();
         };
         // yrs 0.28.1's v2 encoder writes bytes that do not read back (or read back as another
@@ -250,8 +246,7 @@ impl SceneDoc {
     /// This replica's state vector, v1-encoded (Yjs `encodeStateVector`).
     pub fn state_vector_v1(&self) -> Vec<u8> {
         use yrs::updates::encoder::Encode;
-        self.doc
-            .try_transact()
+        self.read_txn()
             .map_or_else(|_| Vec::new(), |t| t.state_vector().encode_v1())
     }
 
@@ -261,7 +256,7 @@ impl SceneDoc {
             .map_err(SceneError::BadStateVector)?;
         let sv = guarded(|| StateVector::decode_v1(state_vector_v1).map_err(|e| e.to_string()))
             .map_err(SceneError::BadStateVector)?;
-        let txn = self.doc.try_transact().map_err(busy)?;
+        let txn = self.read_txn().map_err(busy)?;
         Ok(txn.encode_diff_v1(&sv))
     }
 
@@ -287,21 +282,27 @@ impl SceneDoc {
     /// Ends the current undo step: the next edit starts a new one even within 500 ms (call at the
     /// end of a slider drag).
     pub fn end_undo_step(&mut self) {
+        // Staged nodes belong to the step that ends (on an error a transaction is open elsewhere,
+        // and they are written with the next edit).
+        let _ = self.flush_staged();
         self.undo.reset();
     }
 
     /// True if [`SceneDoc::undo`] has something to undo.
     pub fn can_undo(&self) -> bool {
+        // Staged nodes are undoable edits once written (on an error they stay staged).
+        let _ = self.flush_staged();
         self.undo.can_undo()
     }
 
     /// True if [`SceneDoc::redo`] has something to redo.
     pub fn can_redo(&self) -> bool {
+        let _ = self.flush_staged();
         self.undo.can_redo()
     }
 
     /// The undo manager takes its transaction without `try_`; make sure that cannot block or panic.
     fn ensure_idle(&self) -> Result<(), SceneError> {
-        self.doc.try_transact().map(drop).map_err(busy)
+        self.read_txn().map(drop).map_err(busy)
     }
 }

@@ -124,3 +124,102 @@ fn nested_batches_count_as_one_and_an_empty_batch_sends_nothing() {
     assert!(doc.undo().unwrap());
     assert_eq!(doc.len(), 1);
 }
+
+/// Every read a caller can make, as one comparable value.
+fn reads(doc: &SceneDoc) -> String {
+    let ids = doc.node_ids();
+    let nodes: Vec<_> = ids.iter().map(|id| doc.node(id.as_str())).collect();
+    let numbers: Vec<_> = ids
+        .iter()
+        .map(|id| format!("{:?}", doc.node_numbers(id.as_str())))
+        .collect();
+    format!(
+        "{ids:?} {nodes:?} {numbers:?} {:?} {} {:?} {}",
+        doc.children(None),
+        doc.len(),
+        doc.snapshot(),
+        doc.can_undo()
+    )
+}
+
+#[test]
+fn nodes_added_in_a_batch_read_back_at_once_as_unbatched_ones_do() {
+    // Same client id, same calls: one batched, one not. Every read agrees after every call.
+    let (mut batched, mut plain) = (replica(7), replica(7));
+    batched.begin_batch().unwrap();
+    for i in 0..20 {
+        let x = f64::from(i);
+        let (a, b) = match i % 3 {
+            0 => (
+                batched.add_sphere([x, 0.0, 0.0], 0.5).unwrap(),
+                plain.add_sphere([x, 0.0, 0.0], 0.5).unwrap(),
+            ),
+            1 => (
+                batched.add_box([x, 1.0, 0.0], [1.0, 2.0, 3.0]).unwrap(),
+                plain.add_box([x, 1.0, 0.0], [1.0, 2.0, 3.0]).unwrap(),
+            ),
+            _ => (
+                batched.add_plane([x, 0.0, 2.0], 4.0).unwrap(),
+                plain.add_plane([x, 0.0, 2.0], 4.0).unwrap(),
+            ),
+        };
+        assert_eq!(a, b);
+        assert!(batched.node(a.as_str()).is_some(), "node {i} reads back");
+        assert_eq!(reads(&batched), reads(&plain), "after add {i}");
+    }
+    batched.end_batch().unwrap();
+    assert_eq!(reads(&batched), reads(&plain));
+    let peer = copy_of(&batched, 9);
+    assert_eq!(
+        peer.snapshot(),
+        plain.snapshot(),
+        "the encoded state holds them"
+    );
+}
+
+#[test]
+fn staged_nodes_can_be_edited_parented_removed_and_undone_inside_the_batch() {
+    let mut doc = replica(3);
+    let mut peer = replica(4);
+    let from_peer = peer.add_sphere([9.0, 9.0, 9.0], 1.0).unwrap();
+    doc.drain_changes();
+
+    doc.begin_batch().unwrap();
+    let parent = doc.add_box([0.0; 3], [1.0; 3]).unwrap();
+    let child = doc.add_sphere([1.0, 0.0, 0.0], 0.5).unwrap();
+    doc.set_parent(child.as_str(), Some(parent.as_str()))
+        .unwrap();
+    assert_eq!(doc.children(Some(parent.as_str())), vec![child.clone()]);
+    let gone = doc.add_plane([0.0; 3], 1.0).unwrap();
+    let kept = doc.add_plane([0.0, 1.0, 0.0], 1.0).unwrap();
+    doc.remove_node(gone.as_str()).unwrap();
+    let copy = doc.duplicate(kept.as_str()).unwrap();
+    doc.set_name(copy.as_str(), "copy").unwrap();
+    let late = doc.add_sphere([2.0, 0.0, 0.0], 0.25).unwrap();
+    // A peer's update in the middle of the batch: the staged node is kept, the peer's arrives.
+    doc.apply_update_v1(&peer.encode_state_v1()).unwrap();
+    assert!(doc.node(late.as_str()).is_some());
+    assert!(doc.node(from_peer.as_str()).is_some());
+    let last = doc.add_sphere([3.0, 0.0, 0.0], 0.25).unwrap();
+    doc.end_batch().unwrap();
+
+    // Every added node is announced once; the removed one never (or removed).
+    let added: Vec<String> = doc
+        .drain_changes()
+        .into_iter()
+        .filter_map(|c| match c {
+            app_core::SceneChange::NodeAdded(node) => Some(node.id.to_string()),
+            _ => None,
+        })
+        .collect();
+    for id in [&parent, &child, &kept, &copy, &late, &last, &from_peer] {
+        assert!(added.contains(&id.to_string()), "{id} announced");
+    }
+    assert!(!added.contains(&gone.to_string()));
+    assert_eq!(doc.len(), 7);
+    assert_eq!(doc.node(copy.as_str()).unwrap().name, "copy");
+
+    // Undo: the removal was its own step, then the rest of the batch; the peer's node stays.
+    while doc.undo().unwrap() {}
+    assert_eq!(doc.node_ids(), vec![from_peer]);
+}
