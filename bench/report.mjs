@@ -55,12 +55,14 @@ export function toMarkdown(r) {
       `three.js InstancedMesh ${fmt(o.threeInstanced?.ms, 4)} ms, ratio ${x(o.ratioVsInstanced)}.`);
   }
   out.push('');
-  out.push('**Incremental edit** (WebGPU): one node moved per frame; extra = median(edit + frame) − median(unchanged frame).');
+  out.push('**Incremental edit** (WebGPU): one node moved before every other frame, edited and unchanged frames interleaved; ' +
+    'extra = median over edited frames of (edit + frame) − the unchanged frame just before it, with its quartiles (p25..p75).');
   out.push('');
-  out.push('| N | ours unchanged ms | ours edited ms | ours extra ms | three.js InstancedMesh extra ms | ours / three.js |');
+  out.push('| N | ours unchanged ms | ours edited ms | ours extra ms (p25..p75) | three.js InstancedMesh extra ms (p25..p75) | ours / three.js |');
   out.push('|---:|---:|---:|---:|---:|---:|');
+  const spread = (e) => (e?.extraP25Ms != null ? ` (${fmt(e.extraP25Ms)}..${fmt(e.extraP75Ms)})` : '');
   for (const [n, row] of Object.entries(r.edit)) {
-    out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.ours?.unchangedMs)} | ${fmt(row.ours?.editedMs)} | ${fmt(row.ours?.extraMs)} | ${fmt(row.threeInstanced?.extraMs)} | ${x(row.ratioExtraVsInstanced)} |`);
+    out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.ours?.unchangedMs)} | ${fmt(row.ours?.editedMs)} | ${fmt(row.ours?.extraMs)}${spread(row.ours)} | ${fmt(row.threeInstanced?.extraMs)}${spread(row.threeInstanced)} | ${x(row.ratioExtraVsInstanced)} |`);
   }
   out.push('');
   const l = r.load;

@@ -244,18 +244,23 @@ try {
         const r = await withBrowser(true, async (browser) => {
           const { page } = await openPage(browser, `${engine.page}?backend=webgpu`);
           await page.evaluate(([n, kind]) => window.bench.setup(n, kind), [n, engine.kind]);
-          const half = Math.ceil(config.editFrames / 2);
+          // Edited and unchanged frames interleaved frame by frame (every other frame edited), in two runs:
+          // drift in the machine's load then hits both alike.
           const runs = [];
-          for (const edit of [false, true, false, true]) {
-            runs.push({ edit, ...(await page.evaluate((o) => window.bench.run(o), { frames: half, warmup: config.warmup, edit, maxMs: config.chunkMaxMs })) });
+          for (let k = 0; k < 2; k++) {
+            runs.push(await page.evaluate((o) => window.bench.run(o), { frames: config.editFrames, warmup: config.warmup, edit: 'alternate', maxMs: config.chunkMaxMs }));
           }
           return runs;
         });
-        const plain = r.filter((x) => !x.edit).flatMap((x) => x.times);
-        const edited = r.filter((x) => x.edit).flatMap((x) => x.times);
-        const editCall = r.filter((x) => x.edit).flatMap((x) => x.editTimes);
+        const plain = r.flatMap((x) => x.times.filter((_, k) => !x.edited[k]));
+        const edited = r.flatMap((x) => x.times.filter((_, k) => x.edited[k]));
+        const editCall = r.flatMap((x) => x.editTimes);
+        // Each edited frame against the unchanged frame just before it: the edit's extra cost, paired.
+        const paired = r.flatMap((x) => x.times.flatMap((t, k) => (x.edited[k] && k > 0 && !x.edited[k - 1] ? [t - x.times[k - 1]] : [])));
         row[engine.key] = {
-          unchangedMs: round(median(plain), 4), editedMs: round(median(edited), 4), extraMs: round(median(edited) - median(plain), 4),
+          unchangedMs: round(median(plain), 4), editedMs: round(median(edited), 4), extraMs: round(median(paired), 4),
+          extraP25Ms: round(quantile(paired, 0.25), 4), extraP75Ms: round(quantile(paired, 0.75), 4),
+          extraOfMediansMs: round(median(edited) - median(plain), 4),
           editCallMs: round(median(editCall), 4), frames: edited.length,
         };
         log(`  edit N=${n} ${engine.key}: ${JSON.stringify(row[engine.key])}`);

@@ -23,7 +23,8 @@ export const median = (xs) => {
 };
 
 /**
- * Runs `warmup + frames` animation frames. Returns `{ times, editTimes, wallMs, fps, frames }`:
+ * Runs `warmup + frames` animation frames. Returns `{ times, edited, editTimes, wallMs, fps, frames }`
+ * (`edited[k]`: whether frame k was edited; `edit: 'alternate'` edits every other frame):
  * `times[k]` = ms inside the per-frame call (plus the edit when `edit`, or the camera step when `orbit`: every
  * frame then sees the scene from a new angle), `editTimes[k]` = ms of the edit (or camera
  * step) alone.
@@ -34,6 +35,7 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false, orb
   return new Promise((resolve, reject) => {
     const times = [];
     const editTimes = [];
+    const edited = [];
     let i = 0;
     let start = 0;
     let last = performance.now();
@@ -47,14 +49,17 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false, orb
         const dt = Math.min(0.1, Math.max(0, (now - last) / 1000));
         last = now;
         const a = performance.now();
-        if (edit) engine.edit(i);
+        // `edit: 'alternate'`: every other frame edited, so edited and unchanged frames interleave.
+        const editing = edit === 'alternate' ? i % 2 === 1 : edit;
+        if (editing) engine.edit(i);
         if (orbit) engine.orbit(i);
         const b = performance.now();
         engine.frame(dt);
         const c = performance.now();
         if (i >= warmup) {
           times.push(c - a);
-          if (edit || orbit) editTimes.push(b - a);
+          edited.push(editing);
+          if (editing || orbit) editTimes.push(b - a);
         }
         i++;
         if (i > warmup && performance.now() - start > maxMs) frames = i - warmup;
@@ -63,7 +68,7 @@ export function runFrames(engine, { frames = 300, warmup = 30, edit = false, orb
         } else {
           if (sync) await engine.sync();
           const wallMs = performance.now() - start;
-          resolve({ times, editTimes, wallMs, fps: (times.length * 1000) / wallMs, frames: times.length, warmup });
+          resolve({ times, edited, editTimes, wallMs, fps: (times.length * 1000) / wallMs, frames: times.length, warmup });
         }
       } catch (error) {
         reject(error);
