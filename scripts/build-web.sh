@@ -4,19 +4,35 @@
 #   web/pkg-webgl2/  WebGPU + WebGL2 (wgpu's GL backend; loaded only where WebGPU has no adapter)
 #   web/pkg-gltf/    the glTF importer (app-wasm --features importer), loaded by either engine bundle on
 #                    its first import_gltf, from beside it
-# web/engine-loader.js picks one at load time. wasm-opt is deliberately not run (see CLAUDE.md: Debian's
-# writes broken wasm). `BUNDLES=webgpu` builds only the first.
+# web/engine-loader.js picks one at load time. `BUNDLES=webgpu` builds only the first.
+# Each wasm goes through binaryen's wasm-opt from npm (scripts/wasm-opt/, binaryen 132; never Debian's 108,
+# which writes broken wasm): `-O1 --converge` was chosen by gzip size, which -Oz and -Os make larger than
+# rustc's opt-level "z" output (2026-12-07: WebGPU 341,700 -> 334,768 B, WebGL2 1,046,460 -> 1,030,603 B
+# gzip -9). `WASM_OPT=0` skips it (faster local builds; the size budgets then fail).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 command -v node >/dev/null 2>&1 || { echo "[build-web] Node.js is needed (it trims the JS glue): apt-get install nodejs" >&2; exit 1; }
 
+# wasm-opt, installed from npm on first use; without it the bundles work, only larger.
+wasm_opt=scripts/wasm-opt/node_modules/binaryen/bin/wasm-opt
+if [ "${WASM_OPT:-1}" != 0 ] && [ ! -f "$wasm_opt" ]; then
+  (cd scripts/wasm-opt && npm ci --no-audit --no-fund --loglevel=error) \
+    || echo "[build-web] could not install binaryen from npm (scripts/wasm-opt); bundles are built without wasm-opt" >&2
+fi
+# The features rustc's wasm32-unknown-unknown target enables (the stripped module carries no list of them).
+wasm_features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+
 build() { # <out dir> [cargo feature args...]
   local out=$1; shift
   cargo build -q -p app-wasm --target wasm32-unknown-unknown --release "$@"
   wasm-bindgen --target web --out-dir "$out" --out-name app_wasm \
     target/wasm32-unknown-unknown/release/app_wasm.wasm
+  if [ "${WASM_OPT:-1}" != 0 ] && [ -f "$wasm_opt" ]; then
+    # shellcheck disable=SC2086 # the feature flags are separate words
+    node "$wasm_opt" -O1 --converge $wasm_features "$out/app_wasm_bg.wasm" -o "$out/app_wasm_bg.wasm"
+  fi
   # The glue's doc comments are a quarter of its download; the .d.ts keeps them.
   node scripts/strip-jsdoc.mjs "$out/app_wasm.js"
   for f in "$out"/app_wasm_bg.wasm "$out"/app_wasm.js; do

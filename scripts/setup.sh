@@ -76,7 +76,7 @@ setup_test() {
   fi
   # Debian's binaryen (wasm-opt 108) writes wasm that fails at run time; wasm-pack would pick it up silently.
   if command -v wasm-opt >/dev/null 2>&1 && wasm-opt --version 2>/dev/null | grep -q 'version 1[01][0-9]\b'; then
-    say "warning: $(command -v wasm-opt) is an old wasm-opt known to write broken wasm; this project never runs it"
+    say "warning: $(command -v wasm-opt) is an old wasm-opt known to write broken wasm; this project never runs it (build-web.sh uses npm's binaryen 132 from scripts/wasm-opt/)"
   fi
   local root; root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   if [ -f "$root/tests/package.json" ] && { [ ! -d "$root/tests/node_modules" ] || [ "$root/tests/package-lock.json" -nt "$root/tests/node_modules" ]; }; then
