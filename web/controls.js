@@ -6,7 +6,8 @@
 // Chromium and Firefox report as ctrl+wheel) or a touch screen (one finger, two fingers, pinch). This
 // module turns all of those into the three engine calls, and tells a click (pointer down and up without
 // moving more than a few pixels) from a drag so that selecting never nudges the camera by accident.
-// Every engine call here happens in an event handler, never in the animation loop.
+// It also reports where the mouse is (`on_pointer_move` / `on_pointer_leave`), which peers see as a pin in
+// the scene (3D presence). Every engine call here happens in an event handler, never in the animation loop.
 //
 // One source, two users: the demo imports it from here (web/ is the demo server's root), and
 // scripts/build-web.sh copies it into the npm package as `@yscene/engine/controls`
@@ -81,9 +82,12 @@ export function attachControls(engine, canvas, { select = true, onSelect } = {})
   }
 
   function onPointerMove(event) {
+    const { x, y } = local(event);
+    // Where the mouse is, hovering or dragging: peers see the point under it (3D presence). A finger
+    // has no hover, so touch shares nothing.
+    if (event.pointerType !== 'touch') engine.on_pointer_move(x, y);
     const p = pointers.get(event.pointerId);
     if (!p) return;
-    const { x, y } = local(event);
     const dx = x - p.x;
     const dy = y - p.y;
     if (dx === 0 && dy === 0) return;
@@ -127,6 +131,9 @@ export function attachControls(engine, canvas, { select = true, onSelect } = {})
   }
 
   const onContextMenu = (event) => event.preventDefault(); // right-drag pans
+  const onPointerLeave = (event) => {
+    if (event.pointerType !== 'touch' && pointers.size === 0) engine.on_pointer_leave();
+  };
 
   const listeners = [
     ['pointerdown', onPointerDown],
@@ -136,6 +143,7 @@ export function attachControls(engine, canvas, { select = true, onSelect } = {})
     ['lostpointercapture', onPointerEnd],
     ['wheel', onWheel, { passive: false }],
     ['contextmenu', onContextMenu],
+    ['pointerleave', onPointerLeave],
   ];
   for (const [type, fn, options] of listeners) canvas.addEventListener(type, fn, options);
   return () => {

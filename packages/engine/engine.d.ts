@@ -139,6 +139,8 @@ export interface Peer {
   selected: string | null;
   /** The user's camera (shared at most 30 times a second), or null. */
   camera: Camera | null;
+  /** The world point under the user's mouse (shared at most 30 times a second), or null. */
+  pointer: [number, number, number] | null;
 }
 
 /** `set_presence`: a name of 1 to 64 characters and a CSS hex color (`#rrggbb` or `#rgb`). */
@@ -278,6 +280,10 @@ export declare class Engine {
   /** `callback(message)` with a sync update after each local edit and an awareness message after each presence change. `null` stops. */
   on_sync_message(callback: ((message: Uint8Array<ArrayBuffer>) => void) | null): void;
   set_presence(presence: PresenceInput): void;
+  /** The mouse moved over the canvas to (x, y) CSS pixels: peers see the world point under it as a pin (at most 30 times a second). `attachControls` calls it. */
+  on_pointer_move(x: number, y: number): void;
+  /** The mouse left the canvas: peers stop seeing our pointer. */
+  on_pointer_leave(): void;
   presence(): Peer;
   peers(): Peer[];
   /** `callback(peers)` when a peer joins, changes or leaves, or our presence changes. `null` stops. */

@@ -159,6 +159,9 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   const peers: Peer[] = engine.peers();
   const client: number = us.client;
   const peerName: string | null = peers[0]?.name ?? null;
+  const peerPointer: [number, number, number] | null = peers[0]?.pointer ?? null;
+  engine.on_pointer_move(12, 34);
+  engine.on_pointer_leave();
   engine.on_presence((list: Peer[]) => { list.length; });
   engine.on_presence(null);
   engine.free();

@@ -39,7 +39,7 @@ pub use camera::OrbitCamera;
 pub use controls::OrbitControls;
 pub use error::RenderError;
 pub use gpu::{Gpu, adapter_options};
-pub use peer_cameras::PeerCamera;
+pub use peer_cameras::{PeerCamera, PeerPointer};
 pub use pick::Ray;
 pub use readback::{Readback, RgbaImage};
 pub use renderer::{

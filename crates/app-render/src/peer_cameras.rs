@@ -1,7 +1,7 @@
-//! Other users' cameras drawn in the scene (3D presence): a small frustum-shaped glyph per peer, in the
-//! peer's color, at the peer's eye and pointing at what it looks at, opening as wide as its field of
-//! view. Only in the beauty view; never picked, never in the bounds or the shadow map (the glyphs are
-//! not scene content).
+//! Other users' cameras and pointers drawn in the scene (3D presence): a small frustum-shaped glyph per
+//! peer camera, in the peer's color, at the peer's eye and pointing at what it looks at, opening as wide
+//! as its field of view; and per peer pointer, the same mesh as a pin standing on the point. Only in the
+//! beauty view; never picked, never in the bounds or the shadow map (the glyphs are not scene content).
 
 use app_core::{Material, MeshAsset, NodeId};
 use glam::{Mat4, Quat, Vec3};
@@ -22,6 +22,18 @@ pub struct PeerCamera {
     /// Its vertical field of view, radians.
     pub fov_y_rad: f32,
     /// Its color, linear RGB.
+    pub color: Vec3,
+}
+
+/// Height of a pointer pin, world units.
+const PIN_HEIGHT: f32 = 0.4;
+
+/// One peer's pointer: the world point it is over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeerPointer {
+    /// The point, world space.
+    pub point: Vec3,
+    /// The peer's color, linear RGB.
     pub color: Vec3,
 }
 
@@ -66,34 +78,75 @@ pub fn world_from_glyph(camera: &PeerCamera) -> Option<Mat4> {
     world.is_finite().then_some(world)
 }
 
-/// Replaces the glyph instances in `set` with one per camera; returns whether anything changed.
+/// The matrix placing a pointer pin: the glyph's apex on the point, opening straight up.
+pub fn world_from_pin(point: Vec3) -> Option<Mat4> {
+    let rotation = Quat::from_rotation_arc(Vec3::NEG_Z, Vec3::Y);
+    let half = PIN_HEIGHT * 0.3;
+    let world = Mat4::from_scale_rotation_translation(
+        Vec3::new(half, half, PIN_HEIGHT),
+        rotation,
+        point,
+    );
+    world.is_finite().then_some(world)
+}
+
+/// Replaces the camera glyph instances in `set` with one per camera; returns whether anything changed.
 pub fn fill(set: &mut InstanceSet, shown: &mut Vec<PeerCamera>, cameras: &[PeerCamera]) -> bool {
     if shown.as_slice() == cameras {
         return false;
     }
-    for i in cameras.len()..shown.len() {
-        if let Ok(id) = NodeId::new(format!("peer-camera-{i}")) {
+    let glyphs = cameras.iter().map(|c| (world_from_glyph(c), c.color));
+    replace(set, "peer-camera", shown.len(), glyphs);
+    *shown = cameras.to_vec();
+    true
+}
+
+/// Replaces the pointer pin instances in `set` with one per pointer; returns whether anything changed.
+pub fn fill_pointers(
+    set: &mut InstanceSet,
+    shown: &mut Vec<PeerPointer>,
+    pointers: &[PeerPointer],
+) -> bool {
+    if shown.as_slice() == pointers {
+        return false;
+    }
+    let pins = pointers.iter().map(|p| (world_from_pin(p.point), p.color));
+    replace(set, "peer-pointer", shown.len(), pins);
+    *shown = pointers.to_vec();
+    true
+}
+
+/// Writes `glyphs` (placement, if valid, and color) as instances `{prefix}-0..`, removing those past
+/// the new count of the `shown` before.
+fn replace(
+    set: &mut InstanceSet,
+    prefix: &str,
+    shown: usize,
+    glyphs: impl ExactSizeIterator<Item = (Option<Mat4>, Vec3)>,
+) {
+    let count = glyphs.len();
+    for i in count..shown {
+        if let Ok(id) = NodeId::new(format!("{prefix}-{i}")) {
             set.remove(&id);
         }
     }
-    for (i, camera) in cameras.iter().enumerate() {
-        let (Ok(id), Some(world)) = (
-            NodeId::new(format!("peer-camera-{i}")),
-            world_from_glyph(camera),
-        ) else {
+    for (i, (world, color)) in glyphs.enumerate() {
+        let Ok(id) = NodeId::new(format!("{prefix}-{i}")) else {
+            continue;
+        };
+        let Some(world) = world else {
+            set.remove(&id);
             continue;
         };
         let material = Material {
-            base_color: camera.color,
+            base_color: color,
             metallic: 0.0,
             roughness: 0.9,
             // Glows a little in the peer's color, so it reads in shadow too.
-            emissive: camera.color * 0.6,
+            emissive: color * 0.6,
         };
         set.upsert(&id, InstanceRaw::new(world, &material, Vec3::ZERO, None));
     }
-    *shown = cameras.to_vec();
-    true
 }
 
 #[cfg(test)]
@@ -118,5 +171,15 @@ mod tests {
         };
         assert!(world_from_glyph(&same).is_none(), "no direction, no glyph");
         glyph_mesh().validate().unwrap();
+    }
+
+    #[test]
+    fn a_pin_stands_on_its_point_and_opens_upwards() {
+        let point = Vec3::new(1.0, 2.0, 3.0);
+        let world = world_from_pin(point).unwrap();
+        assert!(world.transform_point3(Vec3::ZERO).distance(point) < 1e-5);
+        let top = world.transform_point3(Vec3::NEG_Z);
+        assert!((top - (point + Vec3::Y * PIN_HEIGHT)).length() < 1e-5);
+        assert!(world_from_pin(Vec3::splat(f32::NAN)).is_none());
     }
 }

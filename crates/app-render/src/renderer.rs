@@ -102,6 +102,8 @@ pub struct Renderer {
     peer_cameras: Vec<crate::PeerCamera>,
     peer_camera_glyphs: InstanceSet,
     peer_camera_mesh: crate::mesh::GpuMesh,
+    /// Other users' pointers, drawn as pins with the camera glyphs' mesh, in the same instance set.
+    peer_pointers: Vec<crate::PeerPointer>,
     /// How many times size-dependent targets were allocated (tests check resizes cost nothing when the
     /// size is unchanged).
     target_allocations: u32,
@@ -188,6 +190,7 @@ impl Renderer {
             selected: None,
             peer_highlights: HashMap::new(),
             peer_cameras: Vec::new(),
+            peer_pointers: Vec::new(),
             peer_camera_glyphs: InstanceSet::default(),
             peer_camera_mesh: crate::mesh::GpuMesh::new(
                 device,
@@ -335,6 +338,21 @@ impl Renderer {
         }
     }
 
+    /// Shows other users' pointers (3D presence) as pins in their colors: apex at the point, in the
+    /// beauty view only, never picked, in the bounds or the shadow map. Costs nothing when unchanged.
+    pub fn set_peer_pointers(&mut self, pointers: &[crate::PeerPointer]) {
+        crate::peer_cameras::fill_pointers(
+            &mut self.peer_camera_glyphs,
+            &mut self.peer_pointers,
+            pointers,
+        );
+    }
+
+    /// How many peer pointers are shown.
+    pub fn peer_pointer_count(&self) -> usize {
+        self.peer_pointers.len()
+    }
+
     /// Replaces the other users' cameras drawn as glyphs (beauty view only). Rewrites instances only
     /// when the list changed.
     pub fn set_peer_cameras(&mut self, cameras: &[crate::PeerCamera]) {
@@ -380,6 +398,24 @@ impl Renderer {
     /// shape. O(nodes); meant for clicks, not for every frame.
     pub fn pick(&self, point_in_viewport: Vec2, aspect: f32) -> Option<NodeId> {
         let ray = self.camera.ray_through(point_in_viewport, aspect);
+        self.nearest_hit(&ray).map(|(_, id)| id.clone())
+    }
+
+    /// The world point under `point_in_viewport` (as [`Renderer::pick`]): where the ray meets the
+    /// nearest drawn node, or else the ground plane (y = 0) in front of the camera; `None` when it
+    /// meets neither (a ray towards the sky). Where another user points (3D presence).
+    pub fn pick_point(&self, point_in_viewport: Vec2, aspect: f32) -> Option<Vec3> {
+        let ray = self.camera.ray_through(point_in_viewport, aspect);
+        let t = match self.nearest_hit(&ray) {
+            Some((t, _)) => t,
+            // The ray spans near to far plane as t goes 0..1.
+            None => Some(-ray.origin.y / ray.direction.y).filter(|t| (0.0..=1.0).contains(t))?,
+        };
+        Some(ray.at(t)).filter(|p| p.is_finite())
+    }
+
+    /// The nearest node `ray` hits, with the hit's ray parameter.
+    fn nearest_hit(&self, ray: &crate::Ray) -> Option<(f32, &NodeId)> {
         let mut nearest: Option<(f32, &NodeId)> = None;
         for (key, set) in &self.groups {
             let Some(mesh) = self.assets.mesh(key.mesh) else {
@@ -388,8 +424,8 @@ impl Renderer {
             for (id, instance) in set.iter() {
                 let world_from_mesh = instance.world_from_mesh();
                 let hit = match key.mesh {
-                    MeshKey::Builtin(kind) => pick::intersect(kind, world_from_mesh, &ray),
-                    MeshKey::Asset(_) => intersect_mesh(mesh, world_from_mesh, &ray),
+                    MeshKey::Builtin(kind) => pick::intersect(kind, world_from_mesh, ray),
+                    MeshKey::Asset(_) => intersect_mesh(mesh, world_from_mesh, ray),
                 };
                 if let Some(t) = hit
                     && nearest.is_none_or(|(best, _)| t < best)
@@ -398,7 +434,7 @@ impl Renderer {
                 }
             }
         }
-        nearest.map(|(_, id)| id.clone())
+        nearest
     }
 
     /// Recomputes the exact bounds of everything drawn (O(nodes)) and returns them; the shadow frustum

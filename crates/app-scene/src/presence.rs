@@ -5,7 +5,8 @@
 //! # The state shape (what a JS Yjs app sees)
 //! Each client's awareness state is a JSON object; ours is
 //! `{ "user": { "name": "Ada", "color": "#e91e63" }, "selected": "node-id" | null,
-//! "camera": { "position": [x, y, z], "target": [x, y, z], "fov_y_deg": 45 } }` (camera once set) — the
+//! "camera": { "position": [x, y, z], "target": [x, y, z], "fov_y_deg": 45 }, "pointer": [x, y, z] }`
+//! (camera once set; pointer, the world point under the user's mouse, while it is over the scene) — the
 //! `user: { name, color }` field that y-websocket editor bindings (y-codemirror, y-quill, y-prosemirror)
 //! use for carets, plus the id of the selected scene node. A JS client joins with
 //! `provider.awareness.setLocalStateField('user', { name, color })` and
@@ -133,6 +134,16 @@ pub struct Peer {
     pub selected: Option<NodeId>,
     /// `camera`, if it is a valid [`SharedCamera`].
     pub camera: Option<SharedCamera>,
+    /// `pointer`, if it is three finite numbers (see [`valid_pointer`]).
+    pub pointer: Option<[f32; 3]>,
+}
+
+/// `point` if every coordinate is finite and within ±1e9 (a peer's odd pointer reads as absent).
+pub fn valid_pointer(point: [f32; 3]) -> Option<[f32; 3]> {
+    point
+        .iter()
+        .all(|v| v.is_finite() && v.abs() <= 1e9)
+        .then_some(point)
 }
 
 /// What we know of one remote client: the last clock seen, when, and its state (`None` once
@@ -160,6 +171,7 @@ pub struct Presence {
     user: Option<User>,
     selected: Option<NodeId>,
     camera: Option<SharedCamera>,
+    pointer: Option<[f32; 3]>,
     clock: u32,
     renewed_ms: f64,
     peers: BTreeMap<u64, Meta>,
@@ -174,6 +186,7 @@ impl Presence {
             user: None,
             selected: None,
             camera: None,
+            pointer: None,
             clock: 0,
             renewed_ms: now_ms,
             peers: BTreeMap::new(),
@@ -233,6 +246,23 @@ impl Presence {
         Some(self.bump(now_ms))
     }
 
+    /// Our shared pointer (the world point under our mouse), if any.
+    pub fn pointer(&self) -> Option<[f32; 3]> {
+        self.pointer
+    }
+
+    /// Shares the world point under our mouse, or that it left the scene (`None`; a point that is not
+    /// finite counts as `None`); returns the awareness message to broadcast if it changed. (The engine
+    /// calls this at most 30 times a second.)
+    pub fn set_pointer(&mut self, pointer: Option<[f32; 3]>, now_ms: f64) -> Option<Vec<u8>> {
+        let pointer = pointer.and_then(valid_pointer);
+        if self.pointer == pointer {
+            return None;
+        }
+        self.pointer = pointer;
+        Some(self.bump(now_ms))
+    }
+
     /// The message to send when a connection opens: our state at a new clock (higher than any
     /// removal we sent when the last connection ended).
     pub fn open(&mut self, now_ms: f64) -> Vec<u8> {
@@ -277,6 +307,10 @@ impl Presence {
                 ",\"camera\":{{\"position\":[{px},{py},{pz}],\"target\":[{tx},{ty},{tz}],\"fov_y_deg\":{}}}",
                 camera.fov_y_deg
             ));
+        }
+        if let Some([x, y, z]) = self.pointer {
+            // Finite by construction (`valid_pointer`).
+            json.push_str(&format!(",\"pointer\":[{x},{y},{z}]"));
         }
         json.push('}');
         json
@@ -475,6 +509,9 @@ fn read_peer(client: u64, state: &Any) -> Peer {
             crate::schema::any_f32(&field(&camera, "fov_y_deg")?)?,
         )
     });
+    let pointer = field(state, "pointer")
+        .and_then(|p| crate::schema::any_f32s::<3>(&p))
+        .and_then(valid_pointer);
     Peer {
         client,
         name,
@@ -482,6 +519,7 @@ fn read_peer(client: u64, state: &Any) -> Peer {
         color_linear: color.map(|(_, linear)| linear),
         selected,
         camera,
+        pointer,
     }
 }
 

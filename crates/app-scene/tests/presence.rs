@@ -378,3 +378,42 @@ fn cameras_travel_in_presence_and_odd_ones_read_as_absent() {
     }
     assert!(SharedCamera::new([f32::NAN, 0.0, 0.0], [0.0; 3], 45.0).is_none());
 }
+
+#[test]
+fn pointers_travel_in_presence_leave_and_odd_ones_read_as_absent() {
+    let mut ada = Presence::new(1, 0.0);
+    let mut bob = Presence::new(2, 0.0);
+    let message = ada
+        .set_pointer(Some([0.5, 0.0, -2.25]), 10.0)
+        .expect("a change is announced");
+    assert!(ada.set_pointer(Some([0.5, 0.0, -2.25]), 11.0).is_none());
+    assert!(ada.local_state_json().contains("\"pointer\":[0.5,0,-2.25]"));
+    bob.apply_update(&payload(&message), 12.0).unwrap();
+    assert_eq!(bob.peers().next().unwrap().pointer, Some([0.5, 0.0, -2.25]));
+
+    // Leaving the canvas: the field goes, and so does the peer's pointer.
+    let message = ada.set_pointer(None, 13.0).expect("announced");
+    assert!(!ada.local_state_json().contains("pointer"));
+    assert!(bob.apply_update(&payload(&message), 14.0).unwrap().peers_changed);
+    assert_eq!(bob.peers().next().unwrap().pointer, None);
+    assert!(ada.set_pointer(Some([f32::NAN, 0.0, 0.0]), 15.0).is_none(), "NaN is no pointer");
+
+    for odd in [
+        r#"{"pointer":[1,2]}"#,
+        r#"{"pointer":[1,2,3,4]}"#,
+        r#"{"pointer":["1",2,3]}"#,
+        r#"{"pointer":[1e300,0,0]}"#,
+        r#"{"pointer":{"x":1}}"#,
+        r#"{"pointer":null}"#,
+    ] {
+        let mut update = Vec::new();
+        use yrs::encoding::write::Write;
+        update.write_var(1u32);
+        update.write_var(7u64);
+        update.write_var(1u32);
+        update.write_string(odd);
+        let mut carol = Presence::new(3, 0.0);
+        carol.apply_update(&update, 0.0).unwrap();
+        assert_eq!(carol.peers().next().unwrap().pointer, None, "{odd}");
+    }
+}

@@ -102,14 +102,13 @@ fn numbers_array(values: &[f64]) -> JsValue {
         .into()
 }
 
-/// `{ client, name, color, selected, camera }` with `null` for what is unknown; `camera` is
-/// `{ position, target, fov_y_deg }`.
+/// `{ client, name, color, selected, camera, pointer }` with `null` for what is unknown; `camera` is
+/// `{ position, target, fov_y_deg }`, `pointer` `[x, y, z]`.
 pub fn peer_object(
     client: u64,
-    name: Option<&str>,
-    color: Option<&str>,
+    (name, color): (Option<&str>, Option<&str>),
     selected: Option<&NodeId>,
-    camera: Option<&SharedCamera>,
+    (camera, pointer): (Option<&SharedCamera>, Option<[f32; 3]>),
 ) -> JsValue {
     let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
     let camera = camera.map_or(JsValue::NULL, |c| {
@@ -125,6 +124,10 @@ pub fn peer_object(
         ("color", text(color)),
         ("selected", text(selected.map(NodeId::as_str))),
         ("camera", camera),
+        (
+            "pointer",
+            pointer.map_or(JsValue::NULL, |p| numbers_array(&p.map(widen))),
+        ),
     ])
 }
 
@@ -133,10 +136,9 @@ pub fn local_peer_object(presence: &Presence) -> JsValue {
     let user = presence.user();
     peer_object(
         presence.client(),
-        user.map(|u| u.name.as_str()),
-        user.map(|u| u.color.as_str()),
+        (user.map(|u| u.name.as_str()), user.map(|u| u.color.as_str())),
         presence.selected(),
-        presence.camera(),
+        (presence.camera(), presence.pointer()),
     )
 }
 
@@ -147,10 +149,9 @@ pub fn peers_array(presence: &Presence) -> js_sys::Array {
         .map(|peer| {
             peer_object(
                 peer.client,
-                peer.name.as_deref(),
-                peer.color.as_deref(),
+                (peer.name.as_deref(), peer.color.as_deref()),
                 peer.selected.as_ref(),
-                peer.camera.as_ref(),
+                (peer.camera.as_ref(), peer.pointer),
             )
         })
         .collect()

@@ -23,9 +23,16 @@ pub struct PresenceState {
     changed: bool,
     /// When our camera was last shared: at most [`CAMERA_SHARE_INTERVAL_MS`] apart.
     camera_shared_ms: f64,
+    /// Where our mouse is over the canvas (viewport fractions, and the viewport's aspect), `None`
+    /// once it left; the world point under it is looked up when it is next shared.
+    pointer_at: Option<(glam::Vec2, f32)>,
+    /// `pointer_at` changed since the pointer was last shared.
+    pointer_moved: bool,
+    /// When our pointer was last shared: at most [`CAMERA_SHARE_INTERVAL_MS`] apart too.
+    pointer_shared_ms: f64,
 }
 
-/// Our camera goes to peers at most 30 times a second.
+/// Our camera (and our pointer) go to peers at most 30 times a second each.
 pub const CAMERA_SHARE_INTERVAL_MS: f64 = 1000.0 / 30.0;
 
 impl PresenceState {
@@ -36,6 +43,9 @@ impl PresenceState {
             outgoing: Vec::new(),
             changed: false,
             camera_shared_ms: f64::NEG_INFINITY,
+            pointer_at: None,
+            pointer_moved: false,
+            pointer_shared_ms: f64::NEG_INFINITY,
         }
     }
 
@@ -70,10 +80,51 @@ impl PresenceState {
             .collect()
     }
 
-    /// Hands the renderer what it shows of the peers: their selections and their cameras.
+    /// Peers' pointers in their colors, for `Renderer::set_peer_pointers` (peers without a color or a
+    /// pointer are left out).
+    pub fn pointers(&self) -> Vec<app_render::PeerPointer> {
+        self.presence
+            .peers()
+            .filter_map(|peer| {
+                Some(app_render::PeerPointer {
+                    point: Vec3::from_array(peer.pointer?),
+                    color: Vec3::from_array(peer.color_linear?),
+                })
+            })
+            .collect()
+    }
+
+    /// Hands the renderer what it shows of the peers: their selections, cameras and pointers.
     fn show_peers(&self, renderer: &mut Renderer) {
         renderer.set_peer_highlights(&self.highlights());
         renderer.set_peer_cameras(&self.cameras());
+        renderer.set_peer_pointers(&self.pointers());
+    }
+
+    /// Our mouse moved to `point_in_viewport` (fractions, 0,0 top-left) of a viewport of aspect
+    /// `aspect`, or left the canvas (`None`). Cheap: the point under it is found when it is shared.
+    pub fn pointer_moved(&mut self, at: Option<(glam::Vec2, f32)>) {
+        if self.pointer_at != at {
+            self.pointer_at = at;
+            self.pointer_moved = true;
+        }
+    }
+
+    /// Shares the world point under our mouse when the mouse moved, at most 30 times a second: one
+    /// pick per share, not per mouse event.
+    fn share_pointer(&mut self, renderer: &Renderer, now_ms: f64) {
+        if !self.pointer_moved || now_ms - self.pointer_shared_ms < CAMERA_SHARE_INTERVAL_MS {
+            return;
+        }
+        self.pointer_moved = false;
+        let point = self
+            .pointer_at
+            .and_then(|(at, aspect)| renderer.pick_point(at, aspect))
+            .map(Vec3::to_array);
+        if let Some(message) = self.presence.set_pointer(point, now_ms) {
+            self.pointer_shared_ms = now_ms;
+            self.local_change(Some(message));
+        }
     }
 
     /// Renews our state, drops timed-out peers and follows the renderer's selection (which changes
@@ -86,6 +137,7 @@ impl PresenceState {
         }
         self.follow_selection(renderer.selected(), now_ms);
         self.share_camera(renderer.camera, now_ms);
+        self.share_pointer(renderer, now_ms);
     }
 
     /// Shares the camera on screen when it changed, at most 30 times a second (3D presence).

@@ -457,3 +457,76 @@ async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they
         "albedo never showed the glyph"
     );
 }
+
+/// Waits out the 30-per-second presence interval, lets `from` share in a frame, and delivers what it
+/// sent to `to`.
+async fn share(from: &mut Engine, to: &mut Engine, sent: &ByteSink) {
+    let pause = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+    });
+    JsFuture::from(pause).await.unwrap();
+    from.render_frame(0.0).unwrap();
+    microtask().await;
+    deliver(sent.take(), from, to);
+}
+
+#[wasm_bindgen_test]
+async fn pointers_travel_in_presence_are_drawn_as_pins_and_go_when_the_mouse_leaves() {
+    let mut alice = engine().await;
+    let mut bob = engine().await;
+    for e in [&alice, &bob] {
+        e.resize(128.0, 128.0, 1.0).unwrap();
+    }
+    alice.add_plane(0.0, 0.0, 0.0, 6.0).unwrap();
+    handshake(&mut alice, &mut bob);
+    alice
+        .set_camera(json(
+            r#"{"position":[0,6,4],"target":[0,0,0],"fov_y_deg":50}"#,
+        ))
+        .unwrap();
+    let sent = ByteSink::new();
+    bob.on_sync_message(sent.function()).unwrap();
+    bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
+        .unwrap();
+    bob.set_camera(json(
+        r#"{"position":[0,5,5],"target":[0,0,0],"fov_y_deg":50}"#,
+    ))
+    .unwrap();
+    share(&mut bob, &mut alice, &sent).await;
+    settle(&mut alice).await;
+    let before = pixels(&mut alice).await;
+    let pointer_of_bob = |alice: &Engine| {
+        let peer = js_sys::Array::from(&alice.peers().unwrap()).get(0);
+        field(&peer, "pointer")
+    };
+    assert!(pointer_of_bob(&alice).is_null(), "no pointer yet");
+
+    // Bad input throws; the mouse over the middle of Bob's canvas points at the plane's centre.
+    assert!(bob.on_pointer_move(f64::NAN, 1.0).is_err());
+    bob.on_pointer_move(64.0, 64.0).unwrap();
+    share(&mut bob, &mut alice, &sent).await;
+    let pointer = js_sys::Array::from(&pointer_of_bob(&alice));
+    assert_eq!(pointer.length(), 3, "Alice sees Bob's pointer");
+    for coordinate in pointer.iter() {
+        let v = coordinate.as_f64().unwrap();
+        assert!(v.abs() < 1e-3, "at the plane's centre: {v}");
+    }
+    settle(&mut alice).await;
+    let with_pin = pixels(&mut alice).await;
+    let gain = blueness(&with_pin) - blueness(&before);
+    assert!(gain > 500, "Bob's pin drawn in his color: blueness gain {gain}");
+
+    // The mouse leaves Bob's canvas: the pin goes.
+    bob.on_pointer_leave().unwrap();
+    share(&mut bob, &mut alice, &sent).await;
+    assert!(pointer_of_bob(&alice).is_null(), "the pointer left");
+    settle(&mut alice).await;
+    let after = pixels(&mut alice).await;
+    assert!(
+        (blueness(&after) - blueness(&before)).abs() < 200,
+        "the pin left with the pointer"
+    );
+    bob.on_sync_message(None).unwrap();
+}

@@ -5,7 +5,8 @@
 //! engine.set_presence({ name: 'Ada', color: '#e91e63' });   // our selection follows select()
 //! engine.on_presence((peers) => render(peers));              // after any change, from a microtask
 //! engine.peers();    // [{ client, name, color, selected }], other users only
-//! engine.presence(); // { client, name, color, selected }, us
+//! engine.presence(); // { client, name, color, selected, camera, pointer }, us
+//! engine.on_pointer_move(x, y); engine.on_pointer_leave(); // the mouse, for peers' pins
 //! ```
 
 use app_scene::presence::User;
@@ -43,6 +44,30 @@ impl Engine {
         let user = User::new(&name, &color).map_err(|e| JsError::new(&e.to_string()))?;
         self.with(|state| {
             state.presence.set_user(user, web::now_ms());
+            Ok(())
+        })
+    }
+
+    /// The mouse moved over the canvas to (x, y), CSS pixels from its top-left corner (call from
+    /// `pointermove`, hovering or dragging). Peers see the world point under it, at most 30 times a
+    /// second, as awareness `pointer: [x, y, z]` (a node's surface, else the ground plane y = 0),
+    /// drawn as a pin in our color. Throws on a coordinate that is not finite.
+    pub fn on_pointer_move(&self, x: f64, y: f64) -> Result<(), JsError> {
+        self.with(|state| {
+            let point_px = glam::Vec2::new(
+                app_core::check_finite("x", x)?,
+                app_core::check_finite("y", y)?,
+            );
+            let at = (point_px / state.css_size, state.aspect());
+            state.presence.pointer_moved(Some(at));
+            Ok(())
+        })
+    }
+
+    /// The mouse left the canvas (`pointerleave`): peers stop seeing our pointer.
+    pub fn on_pointer_leave(&self) -> Result<(), JsError> {
+        self.with(|state| {
+            state.presence.pointer_moved(None);
             Ok(())
         })
     }
