@@ -82,11 +82,8 @@ pub fn world_from_glyph(camera: &PeerCamera) -> Option<Mat4> {
 pub fn world_from_pin(point: Vec3) -> Option<Mat4> {
     let rotation = Quat::from_rotation_arc(Vec3::NEG_Z, Vec3::Y);
     let half = PIN_HEIGHT * 0.3;
-    let world = Mat4::from_scale_rotation_translation(
-        Vec3::new(half, half, PIN_HEIGHT),
-        rotation,
-        point,
-    );
+    let world =
+        Mat4::from_scale_rotation_translation(Vec3::new(half, half, PIN_HEIGHT), rotation, point);
     world.is_finite().then_some(world)
 }
 

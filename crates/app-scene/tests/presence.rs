@@ -394,9 +394,16 @@ fn pointers_travel_in_presence_leave_and_odd_ones_read_as_absent() {
     // Leaving the canvas: the field goes, and so does the peer's pointer.
     let message = ada.set_pointer(None, 13.0).expect("announced");
     assert!(!ada.local_state_json().contains("pointer"));
-    assert!(bob.apply_update(&payload(&message), 14.0).unwrap().peers_changed);
+    assert!(
+        bob.apply_update(&payload(&message), 14.0)
+            .unwrap()
+            .peers_changed
+    );
     assert_eq!(bob.peers().next().unwrap().pointer, None);
-    assert!(ada.set_pointer(Some([f32::NAN, 0.0, 0.0]), 15.0).is_none(), "NaN is no pointer");
+    assert!(
+        ada.set_pointer(Some([f32::NAN, 0.0, 0.0]), 15.0).is_none(),
+        "NaN is no pointer"
+    );
 
     for odd in [
         r#"{"pointer":[1,2]}"#,

@@ -136,7 +136,10 @@ pub fn local_peer_object(presence: &Presence) -> JsValue {
     let user = presence.user();
     peer_object(
         presence.client(),
-        (user.map(|u| u.name.as_str()), user.map(|u| u.color.as_str())),
+        (
+            user.map(|u| u.name.as_str()),
+            user.map(|u| u.color.as_str()),
+        ),
         presence.selected(),
         (presence.camera(), presence.pointer()),
     )

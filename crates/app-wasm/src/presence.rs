@@ -120,7 +120,7 @@ impl PresenceState {
         let point = self
             .pointer_at
             .and_then(|(at, aspect)| renderer.pick_point(at, aspect))
-            .map(Vec3::to_array);
+            .map(|point| point.to_array());
         if let Some(message) = self.presence.set_pointer(point, now_ms) {
             self.pointer_shared_ms = now_ms;
             self.local_change(Some(message));

@@ -516,7 +516,10 @@ async fn pointers_travel_in_presence_are_drawn_as_pins_and_go_when_the_mouse_lea
     settle(&mut alice).await;
     let with_pin = pixels(&mut alice).await;
     let gain = blueness(&with_pin) - blueness(&before);
-    assert!(gain > 500, "Bob's pin drawn in his color: blueness gain {gain}");
+    assert!(
+        gain > 500,
+        "Bob's pin drawn in his color: blueness gain {gain}"
+    );
 
     // The mouse leaves Bob's canvas: the pin goes.
     bob.on_pointer_leave().unwrap();
