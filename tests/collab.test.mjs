@@ -211,6 +211,25 @@ try {
           String(doc.clientID), { timeout: 10_000 });
         const names = [...provider.awareness.getStates().values()].map((s) => s.user?.name).sort();
         assert(names.includes('Ann') && names.includes('Bob'), `the Node client sees ${JSON.stringify(names)}`);
+        // Pointers (3D presence) both ways: the Node client's in A's peers(); B's mouse over its canvas, as
+        // the world point under it, in the Node client's awareness and A's peers(), gone when it leaves.
+        provider.awareness.setLocalStateField('pointer', [1, 0.5, -1]);
+        await A.page.waitForFunction((c) => JSON.stringify(window.engine.peers().find((u) => u.client === c)?.pointer) === '[1,0.5,-1]',
+          doc.clientID, { timeout: 10_000 });
+        const bClient = await B.page.evaluate(() => window.engine.presence().client);
+        const centre = await B.page.evaluate(() => {
+          const r = document.getElementById('view').getBoundingClientRect();
+          return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        });
+        await B.page.mouse.move(centre.x, centre.y);
+        await B.page.mouse.move(centre.x + 3, centre.y + 2);
+        const pointerOfB = () => provider.awareness.getStates().get(bClient)?.pointer;
+        await until(() => Array.isArray(pointerOfB()) && pointerOfB().length === 3 && pointerOfB().every(Number.isFinite),
+          10_000, 'the Node client sees B\'s pointer');
+        await A.page.waitForFunction((c) => window.engine.peers().find((u) => u.client === c)?.pointer?.length === 3, bClient, { timeout: 10_000 });
+        await B.page.mouse.move(1, 1); // off the canvas: pointerleave
+        await until(() => pointerOfB() === undefined, 10_000, 'B\'s pointer left');
+        await A.page.waitForFunction((c) => window.engine.peers().find((u) => u.client === c)?.pointer === null, bClient, { timeout: 10_000 });
         nodeClient = doc.clientID;
       } finally {
         // The provider's awareness runs an interval that would keep Node alive after the test.
