@@ -335,6 +335,19 @@ fn presence_never_enters_the_document() {
     assert!(doc.take_local_updates().is_empty(), "no document update");
 }
 
+/// The peer a fresh presence reads from one awareness entry (client 7, clock 1) with this JSON state.
+fn peer_with_state(json: &str) -> app_scene::presence::Peer {
+    use yrs::encoding::write::Write;
+    let mut update = Vec::new();
+    update.write_var(1u32);
+    update.write_var(7u64);
+    update.write_var(1u32);
+    update.write_string(json);
+    let mut carol = Presence::new(3, 0.0);
+    carol.apply_update(&update, 0.0).unwrap();
+    carol.peers().next().unwrap().clone()
+}
+
 #[test]
 fn cameras_travel_in_presence_and_odd_ones_read_as_absent() {
     use app_scene::presence::SharedCamera;
@@ -366,15 +379,7 @@ fn cameras_travel_in_presence_and_odd_ones_read_as_absent() {
         r#"{"camera":{"position":["1",2,3],"target":[0,0,0],"fov_y_deg":45}}"#,
         r#"{"camera":"wide"}"#,
     ] {
-        let mut update = Vec::new();
-        use yrs::encoding::write::Write;
-        update.write_var(1u32);
-        update.write_var(7u64);
-        update.write_var(1u32);
-        update.write_string(odd);
-        let mut carol = Presence::new(3, 0.0);
-        carol.apply_update(&update, 0.0).unwrap();
-        assert_eq!(carol.peers().next().unwrap().camera, None, "{odd}");
+        assert_eq!(peer_with_state(odd).camera, None, "{odd}");
     }
     assert!(SharedCamera::new([f32::NAN, 0.0, 0.0], [0.0; 3], 45.0).is_none());
 }
@@ -413,14 +418,6 @@ fn pointers_travel_in_presence_leave_and_odd_ones_read_as_absent() {
         r#"{"pointer":{"x":1}}"#,
         r#"{"pointer":null}"#,
     ] {
-        let mut update = Vec::new();
-        use yrs::encoding::write::Write;
-        update.write_var(1u32);
-        update.write_var(7u64);
-        update.write_var(1u32);
-        update.write_string(odd);
-        let mut carol = Presence::new(3, 0.0);
-        carol.apply_update(&update, 0.0).unwrap();
-        assert_eq!(carol.peers().next().unwrap().pointer, None, "{odd}");
+        assert_eq!(peer_with_state(odd).pointer, None, "{odd}");
     }
 }

@@ -394,8 +394,8 @@ async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
     alice.on_sync_message(None).unwrap();
 }
 
-#[wasm_bindgen_test]
-async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they_leave() {
+/// Two synced engines drawing 128×128; Alice's scene is a 6-unit plane she looks down on from above.
+async fn alice_above_a_plane_and_bob() -> (Engine, Engine) {
     let mut alice = engine().await;
     let mut bob = engine().await;
     for e in [&alice, &bob] {
@@ -403,12 +403,18 @@ async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they
     }
     alice.add_plane(0.0, 0.0, 0.0, 6.0).unwrap();
     handshake(&mut alice, &mut bob);
-    // Alice looks down on the scene; Bob's camera sits in her view, looking at the origin.
     alice
         .set_camera(json(
             r#"{"position":[0,6,4],"target":[0,0,0],"fov_y_deg":50}"#,
         ))
         .unwrap();
+    (alice, bob)
+}
+
+#[wasm_bindgen_test]
+async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they_leave() {
+    let (mut alice, mut bob) = alice_above_a_plane_and_bob().await;
+    // Bob's camera sits in Alice's view, looking at the origin.
     settle(&mut alice).await;
     let before = pixels(&mut alice).await;
     let sent = ByteSink::new();
@@ -419,15 +425,7 @@ async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they
         r#"{"position":[1,1.5,0.5],"target":[-1,0,0],"fov_y_deg":60}"#,
     ))
     .unwrap();
-    let pause = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
-    });
-    JsFuture::from(pause).await.unwrap();
-    bob.render_frame(0.0).unwrap();
-    microtask().await;
-    deliver(sent.take(), &mut bob, &mut alice);
+    share(&mut bob, &mut alice, &sent).await;
     settle(&mut alice).await;
     let with_bob = pixels(&mut alice).await;
     // Bob's glyph (blue) appears around where his eye projects in Alice's view.
@@ -474,18 +472,7 @@ async fn share(from: &mut Engine, to: &mut Engine, sent: &ByteSink) {
 
 #[wasm_bindgen_test]
 async fn pointers_travel_in_presence_are_drawn_as_pins_and_go_when_the_mouse_leaves() {
-    let mut alice = engine().await;
-    let mut bob = engine().await;
-    for e in [&alice, &bob] {
-        e.resize(128.0, 128.0, 1.0).unwrap();
-    }
-    alice.add_plane(0.0, 0.0, 0.0, 6.0).unwrap();
-    handshake(&mut alice, &mut bob);
-    alice
-        .set_camera(json(
-            r#"{"position":[0,6,4],"target":[0,0,0],"fov_y_deg":50}"#,
-        ))
-        .unwrap();
+    let (mut alice, mut bob) = alice_above_a_plane_and_bob().await;
     let sent = ByteSink::new();
     bob.on_sync_message(sent.function()).unwrap();
     bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
