@@ -2,44 +2,14 @@
 // framing, token auth, SyncReply/SyncStatus), then scaled out: two Hocuspocus processes sharing the
 // document through Redis (@hocuspocus/extension-redis), one page on each. A Node client using
 // @hocuspocus/provider (the official JS client) edits the document and the engine draws the change.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assert, launch, open, readPixels, root, run, serve, differingPixels, watchdog, freePort, until } from './lib/harness.mjs';
+import { TOKEN, VIEWER_TOKEN, hocuspocusDir, installHocuspocus, startHocuspocus as hocuspocus, startRedis } from './lib/servers.mjs';
 
 watchdog(8 * 60_000, 'hocuspocus');
-const dir = join(root, 'scripts/hocuspocus');
-if (!existsSync(join(dir, 'node_modules/@hocuspocus/server'))) {
-  const npm = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
-  assert(npm.status === 0, 'npm ci in scripts/hocuspocus failed');
-}
-const { Y, HocuspocusProvider, WebSocket } = await import(pathToFileURL(join(dir, 'client.mjs')).href);
-
-
-/** Starts `command args` and resolves once a stdout line matches `ready`; the process dies with this one. */
-function start(command, args, env, ready, label) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    process.on('exit', () => child.kill());
-    let log = '';
-    const onData = (d) => {
-      log = (log + d).slice(-4000);
-      if (ready.test(log)) resolve({ stop: () => child.kill() });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => { log = (log + d).slice(-4000); });
-    child.on('exit', (code, signal) => { if (signal !== 'SIGTERM') reject(new Error(`${label} exited (${code ?? signal}):\n${log}`)); });
-    child.on('error', reject);
-    setTimeout(() => reject(new Error(`${label} did not start within 15 s:\n${log}`)), 15_000).unref();
-  });
-}
-
-const TOKEN = 'let-me-in';
-const VIEWER_TOKEN = 'just-looking';
-const hocuspocus = (port, extra = {}) =>
-  start(process.execPath, ['server.mjs'], { HOST: '127.0.0.1', PORT: String(port), TOKEN, VIEWER_TOKEN, ...extra }, /listening on/, `hocuspocus :${port}`);
-
+installHocuspocus();
+const { Y, HocuspocusProvider, WebSocket } = await import(pathToFileURL(join(hocuspocusDir, 'client.mjs')).href);
 
 const web = await serve(root);
 const browser = await launch();
@@ -159,10 +129,9 @@ try {
     },
 
     'scale-out: two Hocuspocus processes share the document through Redis': async () => {
-      const redisServer = spawnSync('sh', ['-c', 'command -v redis-server']).stdout.toString().trim();
-      assert(redisServer, 'redis-server is not installed (scripts/setup.sh test installs the Debian package)');
-      const redisPort = await freePort();
-      servers.push(await start(redisServer, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {}, /Ready to accept connections/, 'redis'));
+      const redis = await startRedis();
+      servers.push(redis);
+      const redisPort = redis.port;
       const [p1, p2] = [await freePort(), await freePort()];
       servers.push(await hocuspocus(p1, { REDIS_PORT: String(redisPort) }), await hocuspocus(p2, { REDIS_PORT: String(redisPort) }));
       const scaled = `hp-redis-${process.pid}`;
