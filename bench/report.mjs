@@ -104,6 +104,26 @@ export function toMarkdown(r) {
     if (g.instances) out.push(`| frame CPU, ms | ${fmt(g.instances.n, 0)} instances of BoxTextured | ${fmt(g.instances.ours?.medianMs, 4)} (${g.instances.ours?.drawCalls} draws) | ${fmt(g.instances.three?.medianMs, 4)} (${g.instances.three?.drawCalls} draws) | ${x(g.instances.ratio)} |`);
     if (g.importerModule) out.push(`| importer download | — | ${kb(g.importerModule.gzip9)} gzip, ${kb(g.importerModule.brotli)} brotli, ${g.importerModule.loaded} | (GLTFLoader is in three.js's bundle) | |`);
   }
+  if (r.scale?.length) {
+    out.push('');
+    out.push('**Collaboration at scale** (`tests/lib/scale.mjs`): N editors (Node y-protocols clients, `scripts/hocuspocus/crowd.mjs`) each drag ' +
+      'their own node at 30 Hz and move their pointer; M viewers (read-only tokens) move their camera once a second; all through Hocuspocus ' +
+      '(one process, or two sharing Redis), with one engine page (320×240, drawing every frame) on the first server. Latency: from the ' +
+      'crowd\'s send to the end of the page frame that drew the edit (p50 / p95 / p99); an edit overtaken by the same editor\'s next one ' +
+      'before a frame drew it is "superseded". Frame: median ms inside the engine per frame (render_frame + the sync_receive calls since the ' +
+      'previous frame), active / idle (everyone connected, nobody moving). Traffic per client per second, in. Everything, the browser ' +
+      'rasterising with SwiftShader included, shares this machine\'s cores: "busy" is all cores together.');
+    out.push('');
+    out.push('| editors | viewers | servers | latency ms p50 / p95 / p99 | edits drawn / superseded | frame ms idle → active (×) | applying ms per frame | per client in: msgs/s, KB/s (editor · viewer) | server CPU %, RSS MiB | crowd CPU % | busy % |');
+    out.push('|---:|---:|---|---|---|---|---:|---|---|---:|---:|');
+    for (const s of r.scale) {
+      const tr = (c) => (c ? `${fmt(c.msgsInPerS, 0)}, ${fmt(c.bytesInPerS / 1000, 1)}` : '—');
+      out.push(`| ${s.editors} | ${s.viewers} | ${s.servers}${s.redis ? ' + Redis' : ''}${s.guard === false ? ', guard off' : ''} | ` +
+        `${fmt(s.latencyMs.p50, 1)} / ${fmt(s.latencyMs.p95, 1)} / ${fmt(s.latencyMs.p99, 1)} | ${s.edits.drawn} / ${s.edits.superseded} | ` +
+        `${fmt(s.frame.idleMedianMs)} → ${fmt(s.frame.activeMedianMs)} (${x(s.frame.ratio)}) | ${fmt(s.frame.activeMessagesMedianMs)} | ` +
+        `${tr(s.traffic.editor)} · ${tr(s.traffic.viewer)} | ${s.server.map((v) => `${fmt(v.cpuPercent, 0)}, ${fmt(v.rssMiB, 0)}`).join('; ')} | ${fmt(s.crowdCpuPercent, 0)} | ${fmt(s.machineBusyPercent, 0)} |`);
+    }
+  }
   out.push('');
   const d = r.calls.demo;
   out.push(`**wasm calls per frame** in the running demo (\`?debug=calls\`): ${d ? `${d.callsInFrames} in ${d.frames} frames, max ${d.maxCallsInOneFrame} in one frame` : '—'}; ` +

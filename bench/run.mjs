@@ -6,13 +6,16 @@
 // 5. time to first frame; 6. wasm calls per frame in the running demo; 7. native criterion benches;
 // 8. glTF: import to first frame with pixels (a small textured model and a generated large one) and the frame
 //    cost of 1,000 instances of an imported mesh, against three.js's GLTFLoader; the importer's download.
+// 9. collaboration at scale (not in smoke mode; tests/scale.test.mjs is its smoke run): N editors dragging at
+//    30 Hz + M viewers through Hocuspocus (one process, two over Redis), edit→render latency and frame cost.
 // Writes bench/results/latest.json, latest.md, frame-cost.svg (smoke: bench/results/smoke/, git-ignored).
 import { spawn, execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launch, withTimeout } from '../tests/lib/harness.mjs';
+import { launch, serve, withTimeout } from '../tests/lib/harness.mjs';
+import { runRoom } from '../tests/lib/scale.mjs';
 import { startServer } from './server.mjs';
 import { buildAll, sizeOf } from './build.mjs';
 import { largeModel } from './gltf-model.mjs';
@@ -23,10 +26,10 @@ const root = resolve(bench, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const config = SMOKE
   ? { gltfTriangles: 20000, gltfTextures: 2, gltfReps: 1, gltfInstances: 50, gltfFrames: 6, frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, batchNodes: 300, batchRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100, orbitN: 30 }
-  : { gltfTriangles: 500000, gltfTextures: 16, gltfReps: 3, gltfInstances: 1000, gltfFrames: 150, frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, batchNodes: 10000, batchRepeats: 5, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000, orbitN: 10000 };
+  : { gltfTriangles: 500000, gltfTextures: 16, gltfReps: 3, gltfInstances: 1000, gltfFrames: 150, frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, batchNodes: 10000, batchRepeats: 5, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000, orbitN: 10000, scaleEditors: [1, 10, 50], scaleViewers: [0, 200], scaleActiveMs: 8000 };
 for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];
-  if (env) config[key] = key.endsWith('Ns') ? env.split(',').map(Number) : Number(env);
+  if (env) config[key] = key.endsWith('Ns') || Array.isArray(config[key]) ? env.split(',').map(Number) : Number(env);
 }
 /** `BENCH_ONLY=<text>`: run only the sections whose name contains it (the bundles are still built); results
  * go to results/only-<text>/ (git-ignored), never over latest.*. */
@@ -66,6 +69,7 @@ const results = {
   firstFrame: {},
   calls: {},
   gltf: {},
+  scale: [],
   native: {},
   targets: [],
   notes: [
@@ -442,6 +446,34 @@ try {
     const glue = sizeOf(join(root, 'web/pkg-gltf/app_wasm.js'));
     results.gltf.importerModule = { gzip9: wasm.gzip9 + glue.gzip9, brotli: wasm.brotli + glue.brotli, loaded: 'on the first import_gltf only' };
   });
+
+  // 9. Collaboration at scale: one room per size, one Hocuspocus process and two sharing Redis, in one browser
+  // (each room opens its own page and servers); then the smallest busy room again without the update guard,
+  // to show its share of the engine's time.
+  if (config.scaleEditors.length) {
+    await section('collaboration at scale (Hocuspocus)', async () => {
+      const web = await serve(root);
+      try {
+        await withBrowser(true, async (browser) => {
+          const rooms = [];
+          for (const redis of [false, true]) {
+            for (const viewers of config.scaleViewers) {
+              for (const editors of config.scaleEditors) rooms.push({ editors, viewers, redis });
+            }
+          }
+          rooms.push({ editors: 10, viewers: 0, redis: false, guard: false });
+          for (const room of rooms) {
+            const r = await runRoom(browser, web.url, { ...room, activeMs: config.scaleActiveMs, idleMs: 2000 });
+            log(`  ${room.editors} editors + ${room.viewers} viewers${room.redis ? ', 2 servers + Redis' : ''}${room.guard === false ? ', guard off' : ''}: ` +
+              `p95 ${r.latencyMs.p95} ms, frame ${r.frame.ratio}× idle, machine ${r.machineBusyPercent} % busy`);
+            results.scale.push(r);
+          }
+        });
+      } finally {
+        web.stop();
+      }
+    });
+  }
 } finally {
   server.stop();
 }
@@ -522,6 +554,11 @@ if (results.gltf.small) {
   const mod = results.gltf.importerModule;
   if (mod) t.push({ target: 'importer ≤ 40 KB gzip in the WebGPU bundle, or loaded only when a model is imported', measured: `${(mod.gzip9 / 1000).toFixed(1)} KB gzip, ${mod.loaded}`, met: true });
 }
+const goalRoom = results.scale.find((r) => r.editors === 50 && r.viewers === 200 && !r.redis);
+if (goalRoom) {
+  t.push({ target: '50 editors + 200 viewers (one Hocuspocus): edit→render p95 ≤ 50 ms', measured: `${goalRoom.latencyMs.p95} ms`, met: goalRoom.latencyMs.p95 != null && goalRoom.latencyMs.p95 <= 50 });
+  t.push({ target: '50 editors + 200 viewers: engine frame ≤ 2 × its idle-room cost', measured: goalRoom.frame.ratio, met: goalRoom.frame.ratio != null && goalRoom.frame.ratio <= 2 });
+}
 results.machine.loadavgEnd = loadavg().map((x) => round(x, 2));
 results.durationS = round((Date.now() - started) / 1000, 1);
 
@@ -552,6 +589,7 @@ need(results.calls.demo?.frames >= config.demoFrames, 'calls.demo');
 need(Number.isFinite(results.calls.gpu?.drawn?.perFrame), 'calls.gpu');
 for (const name of ['small', 'large']) need(Number.isFinite(results.gltf[name]?.ratio), `gltf.${name}`);
 need(Number.isFinite(results.gltf.instances?.ratio), 'gltf.instances');
+if (!SMOKE) need(results.scale.length === config.scaleEditors.length * config.scaleViewers.length * 2 + 1 && results.scale.every((r) => Number.isFinite(r.latencyMs.p95)), 'scale');
 if (!SMOKE && process.env.BENCH_NATIVE !== '0') need(results.native.appScene?.summary?.length && results.native.appRender?.summary?.length, 'native');
 results.missing = missing;
 

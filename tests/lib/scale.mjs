@@ -60,9 +60,10 @@ function startCrowd(config) {
 
 /**
  * Runs one room and returns its figures. `browser` is a launched Chromium, `webUrl` the harness server's
- * URL (serving the repository root).
+ * URL (serving the repository root). `guard: false` creates the engine with `update_guard: "off"`. `hooks.active(page)` / `hooks.done(page)` run as the active phase
+ * starts and ends (a profiler attaches there).
  */
-export async function runRoom(browser, webUrl, { editors, viewers, redis = false, idleMs = 3000, activeMs = 10_000, hz = 30 }) {
+export async function runRoom(browser, webUrl, { editors, viewers, redis = false, guard = true, idleMs = 3000, activeMs = 10_000, hz = 30, hooks = {} }) {
   installHocuspocus();
   const stops = [];
   let page;
@@ -80,7 +81,7 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
       servers.push({ ...server, url: `ws://127.0.0.1:${port}` });
     }
     const doc = `scale-${editors}-${viewers}-${redis ? 'redis' : 'one'}-${process.pid}-${Date.now()}`;
-    const opened = await open(browser, `${webUrl.replace(/\/$/, '')}/tests/pages/scale.html?url=${servers[0].url}&doc=${doc}&token=${TOKEN}`);
+    const opened = await open(browser, `${webUrl.replace(/\/$/, '')}/tests/pages/scale.html?url=${servers[0].url}&doc=${doc}&token=${TOKEN}${guard ? '' : '&guard=off'}`);
     page = opened.page;
     await page.waitForFunction(() => window.connection.status === 'connected', null, { timeout: 30_000 });
 
@@ -101,8 +102,10 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
     const serverBefore = servers.map((s) => processUsage(s.pid));
     const machineBefore = machineUsage();
     await page.evaluate(() => { window.scale.phase = 'active'; window.scale.since = performance.now(); });
+    await hooks.active?.(page);
     crowd.start();
     const done = await crowd.next('done', activeMs + 60_000);
+    await hooks.done?.(page);
     const serverAfter = servers.map((s) => processUsage(s.pid));
     const machineAfter = machineUsage();
     const shown = await page.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, window.engine.get_node(id).position[0]])), ids);
@@ -141,6 +144,7 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
       viewers,
       servers: servers.length,
       redis,
+      guard,
       hz,
       activeS: round(seconds, 1),
       peersSeen,

@@ -1,5 +1,5 @@
 // The engine page of the collaboration scale test and benchmark (tests/lib/scale.mjs): one engine joins a
-// Hocuspocus room (?url=ws://…&doc=NAME&token=…) and draws every frame (redraw "always", so an idle room
+// Hocuspocus room (?url=ws://…&doc=NAME&token=…[&guard=off]) and draws every frame (redraw "always", so an idle room
 // costs a drawn frame too), measuring:
 //   - per frame, the time inside the engine: render_frame plus every sync_receive since the last frame
 //     (remote updates and awareness are applied there, outside render_frame);
@@ -15,7 +15,10 @@ const now = () => performance.timeOrigin + performance.now();
 try {
   await init();
   const canvas = document.getElementById('view');
-  const engine = await Engine.create(canvas, { present: false, redraw: 'always' });
+  // ?guard=off: without the update guard's second instance (to measure its share; never for real rooms).
+  const options = { present: false, redraw: 'always' };
+  if (params.get('guard') === 'off') options.update_guard = 'off';
+  const engine = await Engine.create(canvas, options);
   engine.resize(canvas.width, canvas.height, 1);
   engine.set_camera({ position: [0, 9, 14], target: [0, 0, 0] });
   const scale = { phase: 'connecting', frames: { idle: [], active: [] }, drawn: [] };

@@ -34,6 +34,17 @@ pub const MESSAGE_AUTH: u8 = 2;
 /// y-protocols message type: a peer asks for our awareness state.
 pub const MESSAGE_QUERY_AWARENESS: u8 = 3;
 
+/// Whether handling `message` may reach the document (yrs): false only when its first byte says
+/// awareness, auth or queryAwareness (types 1 to 3, whose handling is our own code), true for
+/// everything else, malformed bytes included — a non-canonical `0x80 0x00` is a sync message too. An
+/// update guard vets what this answers true for.
+pub fn touches_document(message: &[u8]) -> bool {
+    !matches!(
+        message.first(),
+        Some(&(MESSAGE_AWARENESS | MESSAGE_AUTH | MESSAGE_QUERY_AWARENESS))
+    )
+}
+
 /// Why an incoming protocol message was refused. The document is unchanged in every case.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProtocolError {

@@ -262,3 +262,34 @@ fn awareness_queries_and_auth_are_handed_back() {
         ProtocolError::PermissionDenied("no entry".into())
     );
 }
+
+#[test]
+fn only_awareness_auth_and_query_messages_are_known_not_to_touch_the_document() {
+    let mut doc = SceneDoc::new();
+    let step1 = doc.sync_step1();
+    let update = app_scene::protocol::update_message(&doc.encode_state_v1());
+    assert!(app_scene::protocol::touches_document(&step1));
+    assert!(app_scene::protocol::touches_document(&update));
+    // A non-canonical varUint 0 (0x80 0x00) is still a sync message to yrs's reader.
+    let mut padded = vec![0x80];
+    padded.extend_from_slice(&step1);
+    assert!(app_scene::protocol::touches_document(&padded));
+    doc.handle_sync_message(&padded)
+        .expect("a padded type 0 reads as sync step 1");
+    // Garbage and the empty message are vetted too.
+    assert!(app_scene::protocol::touches_document(&[]));
+    assert!(app_scene::protocol::touches_document(&[0xff, 0xff]));
+    for kind in [
+        app_scene::protocol::MESSAGE_AWARENESS,
+        app_scene::protocol::MESSAGE_AUTH,
+        app_scene::protocol::MESSAGE_QUERY_AWARENESS,
+    ] {
+        assert!(
+            !app_scene::protocol::touches_document(&[kind, 0]),
+            "type {kind}"
+        );
+    }
+    assert!(!app_scene::protocol::touches_document(
+        &app_scene::protocol::query_awareness_message()
+    ));
+}

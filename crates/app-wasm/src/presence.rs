@@ -30,6 +30,10 @@ pub struct PresenceState {
     pointer_moved: bool,
     /// When our pointer was last shared: at most [`CAMERA_SHARE_INTERVAL_MS`] apart too.
     pointer_shared_ms: f64,
+    /// The peers changed since the renderer was last handed them ([`PresenceState::show_peers`]
+    /// runs once per frame, not once per awareness message: a room of 250 peers sends thousands of
+    /// messages a second, each naming one peer, and the renderer's lists cover them all).
+    peers_unshown: bool,
 }
 
 /// Our camera (and our pointer) go to peers at most 30 times a second each.
@@ -46,6 +50,7 @@ impl PresenceState {
             pointer_at: None,
             pointer_moved: false,
             pointer_shared_ms: f64::NEG_INFINITY,
+            peers_unshown: false,
         }
     }
 
@@ -94,8 +99,12 @@ impl PresenceState {
             .collect()
     }
 
-    /// Hands the renderer what it shows of the peers: their selections, cameras and pointers.
-    fn show_peers(&self, renderer: &mut Renderer) {
+    /// Hands the renderer what it shows of the peers (their selections, cameras and pointers) if
+    /// they changed since it was last called. The engine calls it once per frame, before drawing.
+    pub fn show_peers(&mut self, renderer: &mut Renderer) {
+        if !std::mem::take(&mut self.peers_unshown) {
+            return;
+        }
         renderer.set_peer_highlights(&self.highlights());
         renderer.set_peer_cameras(&self.cameras());
         renderer.set_peer_pointers(&self.pointers());
@@ -132,9 +141,7 @@ impl PresenceState {
     /// message.
     pub fn tick(&mut self, now_ms: f64, renderer: &mut Renderer) {
         let outcome = self.presence.tick(now_ms);
-        if self.absorb(outcome) {
-            self.show_peers(renderer);
-        }
+        self.absorb(outcome);
         self.follow_selection(renderer.selected(), now_ms);
         self.share_camera(renderer.camera, now_ms);
         self.share_pointer(renderer, now_ms);
@@ -186,26 +193,24 @@ impl PresenceState {
     }
 
     /// Applies an awareness update payload from the connection; returns the messages to answer with
-    /// (our state, when the peer had marked us gone).
+    /// (our state, when the peer had marked us gone). Costs what the message names: the renderer
+    /// gets the peers at the next frame.
     pub fn receive(
         &mut self,
         payload: &[u8],
         now_ms: f64,
-        renderer: &mut Renderer,
     ) -> Result<Vec<Vec<u8>>, app_scene::ProtocolError> {
         let mut outcome = self.presence.apply_update(payload, now_ms)?;
         let replies = std::mem::take(&mut outcome.messages);
-        if self.absorb(outcome) {
-            self.show_peers(renderer);
-        }
+        self.absorb(outcome);
         Ok(replies)
     }
 
-    /// The connection is gone: drops every remote peer (their highlights too).
-    pub fn closed(&mut self, renderer: &mut Renderer) {
+    /// The connection is gone: drops every remote peer (their highlights too, at the next frame).
+    pub fn closed(&mut self) {
         if self.presence.drop_remote() {
             self.changed = true;
-            self.show_peers(renderer);
+            self.peers_unshown = true;
         }
     }
 
@@ -234,11 +239,11 @@ impl PresenceState {
         std::mem::take(&mut self.changed)
     }
 
-    /// Queues what an outcome asks for; true when the peers changed.
-    fn absorb(&mut self, outcome: PresenceOutcome) -> bool {
+    /// Queues what an outcome asks for and notes whether the peers changed.
+    fn absorb(&mut self, outcome: PresenceOutcome) {
         self.outgoing.extend(outcome.messages);
         self.changed |= outcome.peers_changed;
-        outcome.peers_changed
+        self.peers_unshown |= outcome.peers_changed;
     }
 
     /// Queues a local change's message, if any, and marks it for `on_presence`.

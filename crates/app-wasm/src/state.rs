@@ -301,6 +301,7 @@ impl State {
         self.sync_renderer();
         self.hand_over_changes();
         self.follow_peer();
+        self.presence.show_peers(&mut self.renderer);
         self.controls.tick(&mut self.renderer.camera, dt_secs);
         let gpu = self.renderer.gpu().clone();
         if !self.present {

@@ -92,17 +92,19 @@ impl Engine {
     /// updates are not undoable here.
     pub fn sync_receive(&self, message: &[u8]) -> Result<js_sys::Array, JsError> {
         let replies = self.with(|state| {
-            let outcome = state.apply_remote(Check::SyncMessage, message, |state| {
-                Ok(state.scene.handle_sync_message(message)?)
-            })?;
+            // Only sync messages reach yrs; awareness and the rest are parsed by our own code
+            // (bounded JSON included), so the update guard's second instance is not asked.
+            let outcome = if app_scene::protocol::touches_document(message) {
+                state.apply_remote(Check::SyncMessage, message, |state| {
+                    Ok(state.scene.handle_sync_message(message)?)
+                })?
+            } else {
+                state.scene.handle_sync_message(message)?
+            };
             let mut replies = outcome.replies;
             if let Some(payload) = outcome.awareness {
                 let now_ms = web::now_ms();
-                replies.extend(
-                    state
-                        .presence
-                        .receive(&payload, now_ms, &mut state.renderer)?,
-                );
+                replies.extend(state.presence.receive(&payload, now_ms)?);
             }
             if outcome.awareness_query {
                 replies.push(state.presence.local_message());
@@ -119,7 +121,7 @@ impl Engine {
     /// the next connection brings the room's states again. The document is untouched.
     pub fn sync_closed(&self) -> Result<(), JsError> {
         self.with(|state| {
-            state.presence.closed(&mut state.renderer);
+            state.presence.closed();
             Ok(())
         })
     }
