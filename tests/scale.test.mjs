@@ -17,6 +17,7 @@ function checkRoom(room, { editors, viewers }) {
   console.log(`     ${JSON.stringify(room)}`);
   assert(room.pageErrors.length === 0 && room.crowdErrors.length === 0, `errors: ${[...room.pageErrors, ...room.crowdErrors].join('\n')}`);
   assert(room.peersSeen === editors + viewers, `the page sees ${room.peersSeen} peers, not ${editors + viewers}`);
+  assert(room.draggingSeen === editors, `the page sees ${room.draggingSeen} of ${editors} editors dragging their nodes`);
   assert(room.edits.sent >= editors * 30, `${room.edits.sent} edits sent in ${room.activeS} s by ${editors} editors at 30 Hz`);
   assert(room.edits.drawn > 0 && room.edits.drawn <= room.edits.sent, `${room.edits.drawn} of ${room.edits.sent} edits matched a drawn frame`);
   assert(room.edits.lastShown === editors, `${room.edits.lastShown} of ${editors} editors' last positions are drawn`);

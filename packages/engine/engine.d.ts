@@ -137,6 +137,8 @@ export interface Peer {
   color: string | null;
   /** The id of the node this user selected. */
   selected: string | null;
+  /** The id of the node this user is dragging (awareness `dragging`, sent by their app), drawn in their color; always null in `presence()`. */
+  dragging: string | null;
   /** The user's camera (shared at most 30 times a second), or null. */
   camera: Camera | null;
   /** The world point under the user's mouse (shared at most 30 times a second), or null. */

@@ -10,6 +10,7 @@
 //   {"event":"connected"}        every client authenticated and every editor's node acknowledged
 //   (the parent writes "start\n" to stdin)
 //   {"event":"done", ...report}  after activeMs of dragging: send times and traffic counters
+//   (the parent writes "close\n"; every client disconnects and the process exits)
 //
 // "Lightweight": a client speaks the wire protocol by hand (Hocuspocus framing from web/collab/hocuspocus.js,
 // y-protocols sync and awareness messages) and does not apply what it receives, only counts it; so one
@@ -176,7 +177,11 @@ await waitFor(() => editorList.every((e) => e.client.acknowledged > 0), "every e
 emit({ event: 'connected' });
 
 const lines = createInterface({ input: process.stdin });
-await new Promise((resolve) => lines.once('line', resolve));
+const nextLine = (ms = Infinity) => new Promise((resolve) => {
+  lines.once('line', resolve);
+  if (Number.isFinite(ms)) setTimeout(resolve, ms).unref();
+});
+await nextLine();
 for (const role of Object.values(counters)) Object.assign(role, { msgsIn: 0, bytesIn: 0, msgsOut: 0, bytesOut: 0 });
 const cpuStart = process.cpuUsage();
 const started = now();
@@ -204,5 +209,7 @@ emit({
   last: Object.fromEntries(editorList.map((e) => [e.id, e.sends.at(-1)?.[0] ?? null])),
   traffic: counters,
 });
+// Everyone stays (the page reads the room as it is) until the parent says "close", or for 30 s.
+await nextLine(30_000);
 for (const c of everyone) c.client.ws.close();
 setTimeout(() => process.exit(0), 200).unref();

@@ -54,6 +54,7 @@ function startCrowd(config) {
       return Promise.race([message, exited, timeout]);
     },
     start() { child.stdin.write('start\n'); },
+    close() { child.stdin.write('close\n'); },
     stop() { child.kill(); },
   };
 }
@@ -109,6 +110,9 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
     const serverAfter = servers.map((s) => processUsage(s.pid));
     const machineAfter = machineUsage();
     const shown = await page.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, window.engine.get_node(id).position[0]])), ids);
+    // Each editor's awareness says which node it drags (`dragging`); the page's peers() should say so too.
+    const draggingSeen = await page.evaluate(() => window.engine.peers().filter((p) => p.dragging?.startsWith('scale-e')).length);
+    crowd.close();
     const record = await page.evaluate(() => {
       window.scale.phase = 'done';
       return { frames: window.scale.frames, drawn: window.scale.drawn, receive: window.scale.receive, activeS: (performance.now() - window.scale.since) / 1000 };
@@ -148,6 +152,7 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
       hz,
       activeS: round(seconds, 1),
       peersSeen,
+      draggingSeen,
       edits: { sent, drawn: latencies.length, superseded: sent - latencies.length, lastShown },
       latencyMs: {
         p50: round(quantile(latencies, 0.5)), p95: round(quantile(latencies, 0.95)), p99: round(quantile(latencies, 0.99)), max: round(quantile(latencies, 1)),

@@ -8,7 +8,9 @@
 //! "camera": { "position": [x, y, z], "target": [x, y, z], "fov_y_deg": 45 }, "pointer": [x, y, z] }`
 //! (camera once set; pointer, the world point under the user's mouse, while it is over the scene) — the
 //! `user: { name, color }` field that y-websocket editor bindings (y-codemirror, y-quill, y-prosemirror)
-//! use for carets, plus the id of the selected scene node. A JS client joins with
+//! use for carets, plus the id of the selected scene node. We read one more field that we do not send:
+//! `"dragging": "node-id"`, the node a peer's app is moving by hand (drawn in that peer's color). A
+//! JS client joins with
 //! `provider.awareness.setLocalStateField('user', { name, color })` and
 //! `setLocalStateField('selected', id)`. Fields we do not know are ignored; a malformed field
 //! (a non-string name, a color that is not `#rgb`/`#rrggbb`, an invalid node id) reads as absent.
@@ -136,6 +138,9 @@ pub struct Peer {
     pub camera: Option<SharedCamera>,
     /// `pointer`, if it is three finite numbers (see [`valid_pointer`]).
     pub pointer: Option<[f32; 3]>,
+    /// `dragging`: the node the peer is moving right now, if it is a valid node id (Needle's and
+    /// Figma's "someone else has this"): drawn in the peer's color, before any selection.
+    pub dragging: Option<NodeId>,
 }
 
 /// `point` if every coordinate is finite and within ±1e9 (a peer's odd pointer reads as absent).
@@ -321,13 +326,17 @@ impl Presence {
         self.peers.values().filter_map(|meta| meta.state.as_ref())
     }
 
-    /// The nodes peers have selected, each in its peer's color (linear RGB), for the renderer.
-    /// Peers without a valid color are not drawn; when two peers select one node, the lower
-    /// client id wins (the same choice on every machine).
+    /// The nodes peers are dragging or have selected, each in its peer's color (linear RGB), for
+    /// the renderer. Peers without a valid color are not drawn; a node being dragged shows its
+    /// dragger's color; otherwise, when two peers select one node, the lower client id wins (the
+    /// same choice on every machine).
     pub fn highlights(&self) -> Vec<(NodeId, [f32; 3])> {
         let mut out: Vec<(NodeId, [f32; 3])> = Vec::new();
-        for peer in self.peers() {
-            if let (Some(id), Some(color)) = (&peer.selected, peer.color_linear)
+        // Dragged nodes first: whoever moves a node owns its color, whoever merely selected it.
+        let dragged = self.peers().map(|peer| (&peer.dragging, peer.color_linear));
+        let selected = self.peers().map(|peer| (&peer.selected, peer.color_linear));
+        for (id, color) in dragged.chain(selected) {
+            if let (Some(id), Some(color)) = (id, color)
                 && !out.iter().any(|(seen, _)| seen == id)
             {
                 out.push((id.clone(), color));
@@ -499,7 +508,9 @@ fn read_peer(client: u64, state: &Any) -> Peer {
         })
         .filter(|name| !name.trim().is_empty());
     let color = string(user.as_ref().and_then(|u| field(u, "color"))).and_then(|c| parse_color(&c));
-    let selected = string(field(state, "selected")).and_then(|id| NodeId::new(&*id).ok());
+    let node_id = |key: &str| string(field(state, key)).and_then(|id| NodeId::new(&*id).ok());
+    let selected = node_id("selected");
+    let dragging = node_id("dragging");
     let camera = field(state, "camera").and_then(|camera| {
         // Finite f32 numbers only (`SharedCamera::new` checks the rest).
         let vec3 = |value: Option<Any>| crate::schema::any_f32s::<3>(&value?);
@@ -520,6 +531,7 @@ fn read_peer(client: u64, state: &Any) -> Peer {
         selected,
         camera,
         pointer,
+        dragging,
     }
 }
 

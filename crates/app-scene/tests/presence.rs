@@ -421,3 +421,58 @@ fn pointers_travel_in_presence_leave_and_odd_ones_read_as_absent() {
         assert_eq!(peer_with_state(odd).pointer, None, "{odd}");
     }
 }
+
+/// An awareness update with one entry per `(client, JSON state)`, each at clock 1.
+fn update_with(entries: &[(u64, &str)]) -> Vec<u8> {
+    use yrs::encoding::write::Write;
+    let mut update = Vec::new();
+    update.write_var(entries.len() as u32);
+    for (client, json) in entries {
+        update.write_var(*client);
+        update.write_var(1u32);
+        update.write_string(json);
+    }
+    update
+}
+
+#[test]
+fn a_dragged_node_shows_its_draggers_color_before_any_selection() {
+    let peer = peer_with_state(r##"{"user":{"name":"Eve","color":"#ff0000"},"dragging":"box-1"}"##);
+    assert_eq!(peer.dragging.as_ref().map(|id| id.as_str()), Some("box-1"));
+    for odd in [
+        r#"{"dragging":42}"#,
+        r#"{"dragging":""}"#,
+        r#"{"dragging":["box-1"]}"#,
+        r#"{"dragging":null}"#,
+    ] {
+        assert_eq!(peer_with_state(odd).dragging, None, "{odd}");
+    }
+
+    // Client 4 selected box-1; client 9 drags it: box-1 shows 9's color (a selection alone would
+    // give it to the lower id). Client 4's other selection keeps its own color.
+    let mut carol = Presence::new(1, 0.0);
+    carol
+        .apply_update(
+            &update_with(&[
+                (4, r##"{"user":{"name":"Ann","color":"#0000ff"},"selected":"box-1"}"##),
+                (9, r##"{"user":{"name":"Eve","color":"#ff0000"},"dragging":"box-1","selected":"ball"}"##),
+            ]),
+            0.0,
+        )
+        .unwrap();
+    let highlights = carol.highlights();
+    let color_of = |id: &str| {
+        highlights
+            .iter()
+            .find(|(n, _)| n.as_str() == id)
+            .map(|(_, c)| *c)
+    };
+    let red = color_of("box-1").expect("box-1 is highlighted");
+    assert!(
+        red[0] > 0.9 && red[2] < 0.1,
+        "box-1 in the dragger's red: {red:?}"
+    );
+    let ball = color_of("ball").expect("Eve's selection too");
+    assert_eq!(ball, red);
+    assert_eq!(highlights.len(), 2);
+}

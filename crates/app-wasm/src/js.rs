@@ -102,12 +102,12 @@ fn numbers_array(values: &[f64]) -> JsValue {
         .into()
 }
 
-/// `{ client, name, color, selected, camera, pointer }` with `null` for what is unknown; `camera` is
-/// `{ position, target, fov_y_deg }`, `pointer` `[x, y, z]`.
+/// `{ client, name, color, selected, dragging, camera, pointer }` with `null` for what is unknown;
+/// `camera` is `{ position, target, fov_y_deg }`, `pointer` `[x, y, z]`.
 pub fn peer_object(
     client: u64,
     (name, color): (Option<&str>, Option<&str>),
-    selected: Option<&NodeId>,
+    (selected, dragging): (Option<&NodeId>, Option<&NodeId>),
     (camera, pointer): (Option<&SharedCamera>, Option<[f32; 3]>),
 ) -> JsValue {
     let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
@@ -123,6 +123,7 @@ pub fn peer_object(
         ("name", text(name)),
         ("color", text(color)),
         ("selected", text(selected.map(NodeId::as_str))),
+        ("dragging", text(dragging.map(NodeId::as_str))),
         ("camera", camera),
         (
             "pointer",
@@ -140,7 +141,7 @@ pub fn local_peer_object(presence: &Presence) -> JsValue {
             user.map(|u| u.name.as_str()),
             user.map(|u| u.color.as_str()),
         ),
-        presence.selected(),
+        (presence.selected(), None),
         (presence.camera(), presence.pointer()),
     )
 }
@@ -153,7 +154,7 @@ pub fn peers_array(presence: &Presence) -> js_sys::Array {
             peer_object(
                 peer.client,
                 (peer.name.as_deref(), peer.color.as_deref()),
-                peer.selected.as_ref(),
+                (peer.selected.as_ref(), peer.dragging.as_ref()),
                 (peer.camera.as_ref(), peer.pointer),
             )
         })
