@@ -342,6 +342,59 @@ try {
       assert(await B.page.evaluate(() => document.body.dataset.ready) === 'true', 'B still running');
     },
 
+    'hostile awareness: thousands of client ids, a huge state and impossible cameras are bounded and harm nobody': async () => {
+      // y-protocols awareness by hand (the relay forwards it as any client's): messageAwareness, then the
+      // update: entry count, then per entry client id, clock, JSON state (lib0 varUint / varString).
+      const varUint = (n) => { const out = []; while (n > 0x7f) { out.push(0x80 | (n & 0x7f)); n = Math.floor(n / 128); } out.push(n); return out; };
+      const varBytes = (b) => Buffer.concat([Buffer.from(varUint(b.length)), b]);
+      const awareness = (entries) => Buffer.concat([Buffer.from([1]), varBytes(Buffer.concat([
+        Buffer.from(varUint(entries.length)),
+        ...entries.map(([client, json]) => Buffer.concat([Buffer.from([...varUint(client), 1]), varBytes(Buffer.from(json))])),
+      ]))]);
+      const before = await A.page.evaluate(() => ({ peers: window.engine.peers().length, memory: window.demo.wasm.memory.buffer.byteLength }));
+      const stateA = await yjsView(A.page);
+      const raw = new WebSocket(`${relayUrl}/${room}`);
+      await new Promise((resolve, reject) => { raw.on('open', resolve); raw.on('error', reject); });
+      // One huge state (a 100,000-character name and 4 MB of junk) and impossible cameras: infinities (which
+      // JSON.stringify sends as null), a zero field of view, eye on target, strings.
+      raw.send(awareness([[6_000_000, JSON.stringify({ user: { name: `Huge${'x'.repeat(100_000)}`, color: '#123456' }, junk: 'a'.repeat(4 << 20) })]]));
+      const cameras = [
+        { position: [Infinity, 0, 0], target: [0, 0, 0], fov_y_deg: 45 }, { position: [0, 1, 5], target: [0, 0, 0], fov_y_deg: 0 },
+        { position: [1, 1, 1], target: [1, 1, 1], fov_y_deg: 45 }, { position: ['0', 1, 5], target: [0, 0, 0], fov_y_deg: 45 },
+      ];
+      raw.send(awareness(cameras.map((camera, i) => [6_000_001 + i, JSON.stringify({ user: { name: `odd ${i}`, color: '#0000ff' }, camera, pointer: [NaN, 0, 0] })])));
+      // 4,000 made-up clients with valid states, 200 to a message.
+      for (let m = 0; m < 20; m++) {
+        raw.send(awareness(Array.from({ length: 200 }, (_, i) => [5_000_000 + m * 200 + i, JSON.stringify({
+          user: { name: `bot ${m * 200 + i}`, color: '#00ff00' }, camera: { position: [m, 2, i], target: [0, 0, 0], fov_y_deg: 50 }, pointer: [i, 0, m],
+        })])));
+      }
+      // Sent first, the odd states find room; the flood then fills the peer table to its bound and stops there.
+      await A.page.waitForFunction(() => window.engine.peers().length >= 1000, null, { timeout: 30_000, polling: 100 });
+      const seen = await A.page.evaluate(() => {
+        const peers = window.engine.peers();
+        const huge = peers.find((p) => p.client === 6_000_000);
+        const odd = peers.filter((p) => p.name?.startsWith('odd '));
+        return {
+          count: peers.length, bob: peers.some((p) => p.name === 'Bob'), hugeName: huge?.name ?? null,
+          oddCameras: odd.map((p) => p.camera), oddPointers: odd.map((p) => p.pointer), memory: window.demo.wasm.memory.buffer.byteLength,
+        };
+      });
+      assert(seen.count <= 1024, `A keeps ${seen.count} peers; MAX_CLIENTS is 1024`);
+      assert(seen.bob, 'Bob, here before the flood, is still listed');
+      assert(seen.hugeName?.length === 64 && seen.hugeName.startsWith('Hugex'), `the huge name is cut to 64 characters: ${seen.hugeName?.length}`);
+      assert(seen.oddCameras.length === 4 && seen.oddCameras.every((c) => c === null) && seen.oddPointers.every((p) => p === null), `impossible cameras and pointers read as absent: ${JSON.stringify(seen)}`);
+      assert(seen.memory - before.memory < 64 << 20, `A's wasm memory grew by ${seen.memory - before.memory} bytes`);
+      // The hostile client leaves: the relay removes every state it sent, and A forgets them all.
+      raw.close();
+      await A.page.waitForFunction((n) => window.engine.peers().length <= n, before.peers, { timeout: 20_000 });
+      assert(await A.page.evaluate(() => window.engine.peers().some((p) => p.name === 'Bob')), 'Bob is still listed');
+      assert((await yjsView(A.page)) === stateA, 'presence changed A\'s document');
+      assert(await converged(A.page, B.page), 'A and B still agree');
+      const frames0 = await A.page.evaluate(() => window.demo.frames);
+      await A.page.waitForFunction((n) => window.demo.frames > n + 3, frames0, { timeout: 20_000 });
+    },
+
     'latency from an edit in A to the rendered change in B, and bytes per drag edit': async () => {
       // B watches in requestAnimationFrame: the frame in which B's document first holds the new position is
       // the frame whose render_frame draws it (both run in the same animation-frame task). Both pages share
