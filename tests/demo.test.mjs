@@ -168,6 +168,12 @@ try {
       await page.waitForFunction((id) => window.engine.get_node(id).extents[1] === 2.5, box, { timeout: 10_000 });
       await page.locator('#pos-y').fill('1.25');
       await page.waitForFunction((id) => window.engine.get_node(id).position[1] === 1.25, box, { timeout: 10_000 });
+      // Holding a position slider announces the box as dragged (awareness `dragging`); letting go ends it.
+      const dragging = () => page.evaluate(() => window.engine.presence().dragging);
+      await page.locator('#pos-x').evaluate((el) => { el.value = '0.5'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+      assert(await dragging() === box, `while the slider is held, presence says dragging ${await dragging()}`);
+      await page.locator('#pos-x').evaluate((el) => el.dispatchEvent(new Event('change', { bubbles: true })));
+      assert(await dragging() === null, `after letting go, presence says dragging ${await dragging()}`);
 
       await page.locator('#add-plane').click();
       const plane = await selected(page);

@@ -126,7 +126,12 @@ export function createPanel({ engine, preferredSpheres = [], onScreenshot, onExp
     if (target) edit(() => apply(target.id));
   });
   for (const input of sliders.pos) {
-    onField(input, (id) => engine.set_position(id, ...sliders.pos.map((s) => Number(s.value))));
+    // Moving a node by hand: peers see it as ours (awareness `dragging`) until the slider is let go.
+    onField(input, (id) => {
+      engine.set_dragging(id);
+      engine.set_position(id, ...sliders.pos.map((s) => Number(s.value)));
+    });
+    input.addEventListener('change', () => edit(() => engine.set_dragging(undefined)));
   }
   onField(sliders.radius, (id) => engine.set_sphere_radius(id, Number(sliders.radius.value)));
   for (const input of sliders.ext) {

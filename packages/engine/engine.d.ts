@@ -137,7 +137,7 @@ export interface Peer {
   color: string | null;
   /** The id of the node this user selected. */
   selected: string | null;
-  /** The id of the node this user is dragging (awareness `dragging`, sent by their app), drawn in their color; always null in `presence()`. */
+  /** The id of the node this user is dragging (awareness `dragging`, `set_dragging`), drawn in their color for everyone else. */
   dragging: string | null;
   /** The user's camera (shared at most 30 times a second), or null. */
   camera: Camera | null;
@@ -286,6 +286,8 @@ export declare class Engine {
   on_pointer_move(x: number, y: number): void;
   /** The mouse left the canvas: peers stop seeing our pointer. */
   on_pointer_leave(): void;
+  /** We are dragging node `id` (moving it by hand) or, with `undefined`/`null`, stopped: peers see awareness `dragging` and draw that node in our color. Throws for an id not in the scene. */
+  set_dragging(id: string | null | undefined): void;
   presence(): Peer;
   peers(): Peer[];
   /** `callback(peers)` when a peer joins, changes or leaves, or our presence changes. `null` stops. */

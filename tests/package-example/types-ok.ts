@@ -162,6 +162,9 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   const peerPointer: [number, number, number] | null = peers[0]?.pointer ?? null;
   engine.on_pointer_move(12, 34);
   engine.on_pointer_leave();
+  engine.set_dragging("node-1");
+  engine.set_dragging(undefined);
+  const peerDragging: string | null = peers[0]?.dragging ?? null;
   engine.on_presence((list: Peer[]) => { list.length; });
   engine.on_presence(null);
   engine.free();

@@ -8,9 +8,8 @@
 //! "camera": { "position": [x, y, z], "target": [x, y, z], "fov_y_deg": 45 }, "pointer": [x, y, z] }`
 //! (camera once set; pointer, the world point under the user's mouse, while it is over the scene) — the
 //! `user: { name, color }` field that y-websocket editor bindings (y-codemirror, y-quill, y-prosemirror)
-//! use for carets, plus the id of the selected scene node. We read one more field that we do not send:
-//! `"dragging": "node-id"`, the node a peer's app is moving by hand (drawn in that peer's color). A
-//! JS client joins with
+//! use for carets, plus the id of the selected scene node, and `"dragging": "node-id"` while the user
+//! moves a node by hand (drawn in their color for everyone else). A JS client joins with
 //! `provider.awareness.setLocalStateField('user', { name, color })` and
 //! `setLocalStateField('selected', id)`. Fields we do not know are ignored; a malformed field
 //! (a non-string name, a color that is not `#rgb`/`#rrggbb`, an invalid node id) reads as absent.
@@ -177,6 +176,7 @@ pub struct Presence {
     selected: Option<NodeId>,
     camera: Option<SharedCamera>,
     pointer: Option<[f32; 3]>,
+    dragging: Option<NodeId>,
     clock: u32,
     renewed_ms: f64,
     peers: BTreeMap<u64, Meta>,
@@ -192,6 +192,7 @@ impl Presence {
             selected: None,
             camera: None,
             pointer: None,
+            dragging: None,
             clock: 0,
             renewed_ms: now_ms,
             peers: BTreeMap::new(),
@@ -268,6 +269,21 @@ impl Presence {
         Some(self.bump(now_ms))
     }
 
+    /// The node we are dragging (moving by hand), if any.
+    pub fn dragging(&self) -> Option<&NodeId> {
+        self.dragging.as_ref()
+    }
+
+    /// Says which node we are dragging (`None`: none); returns the awareness message to broadcast
+    /// if it changed. Peers draw that node in our color while it lasts.
+    pub fn set_dragging(&mut self, dragging: Option<NodeId>, now_ms: f64) -> Option<Vec<u8>> {
+        if self.dragging == dragging {
+            return None;
+        }
+        self.dragging = dragging;
+        Some(self.bump(now_ms))
+    }
+
     /// The message to send when a connection opens: our state at a new clock (higher than any
     /// removal we sent when the last connection ended).
     pub fn open(&mut self, now_ms: f64) -> Vec<u8> {
@@ -316,6 +332,10 @@ impl Presence {
         if let Some([x, y, z]) = self.pointer {
             // Finite by construction (`valid_pointer`).
             json.push_str(&format!(",\"pointer\":[{x},{y},{z}]"));
+        }
+        if let Some(id) = &self.dragging {
+            json.push_str(",\"dragging\":");
+            push_json_string(&mut json, id.as_str());
         }
         json.push('}');
         json

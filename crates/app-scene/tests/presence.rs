@@ -476,3 +476,20 @@ fn a_dragged_node_shows_its_draggers_color_before_any_selection() {
     assert_eq!(ball, red);
     assert_eq!(highlights.len(), 2);
 }
+
+#[test]
+fn our_dragging_travels_and_clears() {
+    let mut ada = Presence::new(1, 0.0);
+    let mut bob = Presence::new(2, 0.0);
+    let message = ada
+        .set_dragging(Some(id("box-1")), 10.0)
+        .expect("a change is announced");
+    assert!(ada.set_dragging(Some(id("box-1")), 11.0).is_none());
+    assert!(ada.local_state_json().contains("\"dragging\":\"box-1\""));
+    bob.apply_update(&payload(&message), 12.0).unwrap();
+    assert_eq!(bob.peers().next().unwrap().dragging, Some(id("box-1")));
+    let message = ada.set_dragging(None, 13.0).expect("announced");
+    assert!(!ada.local_state_json().contains("dragging"));
+    bob.apply_update(&payload(&message), 14.0).unwrap();
+    assert_eq!(bob.peers().next().unwrap().dragging, None);
+}

@@ -141,7 +141,7 @@ pub fn local_peer_object(presence: &Presence) -> JsValue {
             user.map(|u| u.name.as_str()),
             user.map(|u| u.color.as_str()),
         ),
-        (presence.selected(), None),
+        (presence.selected(), presence.dragging()),
         (presence.camera(), presence.pointer()),
     )
 }

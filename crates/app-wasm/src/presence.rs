@@ -186,6 +186,12 @@ impl PresenceState {
         }
     }
 
+    /// Says which node we are dragging (`None`: none), for peers to draw in our color.
+    pub fn set_dragging(&mut self, dragging: Option<NodeId>, now_ms: f64) {
+        let message = self.presence.set_dragging(dragging, now_ms);
+        self.local_change(message);
+    }
+
     /// Sets our name and color.
     pub fn set_user(&mut self, user: User, now_ms: f64) {
         let message = self.presence.set_user(user, now_ms);

@@ -199,9 +199,19 @@ impl State {
         result
     }
 
-    /// The presence clock: renews our state, drops silent peers, follows the selection.
+    /// The presence clock: renews our state, drops silent peers, follows the selection, and stops
+    /// announcing a drag of a node that is gone (removed here or by a peer).
     pub fn tick_presence(&mut self) {
-        self.presence.tick(web::now_ms(), &mut self.renderer);
+        let now_ms = web::now_ms();
+        let dragged_gone = self
+            .presence
+            .presence()
+            .dragging()
+            .is_some_and(|id| self.scene.node(id.as_str()).is_none());
+        if dragged_gone {
+            self.presence.set_dragging(None, now_ms);
+        }
+        self.presence.tick(now_ms, &mut self.renderer);
     }
 
     /// Width / height of the drawing buffer.

@@ -394,26 +394,27 @@ async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
     alice.on_sync_message(None).unwrap();
 }
 
-/// Two synced engines drawing 128×128; Alice's scene is a 6-unit plane she looks down on from above.
-async fn alice_above_a_plane_and_bob() -> (Engine, Engine) {
+/// Two synced engines drawing 128×128; Alice's scene is a 6-unit plane (its id is returned too) she
+/// looks down on from above.
+async fn alice_above_a_plane_and_bob() -> (Engine, Engine, String) {
     let mut alice = engine().await;
     let mut bob = engine().await;
     for e in [&alice, &bob] {
         e.resize(128.0, 128.0, 1.0).unwrap();
     }
-    alice.add_plane(0.0, 0.0, 0.0, 6.0).unwrap();
+    let plane = alice.add_plane(0.0, 0.0, 0.0, 6.0).unwrap();
     handshake(&mut alice, &mut bob);
     alice
         .set_camera(json(
             r#"{"position":[0,6,4],"target":[0,0,0],"fov_y_deg":50}"#,
         ))
         .unwrap();
-    (alice, bob)
+    (alice, bob, plane)
 }
 
 #[wasm_bindgen_test]
 async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they_leave() {
-    let (mut alice, mut bob) = alice_above_a_plane_and_bob().await;
+    let (mut alice, mut bob, _) = alice_above_a_plane_and_bob().await;
     // Bob's camera sits in Alice's view, looking at the origin.
     settle(&mut alice).await;
     let before = pixels(&mut alice).await;
@@ -472,7 +473,7 @@ async fn share(from: &mut Engine, to: &mut Engine, sent: &ByteSink) {
 
 #[wasm_bindgen_test]
 async fn pointers_travel_in_presence_are_drawn_as_pins_and_go_when_the_mouse_leaves() {
-    let (mut alice, mut bob) = alice_above_a_plane_and_bob().await;
+    let (mut alice, mut bob, _) = alice_above_a_plane_and_bob().await;
     let sent = ByteSink::new();
     bob.on_sync_message(sent.function()).unwrap();
     bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
@@ -518,5 +519,56 @@ async fn pointers_travel_in_presence_are_drawn_as_pins_and_go_when_the_mouse_lea
         (blueness(&after) - blueness(&before)).abs() < 200,
         "the pin left with the pointer"
     );
+    bob.on_sync_message(None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_node_dragged_by_a_peer_is_drawn_in_the_draggers_color_until_let_go() {
+    let (mut alice, mut bob, plane) = alice_above_a_plane_and_bob().await;
+    let sent = ByteSink::new();
+    bob.on_sync_message(sent.function()).unwrap();
+    bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
+        .unwrap();
+    share(&mut bob, &mut alice, &sent).await;
+    settle(&mut alice).await;
+    let before = pixels(&mut alice).await;
+    let dragging_of_bob = |alice: &Engine| {
+        let peer = js_sys::Array::from(&alice.peers().unwrap()).get(0);
+        field(&peer, "dragging").as_string()
+    };
+    assert_eq!(dragging_of_bob(&alice), None);
+
+    // Ids that are not in the scene are refused, and nothing is announced.
+    for bad in ["no-such-node", ""] {
+        assert!(bob.set_dragging(Some(bad.into())).is_err(), "{bad:?}");
+    }
+    assert!(field(&bob.presence().unwrap(), "dragging").is_null());
+
+    // Bob drags the plane: Alice sees it in his blue.
+    bob.set_dragging(Some(plane.clone())).unwrap();
+    assert_eq!(
+        field(&bob.presence().unwrap(), "dragging").as_string(),
+        Some(plane.clone())
+    );
+    share(&mut bob, &mut alice, &sent).await;
+    assert_eq!(dragging_of_bob(&alice), Some(plane.clone()));
+    settle(&mut alice).await;
+    let dragged = pixels(&mut alice).await;
+    let gain = blueness(&dragged) - blueness(&before);
+    assert!(gain > 2000, "the dragged plane in Bob's blue: gain {gain}");
+
+    // He lets go: the color goes.
+    bob.set_dragging(None).unwrap();
+    share(&mut bob, &mut alice, &sent).await;
+    assert_eq!(dragging_of_bob(&alice), None);
+    settle(&mut alice).await;
+    let after = pixels(&mut alice).await;
+    assert!((blueness(&after) - blueness(&before)).abs() < 200);
+
+    // A dragged node that is removed stops being announced at the next frame.
+    bob.set_dragging(Some(plane.clone())).unwrap();
+    bob.remove_node(&plane).unwrap();
+    bob.render_frame(0.0).unwrap();
+    assert!(field(&bob.presence().unwrap(), "dragging").is_null());
     bob.on_sync_message(None).unwrap();
 }

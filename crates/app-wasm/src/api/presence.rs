@@ -5,10 +5,12 @@
 //! engine.set_presence({ name: 'Ada', color: '#e91e63' });   // our selection follows select()
 //! engine.on_presence((peers) => render(peers));              // after any change, from a microtask
 //! engine.peers();    // [{ client, name, color, selected }], other users only
-//! engine.presence(); // { client, name, color, selected, camera, pointer }, us
+//! engine.presence(); // { client, name, color, selected, dragging, camera, pointer }, us
+//! engine.set_dragging(id); /* …set_position(id, …) as the hand moves… */ engine.set_dragging(undefined);
 //! engine.on_pointer_move(x, y); engine.on_pointer_leave(); // the mouse, for peers' pins
 //! ```
 
+use app_core::NodeId;
 use app_scene::presence::User;
 use wasm_bindgen::prelude::*;
 
@@ -68,6 +70,31 @@ impl Engine {
     pub fn on_pointer_leave(&self) -> Result<(), JsError> {
         self.with(|state| {
             state.presence.pointer_moved(None);
+            Ok(())
+        })
+    }
+
+    /// Says that we are dragging node `id` (moving it by hand, e.g. with a gizmo or the panel's
+    /// sliders) or, with `undefined`/`null`, that we stopped. Peers see it as awareness
+    /// `dragging: id` and draw that node in our color, before anyone's selection. Throws for an id
+    /// that is not in the scene and changes nothing. Presence only: never touches the document. A
+    /// dragged node that is removed (here or by a peer) stops being announced at the next frame.
+    pub fn set_dragging(&self, id: Option<String>) -> Result<(), JsError> {
+        self.with(|state| {
+            let id = match id {
+                None => None,
+                Some(id) => {
+                    let node = NodeId::new(id.as_str()).map_err(app_scene::SceneError::from)?;
+                    if state.scene.node(node.as_str()).is_none() {
+                        return Err(app_scene::SceneError::UnknownNode(
+                            id.chars().take(128).collect(),
+                        )
+                        .into());
+                    }
+                    Some(node)
+                }
+            };
+            state.presence.set_dragging(id, web::now_ms());
             Ok(())
         })
     }
