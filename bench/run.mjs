@@ -25,7 +25,7 @@ const bench = dirname(fileURLToPath(import.meta.url));
 const root = resolve(bench, '..');
 const SMOKE = process.env.BENCH_SMOKE === '1';
 const config = SMOKE
-  ? { gltfTriangles: 20000, gltfTextures: 2, gltfReps: 1, gltfInstances: 50, gltfFrames: 6, frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, batchNodes: 300, batchRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100, orbitN: 30 }
+  ? { gltfTriangles: 20000, gltfTextures: 2, gltfReps: 1, gltfInstances: 50, gltfFrames: 6, frameNs: [30], webgl2FrameNs: [30], frames: 6, warmup: 2, reps: 1, editNs: [50], editFrames: 6, loadNodes: 200, loadRepeats: 1, batchNodes: 300, batchRepeats: 1, yjsRepeats: 2, ttffReps: 1, demoFrames: 8, chunkMaxMs: 20000, backToBackN: 30, backToBackCalls: 100, orbitN: 30, scaleEditors: [], scaleViewers: [], scaleActiveMs: 0 }
   : { gltfTriangles: 500000, gltfTextures: 16, gltfReps: 3, gltfInstances: 1000, gltfFrames: 150, frameNs: [1000, 10000, 50000], webgl2FrameNs: [1000], frames: 300, warmup: 30, reps: 2, editNs: [10000, 100000], editFrames: 150, loadNodes: 10000, loadRepeats: 3, batchNodes: 10000, batchRepeats: 5, yjsRepeats: 5, ttffReps: 5, demoFrames: 60, chunkMaxMs: 25000, backToBackN: 10000, backToBackCalls: 1000, orbitN: 10000, scaleEditors: [1, 10, 50], scaleViewers: [0, 200], scaleActiveMs: 8000 };
 for (const key of Object.keys(config)) {
   const env = process.env[`BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`];

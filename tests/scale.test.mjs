@@ -28,6 +28,9 @@ function checkRoom(room, { editors, viewers }) {
   for (const key of ['idleMedianMs', 'activeMedianMs', 'activeP95Ms', 'ratio', 'activeFps']) {
     assert(Number.isFinite(room.frame[key]) && room.frame[key] > 0, `frame.${key}: ${room.frame[key]}`);
   }
+  // At most one per frame; a few more only if frames stalled over 100 ms (then changes report from the call).
+  assert(room.frame.presenceReports > 0 && room.frame.presenceReports <= room.frame.activeFrames + 10,
+    `on_presence ran ${room.frame.presenceReports} times in ${room.frame.activeFrames} frames (${JSON.stringify(room.receive.awareness)} awareness messages/s)`);
   assert(room.receive.sync?.perS > 0 && room.receive.awareness?.perS > 0, `the page applied sync and awareness messages: ${JSON.stringify(room.receive)}`);
   return room;
 }

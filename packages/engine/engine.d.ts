@@ -290,7 +290,7 @@ export declare class Engine {
   set_dragging(id: string | null | undefined): void;
   presence(): Peer;
   peers(): Peer[];
-  /** `callback(peers)` when a peer joins, changes or leaves, or our presence changes. `null` stops. */
+  /** `callback(peers)` when a peer joins, changes or leaves, or our presence changes: after the next `render_frame`, at most once per frame (without frames for 100 ms, after the call). `null` stops. */
   on_presence(callback: ((peers: Peer[]) => void) | null): void;
   /** The camera eases to track peer `client`'s shared camera; `undefined` stops (so do dragging, wheeling, `frame_all`, `set_camera` and the peer leaving). Throws for a client not in the room. */
   follow(client?: number | null): void;

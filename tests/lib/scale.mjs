@@ -115,7 +115,7 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
     crowd.close();
     const record = await page.evaluate(() => {
       window.scale.phase = 'done';
-      return { frames: window.scale.frames, drawn: window.scale.drawn, receive: window.scale.receive, activeS: (performance.now() - window.scale.since) / 1000 };
+      return { frames: window.scale.frames, drawn: window.scale.drawn, receive: window.scale.receive, presenceReports: window.scale.presenceReports, activeS: (performance.now() - window.scale.since) / 1000 };
     });
 
     // Latency: each drawn record names an edit by its node and x; the crowd knows when it sent that x.
@@ -175,6 +175,9 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
         activeMessagesMedianMs: round(quantile(record.frames.active.map(([, messages]) => messages), 0.5), 3),
         ratio: idleMedian ? round(activeMedian / idleMedian, 2) : null,
         activeFps: round(record.frames.active.length / record.activeS, 1),
+        activeFrames: record.frames.active.length,
+        // on_presence calls in the active phase: at most one per frame, however many awareness messages.
+        presenceReports: record.presenceReports,
       },
       // What the engine spent applying each kind of message (mean µs per message) during the active phase.
       receive: Object.fromEntries(Object.entries(record.receive).filter(([, r]) => r.count).map(([kind, r]) => [kind, { perS: round(r.count / record.activeS, 1), meanUs: round((r.ms / r.count) * 1000, 1) }])),

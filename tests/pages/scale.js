@@ -44,6 +44,10 @@ try {
       }
     }
   };
+  // As a page listing its users would: on_presence comes at most once per frame, however many
+  // awareness messages the room sends (scale.presenceReports counts the active phase's).
+  scale.presenceReports = 0;
+  engine.on_presence(() => { if (scale.phase === 'active') scale.presenceReports++; });
   engine.on_change(({ added, changed }) => {
     if (scale.phase !== 'active') return;
     const t = now();

@@ -92,7 +92,8 @@ pub struct Parts {
 
 impl Parts {
     /// Queues what the last call produced: the document's local updates (for `on_local_update`, and
-    /// as sync `update` messages), then presence messages and the `on_presence` notice, then the
+    /// as sync `update` messages), then our presence message and the `on_presence` notice (after a
+    /// frame, see `PresenceState::take_report`), then the
     /// frame's `on_change` report. Inside a batch the document holds its updates back itself.
     fn post(&mut self) {
         let updates = self.state.scene.take_local_updates();
@@ -109,8 +110,8 @@ impl Parts {
             self.local_updates.send_bytes(updates);
         }
         self.sync_messages
-            .send_bytes(self.state.presence.take_outgoing());
-        if self.state.presence.take_changed() {
+            .send_bytes(self.state.presence.take_outgoing().into_iter().collect());
+        if self.state.presence.take_report(crate::web::now_ms) {
             let presence = self.state.presence.presence();
             self.presence_events
                 .send_value(|| js::peers_array(presence).into());

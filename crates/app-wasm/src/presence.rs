@@ -19,25 +19,31 @@ pub struct PresenceState {
     presence: Presence,
     /// Awareness messages made inside an engine call, sent after it returns.
     outgoing: Vec<Vec<u8>>,
-    /// Whether `on_presence` should hear about a change after the current call.
+    /// Whether `on_presence` has a change to hear about (see [`PresenceState::take_report`]).
     changed: bool,
-    /// When our camera was last shared: at most [`CAMERA_SHARE_INTERVAL_MS`] apart.
-    camera_shared_ms: f64,
+    /// When the last frame ended, and whether the current call is that frame.
+    last_frame_ms: f64,
+    frame_just_ended: bool,
+    /// When our camera or pointer was last shared: at most [`SHARE_INTERVAL_MS`] apart, both in one
+    /// message when both moved.
+    shared_ms: f64,
     /// Where our mouse is over the canvas (viewport fractions, and the viewport's aspect), `None`
     /// once it left; the world point under it is looked up when it is next shared.
     pointer_at: Option<(glam::Vec2, f32)>,
     /// `pointer_at` changed since the pointer was last shared.
     pointer_moved: bool,
-    /// When our pointer was last shared: at most [`CAMERA_SHARE_INTERVAL_MS`] apart too.
-    pointer_shared_ms: f64,
     /// The peers changed since the renderer was last handed them ([`PresenceState::show_peers`]
     /// runs once per frame, not once per awareness message: a room of 250 peers sends thousands of
     /// messages a second, each naming one peer, and the renderer's lists cover them all).
     peers_unshown: bool,
 }
 
-/// Our camera (and our pointer) go to peers at most 30 times a second each.
-pub const CAMERA_SHARE_INTERVAL_MS: f64 = 1000.0 / 30.0;
+/// Without frames for this long (a hidden tab, a page with no render loop), `on_presence` hears of
+/// a change from the call that made it rather than waiting for a frame.
+pub const REPORT_WITHOUT_FRAMES_MS: f64 = 100.0;
+
+/// Our camera and pointer go to peers at most 30 times a second, together.
+pub const SHARE_INTERVAL_MS: f64 = 1000.0 / 30.0;
 
 impl PresenceState {
     /// Presence under awareness client id `client` (the document's, as Yjs does), starting at `now_ms`.
@@ -46,10 +52,11 @@ impl PresenceState {
             presence: Presence::new(client, now_ms),
             outgoing: Vec::new(),
             changed: false,
-            camera_shared_ms: f64::NEG_INFINITY,
+            last_frame_ms: f64::NEG_INFINITY,
+            frame_just_ended: false,
+            shared_ms: f64::NEG_INFINITY,
             pointer_at: None,
             pointer_moved: false,
-            pointer_shared_ms: f64::NEG_INFINITY,
             peers_unshown: false,
         }
     }
@@ -119,21 +126,17 @@ impl PresenceState {
         }
     }
 
-    /// Shares the world point under our mouse when the mouse moved, at most 30 times a second: one
-    /// pick per share, not per mouse event.
-    fn share_pointer(&mut self, renderer: &Renderer, now_ms: f64) {
-        if !self.pointer_moved || now_ms - self.pointer_shared_ms < CAMERA_SHARE_INTERVAL_MS {
-            return;
+    /// Shares the world point under our mouse if the mouse moved (one pick per share, not per
+    /// mouse event). Returns whether our state changed.
+    fn share_pointer(&mut self, renderer: &Renderer, now_ms: f64) -> bool {
+        if !std::mem::take(&mut self.pointer_moved) {
+            return false;
         }
-        self.pointer_moved = false;
         let point = self
             .pointer_at
             .and_then(|(at, aspect)| renderer.pick_point(at, aspect))
             .map(|point| point.to_array());
-        if let Some(message) = self.presence.set_pointer(point, now_ms) {
-            self.pointer_shared_ms = now_ms;
-            self.local_change(Some(message));
-        }
+        self.presence.set_pointer(point, now_ms).is_some()
     }
 
     /// Renews our state, drops timed-out peers and follows the renderer's selection (which changes
@@ -143,26 +146,34 @@ impl PresenceState {
         let outcome = self.presence.tick(now_ms);
         self.absorb(outcome);
         self.follow_selection(renderer.selected(), now_ms);
-        self.share_camera(renderer.camera, now_ms);
-        self.share_pointer(renderer, now_ms);
+        self.share_view(renderer, now_ms);
     }
 
-    /// Shares the camera on screen when it changed, at most 30 times a second (3D presence).
-    fn share_camera(&mut self, camera: app_render::OrbitCamera, now_ms: f64) {
-        if now_ms - self.camera_shared_ms < CAMERA_SHARE_INTERVAL_MS {
+    /// Shares our camera and pointer when they changed, at most 30 times a second and in one
+    /// message (3D presence): a user orbiting while moving the mouse sends 30 messages a second,
+    /// not 60.
+    fn share_view(&mut self, renderer: &Renderer, now_ms: f64) {
+        if now_ms - self.shared_ms < SHARE_INTERVAL_MS {
             return;
         }
-        let Some(shared) = SharedCamera::new(
+        let camera = self.share_camera(renderer.camera, now_ms);
+        let pointer = self.share_pointer(renderer, now_ms);
+        if camera || pointer {
+            self.shared_ms = now_ms;
+            // Both setters bumped our state; the second message says all the first did.
+            self.outgoing.push(self.presence.local_message());
+            self.changed |= pointer;
+        }
+    }
+
+    /// Shares the camera on screen if it changed. Returns whether our state changed.
+    fn share_camera(&mut self, camera: app_render::OrbitCamera, now_ms: f64) -> bool {
+        SharedCamera::new(
             camera.eye_in_world().to_array(),
             camera.target_in_world.to_array(),
             camera.fovy_rad.to_degrees(),
-        ) else {
-            return;
-        };
-        if let Some(message) = self.presence.set_camera(shared, now_ms) {
-            self.camera_shared_ms = now_ms;
-            self.outgoing.push(message);
-        }
+        )
+        .is_some_and(|shared| self.presence.set_camera(shared, now_ms).is_some())
     }
 
     /// The shared camera of peer `client`, if it is here and shares one.
@@ -235,14 +246,30 @@ impl PresenceState {
         self.presence.leave()
     }
 
-    /// Awareness messages queued since the last call, to send through `on_sync_message`.
-    pub fn take_outgoing(&mut self) -> Vec<Vec<u8>> {
-        std::mem::take(&mut self.outgoing)
+    /// The awareness message to send through `on_sync_message` after this call, if any. Every
+    /// queued message is our whole state at a rising clock, so the last one says everything the
+    /// others did: one message per call at most.
+    pub fn take_outgoing(&mut self) -> Option<Vec<u8>> {
+        std::mem::take(&mut self.outgoing).pop()
     }
 
-    /// Whether presence changed since the last call (for `on_presence`).
-    pub fn take_changed(&mut self) -> bool {
-        std::mem::take(&mut self.changed)
+    /// A frame ended at `now_ms`: a presence change, if any, is reported after it.
+    pub fn frame_ended(&mut self, now_ms: f64) {
+        self.last_frame_ms = now_ms;
+        self.frame_just_ended = true;
+    }
+
+    /// Whether `on_presence` should hear about a change after the current call: after a frame, at
+    /// most once per frame, however many awareness messages came in between (each would rebuild
+    /// the whole peer list: with 250 peers, thousands of times a second); from the call itself when
+    /// no frame ran for [`REPORT_WITHOUT_FRAMES_MS`]. `now_ms` is read only in that case.
+    pub fn take_report(&mut self, now_ms: impl FnOnce() -> f64) -> bool {
+        let frame = std::mem::take(&mut self.frame_just_ended);
+        if !self.changed || !(frame || now_ms() - self.last_frame_ms > REPORT_WITHOUT_FRAMES_MS) {
+            return false;
+        }
+        self.changed = false;
+        true
     }
 
     /// Queues what an outcome asks for and notes whether the peers changed.

@@ -457,15 +457,20 @@ async fn peers_cameras_are_drawn_in_their_colors_in_beauty_only_and_go_when_they
     );
 }
 
-/// Waits out the 30-per-second presence interval, lets `from` share in a frame, and delivers what it
-/// sent to `to`.
-async fn share(from: &mut Engine, to: &mut Engine, sent: &ByteSink) {
+/// Waits `ms` milliseconds of real time.
+async fn sleep_ms(ms: i32) {
     let pause = js_sys::Promise::new(&mut |resolve, _| {
         let _ = web_sys::window()
             .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     JsFuture::from(pause).await.unwrap();
+}
+
+/// Waits out the 30-per-second presence interval, lets `from` share in a frame, and delivers what it
+/// sent to `to`.
+async fn share(from: &mut Engine, to: &mut Engine, sent: &ByteSink) {
+    sleep_ms(50).await;
     from.render_frame(0.0).unwrap();
     microtask().await;
     deliver(sent.take(), from, to);
@@ -571,4 +576,90 @@ async fn a_node_dragged_by_a_peer_is_drawn_in_the_draggers_color_until_let_go() 
     bob.render_frame(0.0).unwrap();
     assert!(field(&bob.presence().unwrap(), "dragging").is_null());
     bob.on_sync_message(None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn presence_is_reported_once_per_frame_and_our_view_goes_out_at_most_30_times_a_second() {
+    let (mut alice, mut bob, _) = alice_above_a_plane_and_bob().await;
+    let reports: Rc<RefCell<Vec<js_sys::Array>>> = Rc::default();
+    let sink = reports.clone();
+    let on_presence = Closure::<dyn FnMut(js_sys::Array)>::new(move |peers: js_sys::Array| {
+        sink.borrow_mut().push(peers)
+    });
+    alice
+        .on_presence(Some(
+            on_presence
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone(),
+        ))
+        .unwrap();
+    let sent = ByteSink::new();
+    bob.on_sync_message(sent.function()).unwrap();
+
+    // Alice is drawing frames; five awareness messages from Bob arrive between two of them: one
+    // report, after her next frame, with the last name.
+    alice.render_frame(0.0).unwrap();
+    microtask().await;
+    reports.borrow_mut().clear();
+    for name in ["B1", "B2", "B3", "B4", "B5"] {
+        bob.set_presence(json(&format!(r##"{{"name":"{name}","color":"#0040ff"}}"##)))
+            .unwrap();
+        microtask().await;
+        deliver(sent.take(), &mut bob, &mut alice);
+    }
+    microtask().await;
+    assert_eq!(
+        reports.borrow().len(),
+        0,
+        "nothing before Alice's next frame"
+    );
+    alice.render_frame(0.0).unwrap();
+    microtask().await;
+    assert_eq!(reports.borrow().len(), 1, "one report for five messages");
+    let last = reports.borrow()[0].get(0);
+    assert_eq!(field(&last, "name").as_string().as_deref(), Some("B5"));
+
+    // Without frames for a while (a hidden tab), a change is reported from the call itself.
+    sleep_ms(150).await;
+    bob.set_presence(json(r##"{"name":"B6","color":"#0040ff"}"##))
+        .unwrap();
+    microtask().await;
+    deliver(sent.take(), &mut bob, &mut alice);
+    microtask().await;
+    assert_eq!(reports.borrow().len(), 2, "reported without a frame");
+
+    // Bob orbits and moves his mouse every frame: his camera and pointer go out together, at most
+    // 30 messages a second, one per call at most.
+    let window = web_sys::window().unwrap();
+    let performance = window.performance().unwrap();
+    let started = performance.now();
+    let mut calls = 0;
+    let mut total = 0;
+    let mut most_in_one_call = 0;
+    while performance.now() - started < 400.0 {
+        bob.on_mouse_drag(4.0, 0.0, 0.0).unwrap();
+        bob.on_pointer_move(40.0 + f64::from(calls % 40), 64.0)
+            .unwrap();
+        bob.render_frame(1.0 / 60.0).unwrap();
+        microtask().await;
+        let messages = sent.take().len();
+        total += messages;
+        most_in_one_call = most_in_one_call.max(messages);
+        calls += 1;
+        sleep_ms(4).await;
+    }
+    let elapsed_ms = performance.now() - started;
+    drop(on_presence);
+    bob.on_sync_message(None).unwrap();
+    alice.on_presence(None).unwrap();
+    assert!(
+        most_in_one_call <= 1,
+        "{most_in_one_call} presence messages in one call"
+    );
+    let most = (elapsed_ms / (1000.0 / 30.0)).floor() as usize + 1;
+    assert!(
+        (3..=most).contains(&total),
+        "{total} messages in {elapsed_ms:.0} ms over {calls} frames; at most {most}"
+    );
 }

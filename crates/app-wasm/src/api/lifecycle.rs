@@ -9,8 +9,8 @@ use web_sys::HtmlCanvasElement;
 
 use crate::device_watch::LiveEngine;
 use crate::engine::Engine;
-use crate::js;
 use crate::options::CreateOptions;
+use crate::{js, web};
 
 #[wasm_bindgen]
 impl Engine {
@@ -33,6 +33,7 @@ impl Engine {
             let dt_secs = app_core::check_non_negative("dt", dt)?;
             state.render_frame(dt_secs)?;
             state.tick_presence();
+            state.presence.frame_ended(web::now_ms());
             Ok(())
         })
     }

@@ -3,7 +3,7 @@
 //!
 //! ```js
 //! engine.set_presence({ name: 'Ada', color: '#e91e63' });   // our selection follows select()
-//! engine.on_presence((peers) => render(peers));              // after any change, from a microtask
+//! engine.on_presence((peers) => render(peers));              // after a change, once per frame at most
 //! engine.peers();    // [{ client, name, color, selected }], other users only
 //! engine.presence(); // { client, name, color, selected, dragging, camera, pointer }, us
 //! engine.set_dragging(id); /* …set_position(id, …) as the hand moves… */ engine.set_dragging(undefined);
@@ -145,8 +145,9 @@ impl Engine {
     }
 
     /// `callback(peers)` (as `peers()`) whenever a peer joins, changes or leaves, or our own
-    /// presence changes; delivered from a microtask after the engine call returned (never
-    /// re-entrantly), at most once per turn. Pass `null` to stop. Released on `free()`.
+    /// presence changes; delivered from a microtask after the next `render_frame` returned (never
+    /// re-entrantly), so at most once per frame; when no frame ran for 100 ms, after the call that
+    /// made the change. Pass `null` to stop. Released on `free()`.
     pub fn on_presence(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
         let (_running, parts) = self.parts()?;
         parts.presence_events.set_callback(callback);
