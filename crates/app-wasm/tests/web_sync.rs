@@ -638,7 +638,7 @@ async fn presence_is_reported_once_per_frame_and_our_view_goes_out_at_most_30_ti
     let mut total = 0;
     let mut most_in_one_call = 0;
     while performance.now() - started < 400.0 {
-        bob.on_mouse_drag(4.0, 0.0, 0.0).unwrap();
+        bob.on_mouse_drag(4.0, 0.0, JsValue::from(0)).unwrap();
         bob.on_pointer_move(40.0 + f64::from(calls % 40), 64.0)
             .unwrap();
         bob.render_frame(1.0 / 60.0).unwrap();
