@@ -120,7 +120,7 @@ export function toMarkdown(r) {
       const tr = (c) => (c ? `${fmt(c.msgsInPerS, 0)}, ${fmt(c.bytesInPerS / 1000, 1)}` : '—');
       out.push(`| ${s.editors} | ${s.viewers} | ${s.servers}${s.redis ? ' + Redis' : ''}${s.guard === false ? ', guard off' : ''} | ` +
         `${fmt(s.latencyMs.p50, 1)} / ${fmt(s.latencyMs.p95, 1)} / ${fmt(s.latencyMs.p99, 1)} | ${s.edits.drawn} / ${s.edits.superseded} | ` +
-        `${fmt(s.frame.idleMedianMs)} → ${fmt(s.frame.activeMedianMs)} (${x(s.frame.ratio)}) | ${fmt(s.frame.activeMessagesMedianMs)} | ` +
+        `${fmt(s.frame.idleMedianMs)} → ${fmt(s.frame.activeMedianMs)} (${x(s.frame.ratio)}; render_frame alone ${x(s.frame.renderRatio)}) | ${fmt(s.frame.activeMessagesMedianMs)} | ` +
         `${tr(s.traffic.editor)} · ${tr(s.traffic.viewer)} | ${s.server.map((v) => `${fmt(v.cpuPercent, 0)}, ${fmt(v.rssMiB, 0)}`).join('; ')} | ${fmt(s.crowdCpuPercent, 0)} | ${fmt(s.machineBusyPercent, 0)} |`);
     }
   }

@@ -174,6 +174,8 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
         activeRenderMedianMs: round(quantile(record.frames.active.map(([render]) => render), 0.5), 3),
         activeMessagesMedianMs: round(quantile(record.frames.active.map(([, messages]) => messages), 0.5), 3),
         ratio: idleMedian ? round(activeMedian / idleMedian, 2) : null,
+        // render_frame alone (the one call per frame; messages are events between frames), active / idle.
+        renderRatio: round(quantile(record.frames.active.map(([render]) => render), 0.5) / quantile(record.frames.idle.map(([render]) => render), 0.5), 2),
         activeFps: round(record.frames.active.length / record.activeS, 1),
         activeFrames: record.frames.active.length,
         // on_presence calls in the active phase: at most one per frame, however many awareness messages.
