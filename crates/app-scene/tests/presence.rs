@@ -10,6 +10,7 @@ use app_scene::presence::{
     MAX_CLIENTS, OUTDATED_TIMEOUT_MS, Presence, PresenceError, RENEW_INTERVAL_MS, User, parse_color,
 };
 use app_scene::protocol::MESSAGE_AWARENESS;
+use yrs::Any;
 
 /// Produced by y-protocols 1.0.6 / yjs 13 in Node (scripts/relay/node_modules):
 /// `doc.clientID = 123456789; awareness.setLocalState({ user: { name: 'Ada "Λ" \\ 🙂', color:
@@ -492,4 +493,62 @@ fn our_dragging_travels_and_clears() {
     assert!(!ada.local_state_json().contains("dragging"));
     bob.apply_update(&payload(&message), 14.0).unwrap();
     assert_eq!(bob.peers().next().unwrap().dragging, None);
+}
+
+#[test]
+fn the_peer_list_is_one_json_array_javascript_reads_as_set() {
+    let mut carol = Presence::new(1, 0.0);
+    carol
+        .apply_update(
+            &update_with(&[
+                (
+                    4,
+                    r##"{"user":{"name":"Ann \"the\" \\ one","color":"#0000ff"},"selected":"box-1","camera":{"position":[0.1,2,-3.25],"target":[0,0,0],"fov_y_deg":45},"pointer":[0.1,0,1e-7]}"##,
+                ),
+                (9, r#"{"dragging":"ball"}"#),
+            ]),
+            0.0,
+        )
+        .unwrap();
+    let json = carol.peers_json();
+    assert!(json.contains(r#""position":[0.1,2,-3.25]"#), "{json}");
+    let Any::Array(list) = Any::from_json(&json).expect("valid JSON") else {
+        panic!("an array: {json}")
+    };
+    assert_eq!(list.len(), 2);
+    let field = |value: &Any, key: &str| match value {
+        Any::Map(map) => map.get(key).cloned().unwrap_or(Any::Undefined),
+        other => panic!("an object: {other:?}"),
+    };
+    let number = |value: Any| match value {
+        Any::Number(n) => n.as_f64().expect("a number"),
+        other => panic!("a number: {other:?}"),
+    };
+    let ann = &list[0];
+    assert_eq!(number(field(ann, "client")), 4.0);
+    assert_eq!(field(ann, "name"), Any::from("Ann \"the\" \\ one"));
+    assert_eq!(field(ann, "color"), Any::from("#0000ff"));
+    assert_eq!(field(ann, "selected"), Any::from("box-1"));
+    assert_eq!(field(ann, "dragging"), Any::Null);
+    let Any::Array(pointer) = field(ann, "pointer") else {
+        panic!("a pointer")
+    };
+    assert_eq!(
+        number(pointer[2].clone()),
+        1e-7,
+        "the shortest decimal of the f32"
+    );
+    assert_eq!(number(field(&field(ann, "camera"), "fov_y_deg")), 45.0);
+    let other = &list[1];
+    for key in ["name", "color", "selected", "camera", "pointer"] {
+        assert_eq!(field(other, key), Any::Null, "{key}");
+    }
+    assert_eq!(field(other, "dragging"), Any::from("ball"));
+    // Us: the same shape.
+    let mut us = String::new();
+    carol.local_peer().push_json(&mut us);
+    assert_eq!(
+        us,
+        r#"{"client":1,"name":null,"color":null,"selected":null,"dragging":null,"camera":null,"pointer":null}"#
+    );
 }

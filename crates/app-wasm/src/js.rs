@@ -1,11 +1,11 @@
 //! Plain JavaScript objects built from engine values (`get_node`, `stats`, peers). Leaf: imports
 //! nothing of this crate.
 
-use app_core::{DirectionalLight, Node, NodeId, Shape};
+use app_core::{DirectionalLight, Node, Shape};
 use app_scene::NodeNumbers;
-use app_scene::presence::{Presence, SharedCamera};
+use app_scene::presence::Presence;
 use app_scene::schema::widen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::EngineError;
 use crate::change_summary::ChangeSummary;
@@ -102,63 +102,27 @@ fn numbers_array(values: &[f64]) -> JsValue {
         .into()
 }
 
-/// `{ client, name, color, selected, dragging, camera, pointer }` with `null` for what is unknown;
-/// `camera` is `{ position, target, fov_y_deg }`, `pointer` `[x, y, z]`.
-pub fn peer_object(
-    client: u64,
-    (name, color): (Option<&str>, Option<&str>),
-    (selected, dragging): (Option<&NodeId>, Option<&NodeId>),
-    (camera, pointer): (Option<&SharedCamera>, Option<[f32; 3]>),
-) -> JsValue {
-    let text = |value: Option<&str>| value.map_or(JsValue::NULL, JsValue::from_str);
-    let camera = camera.map_or(JsValue::NULL, |c| {
-        object(&[
-            ("position", numbers_array(&c.position.map(widen))),
-            ("target", numbers_array(&c.target.map(widen))),
-            ("fov_y_deg", JsValue::from(widen(c.fov_y_deg))),
-        ])
-    });
-    object(&[
-        ("client", JsValue::from(client as f64)),
-        ("name", text(name)),
-        ("color", text(color)),
-        ("selected", text(selected.map(NodeId::as_str))),
-        ("dragging", text(dragging.map(NodeId::as_str))),
-        ("camera", camera),
-        (
-            "pointer",
-            pointer.map_or(JsValue::NULL, |p| numbers_array(&p.map(widen))),
-        ),
-    ])
+/// JSON we wrote ourselves (`app_scene::presence`: strings escaped as `JSON.stringify` does,
+/// numbers finite by construction) as a JS value. It always parses; were it ever not to, `null`
+/// (an empty list for `peers_array`) says so rather than a half-built value.
+fn parse_own_json(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap_or(JsValue::NULL)
 }
 
-/// Our own presence as a [`peer_object`] (`name`/`color` are `null` until set).
+/// Our own presence, `{ client, name, color, selected, dragging, camera, pointer }` (`name`/`color`
+/// are `null` until set): [`app_scene::presence::Peer::push_json`].
 pub fn local_peer_object(presence: &Presence) -> JsValue {
-    let user = presence.user();
-    peer_object(
-        presence.client(),
-        (
-            user.map(|u| u.name.as_str()),
-            user.map(|u| u.color.as_str()),
-        ),
-        (presence.selected(), presence.dragging()),
-        (presence.camera(), presence.pointer()),
-    )
+    let mut json = String::new();
+    presence.local_peer().push_json(&mut json);
+    parse_own_json(&json)
 }
 
-/// Every remote peer as a JS array of [`peer_object`]s, ordered by client id.
+/// Every remote peer, ordered by client id, as one JS array built by one `JSON.parse`
+/// ([`Presence::peers_json`]): a fraction of the cost of setting each field across the boundary.
 pub fn peers_array(presence: &Presence) -> js_sys::Array {
-    presence
-        .peers()
-        .map(|peer| {
-            peer_object(
-                peer.client,
-                (peer.name.as_deref(), peer.color.as_deref()),
-                (peer.selected.as_ref(), peer.dragging.as_ref()),
-                (peer.camera.as_ref(), peer.pointer),
-            )
-        })
-        .collect()
+    parse_own_json(&presence.peers_json())
+        .dyn_into::<js_sys::Array>()
+        .unwrap_or_default()
 }
 
 /// `{ direction, color, intensity }`. The light is stored in f32; each number is read back as the
