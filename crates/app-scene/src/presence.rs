@@ -140,16 +140,32 @@ pub struct Peer {
     /// `dragging`: the node the peer is moving right now, if it is a valid node id (Needle's and
     /// Figma's "someone else has this"): drawn in the peer's color, before any selection.
     pub dragging: Option<NodeId>,
+    /// The fields above as `peers()` JSON, written once when the state arrives (see
+    /// [`Peer::push_json`]): a list of 250 peers is then mostly copied, not formatted, each frame.
+    json: String,
 }
 
 impl Peer {
-    /// Appends this peer as the JSON object JavaScript reads from `peers()`:
+    /// Appends this peer as the JSON object JavaScript reads from `peers()` (kept from when its
+    /// state arrived):
     /// `{"client","name","color","selected","dragging","camera","pointer"}`, `null` for what is
     /// unknown, `camera` as `{"position","target","fov_y_deg"}`. One `JSON.parse` of a whole list
     /// is several times cheaper than building the objects field by field across the wasm boundary
     /// (a room of 250 peers reports its list every frame). Numbers are f32 printed as the shortest
     /// decimal that reads back as them (`0.1`, not `0.10000000149011612`), finite by construction.
     pub fn push_json(&self, out: &mut String) {
+        out.push_str(&self.json);
+    }
+
+    /// Writes [`Peer::json`] from the other fields; called once by whoever builds a `Peer`.
+    fn with_json(mut self) -> Self {
+        let mut out = String::with_capacity(192);
+        self.write_json(&mut out);
+        self.json = out;
+        self
+    }
+
+    fn write_json(&self, out: &mut String) {
         let text = |out: &mut String, value: Option<&str>| match value {
             Some(value) => push_json_string(out, value),
             None => out.push_str("null"),
@@ -394,7 +410,9 @@ impl Presence {
             camera: self.camera,
             pointer: self.pointer,
             dragging: self.dragging.clone(),
+            json: String::new(),
         }
+        .with_json()
     }
 
     /// Every remote peer as one JSON array of [`Peer::push_json`] objects, ordered by client id.
@@ -622,7 +640,9 @@ fn read_peer(client: u64, state: &Any) -> Peer {
         camera,
         pointer,
         dragging,
+        json: String::new(),
     }
+    .with_json()
 }
 
 /// Parses a CSS hex color `#rgb` or `#rrggbb` into (`#rrggbb` lower case, linear RGB).
