@@ -51,7 +51,7 @@ function batch(page, count, free) {
       // own GC would; without it SwiftShader sometimes stalled creating a device with dozens alive (once
       // in a few runs: the batch never finished). Every engine is still dropped without free().
       if (!free && i % 10 === 9) window.gc();
-      if (performance.now() - started > 540_000) throw new Error(`batch too slow: ${i} engines in 540 s`);
+      if (performance.now() - started > 150_000) throw new Error(`batch too slow: ${i} engines in 150 s`);
     }
     const peak = Engine.live_count();
     let gcRounds = 0;
@@ -62,7 +62,37 @@ function batch(page, count, free) {
       gcRounds++;
     }
     return { ms: performance.now() - started, peak, live: Engine.live_count(), memory: wasm.memory.buffer.byteLength, gcRounds };
-  }, { count, free }), 600_000, `batch of ${count} ${free ? 'freed' : 'dropped'} engines`);
+  }, { count, free }), 180_000, `batch of ${count} ${free ? 'freed' : 'dropped'} engines`);
+}
+
+/**
+ * The leak check on `page` (whose demo engine is stopped first): freed and dropped engines in two batches
+ * each; `live_count()` back to 0 after each, the wasm memory flat after the first of each kind.
+ */
+async function leakCheck(page, errors) {
+  await page.evaluate(() => window.demo.stop());
+  const start = await page.evaluate(() => ({ live: window.demo.Engine.live_count(), memory: window.demo.wasm.memory.buffer.byteLength }));
+  assert(start.live === 0, `after freeing the page's engine live_count() is ${start.live}`);
+  console.log(`     wasm memory at start: ${MiB(start.memory)}`);
+  // Each kind in two batches of CYCLES/2: the first may grow the heap to its working size, the second must not.
+  const size = Math.ceil(CYCLES / 2);
+  const plan = [['freed', true], ['freed', true], ['dropped', false], ['dropped', false]];
+  const results = [];
+  let memory = start.memory;
+  for (const [label, free] of plan) {
+    const r = await batch(page, size, free);
+    results.push({ label, ...r, growth: r.memory - memory });
+    console.log(`     ${size} ${label.padEnd(7)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  peak live ${String(r.peak).padStart(3)}  ` +
+      `live after ${r.live} (${r.gcRounds} gc rounds)  wasm memory ${MiB(r.memory)}  growth ${MiB(r.memory - memory)}`);
+    memory = r.memory;
+    assert(r.live === 0, `${label} batch left live_count() at ${r.live}`);
+  }
+  const [f1, f2, d1, d2] = results;
+  const slack = 128 * 1024; // two wasm pages
+  assert(f2.growth <= slack, `create/free keeps growing: +${MiB(f2.growth)} in the second batch (first +${MiB(f1.growth)})`);
+  assert(d2.growth <= slack, `dropped engines keep growing: +${MiB(d2.growth)} in the second batch (first +${MiB(d1.growth)})`);
+  const unexpected = errors.filter((e) => !/lost|destroy/i.test(e));
+  assert(unexpected.length === 0, `console errors:\n${unexpected.join('\n')}`);
 }
 
 try {
@@ -95,29 +125,23 @@ try {
     },
 
     [`${CYCLES} create/free cycles and ${CYCLES} dropped engines: live_count() back to 0, wasm memory flat`]: async () => {
-      await page.evaluate(() => window.demo.stop());
-      const start = await page.evaluate(() => ({ live: window.demo.Engine.live_count(), memory: window.demo.wasm.memory.buffer.byteLength }));
-      assert(start.live === 0, `after freeing the page's engine live_count() is ${start.live}`);
-      console.log(`     wasm memory at start: ${MiB(start.memory)}`);
-      // Each kind in two batches of CYCLES/2: the first may grow the heap to its working size, the second must not.
-      const size = Math.ceil(CYCLES / 2);
-      const plan = [['freed', true], ['freed', true], ['dropped', false], ['dropped', false]];
-      const results = [];
-      let memory = start.memory;
-      for (const [label, free] of plan) {
-        const r = await batch(page, size, free);
-        results.push({ label, ...r, growth: r.memory - memory });
-        console.log(`     ${size} ${label.padEnd(7)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  peak live ${String(r.peak).padStart(3)}  ` +
-          `live after ${r.live} (${r.gcRounds} gc rounds)  wasm memory ${MiB(r.memory)}  growth ${MiB(r.memory - memory)}`);
-        memory = r.memory;
-        assert(r.live === 0, `${label} batch left live_count() at ${r.live}`);
+      try {
+        await leakCheck(page, errors);
+      } catch (error) {
+        // A batch whose page stops answering (not even its own 60 s timers fire) is SwiftShader hanging
+        // the renderer, as batch() describes (seen again in a CI run on 2026-12-07, a dropped batch; the
+        // same test passed alone right after): the whole check runs once more in a fresh browser. Any
+        // other failure, and a second stall, fail the step.
+        if (!/no result within/.test(String(error?.message))) throw error;
+        console.log(`     ${error.message}: the page stopped answering (a SwiftShader stall); once more in a fresh browser`);
+        const fresh = await launch();
+        try {
+          const again = await open(fresh, `${server.url}?present=0`, demoViewport);
+          await leakCheck(again.page, again.errors);
+        } finally {
+          await withTimeout(fresh.close(), 20_000, 'closing the fresh browser').catch(() => {});
+        }
       }
-      const [f1, f2, d1, d2] = results;
-      const slack = 128 * 1024; // two wasm pages
-      assert(f2.growth <= slack, `create/free keeps growing: +${MiB(f2.growth)} in the second batch (first +${MiB(f1.growth)})`);
-      assert(d2.growth <= slack, `dropped engines keep growing: +${MiB(d2.growth)} in the second batch (first +${MiB(d1.growth)})`);
-      const unexpected = errors.filter((e) => !/lost|destroy/i.test(e));
-      assert(unexpected.length === 0, `console errors:\n${unexpected.join('\n')}`);
     },
   }, { stepTimeout: 42 * 60_000 });
 } finally {
