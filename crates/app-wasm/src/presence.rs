@@ -17,8 +17,9 @@ use glam::Vec3;
 pub struct PresenceState {
     /// Local and remote presence with awareness clocks.
     presence: Presence,
-    /// Awareness messages made inside an engine call, sent after it returns.
-    outgoing: Vec<Vec<u8>>,
+    /// Our awareness message made inside an engine call, sent after it returns. Every message we
+    /// make is our whole state at a rising clock, so a later one replaces an unsent earlier one.
+    outgoing: Option<Vec<u8>>,
     /// Whether `on_presence` has a change to hear about (see [`PresenceState::take_report`]).
     changed: bool,
     /// When the last frame ended, and whether the current call is that frame.
@@ -50,7 +51,7 @@ impl PresenceState {
     pub fn new(client: u64, now_ms: f64) -> Self {
         Self {
             presence: Presence::new(client, now_ms),
-            outgoing: Vec::new(),
+            outgoing: None,
             changed: false,
             last_frame_ms: f64::NEG_INFINITY,
             frame_just_ended: false,
@@ -127,16 +128,16 @@ impl PresenceState {
     }
 
     /// Shares the world point under our mouse if the mouse moved (one pick per share, not per
-    /// mouse event). Returns whether our state changed.
-    fn share_pointer(&mut self, renderer: &Renderer, now_ms: f64) -> bool {
+    /// mouse event). Returns the awareness message when our state changed.
+    fn share_pointer(&mut self, renderer: &Renderer, now_ms: f64) -> Option<Vec<u8>> {
         if !std::mem::take(&mut self.pointer_moved) {
-            return false;
+            return None;
         }
         let point = self
             .pointer_at
             .and_then(|(at, aspect)| renderer.pick_point(at, aspect))
             .map(|point| point.to_array());
-        self.presence.set_pointer(point, now_ms).is_some()
+        self.presence.set_pointer(point, now_ms)
     }
 
     /// Renews our state, drops timed-out peers and follows the renderer's selection (which changes
@@ -158,22 +159,22 @@ impl PresenceState {
         }
         let camera = self.share_camera(renderer.camera, now_ms);
         let pointer = self.share_pointer(renderer, now_ms);
-        if camera || pointer {
+        self.changed |= pointer.is_some();
+        // When both changed, the pointer's message (the later clock) says all the camera's did.
+        if let Some(message) = pointer.or(camera) {
             self.shared_ms = now_ms;
-            // Both setters bumped our state; the second message says all the first did.
-            self.outgoing.push(self.presence.local_message());
-            self.changed |= pointer;
+            self.outgoing = Some(message);
         }
     }
 
-    /// Shares the camera on screen if it changed. Returns whether our state changed.
-    fn share_camera(&mut self, camera: app_render::OrbitCamera, now_ms: f64) -> bool {
-        SharedCamera::new(
+    /// Shares the camera on screen if it changed. Returns the awareness message when it did.
+    fn share_camera(&mut self, camera: app_render::OrbitCamera, now_ms: f64) -> Option<Vec<u8>> {
+        let shared = SharedCamera::new(
             camera.eye_in_world().to_array(),
             camera.target_in_world.to_array(),
             camera.fovy_rad.to_degrees(),
-        )
-        .is_some_and(|shared| self.presence.set_camera(shared, now_ms).is_some())
+        )?;
+        self.presence.set_camera(shared, now_ms)
     }
 
     /// The shared camera of peer `client`, if it is here and shares one.
@@ -246,11 +247,10 @@ impl PresenceState {
         self.presence.leave()
     }
 
-    /// The awareness message to send through `on_sync_message` after this call, if any. Every
-    /// queued message is our whole state at a rising clock, so the last one says everything the
-    /// others did: one message per call at most.
+    /// The awareness message to send through `on_sync_message` after this call, if any: one per
+    /// call at most (see `outgoing`).
     pub fn take_outgoing(&mut self) -> Option<Vec<u8>> {
-        std::mem::take(&mut self.outgoing).pop()
+        self.outgoing.take()
     }
 
     /// A frame ended at `now_ms`: a presence change, if any, is reported after it.
@@ -274,7 +274,9 @@ impl PresenceState {
 
     /// Queues what an outcome asks for and notes whether the peers changed.
     fn absorb(&mut self, outcome: PresenceOutcome) {
-        self.outgoing.extend(outcome.messages);
+        if let Some(message) = outcome.messages.into_iter().last() {
+            self.outgoing = Some(message);
+        }
         self.changed |= outcome.peers_changed;
         self.peers_unshown |= outcome.peers_changed;
     }
@@ -282,7 +284,7 @@ impl PresenceState {
     /// Queues a local change's message, if any, and marks it for `on_presence`.
     fn local_change(&mut self, message: Option<Vec<u8>>) {
         if let Some(message) = message {
-            self.outgoing.push(message);
+            self.outgoing = Some(message);
             self.changed = true;
         }
     }
