@@ -8,6 +8,19 @@
 //! comparison every backend is held to) and `reference` (the reference scenes), for this crate's tests
 //! and app-wasm's.
 
+/// A shader module descriptor for `src/shaders/<name>` as `build.rs` ships it (comments stripped).
+macro_rules! shader {
+    ($name:literal) => {
+        wgpu::ShaderModuleDescriptor {
+            label: Some($name),
+            source: wgpu::ShaderSource::Wgsl(
+                include_str!(concat!(env!("OUT_DIR"), "/", $name)).into(),
+            ),
+        }
+    };
+}
+pub(crate) use shader;
+
 mod aov;
 mod bounds;
 mod bundle;
@@ -41,7 +54,7 @@ pub use error::RenderError;
 pub use gpu::{Gpu, adapter_options};
 pub use peer_cameras::{PeerCamera, PeerPointer};
 pub use pick::Ray;
-pub use readback::{Readback, RgbaImage};
+pub use readback::{Readback, RgbaImage, is_readable};
 pub use renderer::{
     DEFAULT_BACKGROUND, DrawKey, FrameKey, FrameStats, MeshKey, OFFSCREEN_FORMAT, Renderer,
     SELECTION_COLOR, drawing_buffer_size,

@@ -81,21 +81,40 @@ pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu
     })
 }
 
-/// The scene pass's pipeline variants: opaque or blended, culling back faces or double-sided. The
-/// opaque single-sided one (what built-in shapes use) is made at once; the others the first time a
-/// frame needs them.
+/// Which scene pipeline a surface draws with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SceneVariant {
+    /// Blended "over" what is there, drawn after opaque surfaces, without writing depth.
+    pub blend: bool,
+    /// Back faces drawn too (no culling).
+    pub double_sided: bool,
+    /// Samples the surface's five textures (`fs_main`); without any, `fs_untextured` skips sampling.
+    pub textured: bool,
+}
+
+impl SceneVariant {
+    fn index(self) -> usize {
+        usize::from(self.blend) * 4
+            + usize::from(self.double_sided) * 2
+            + usize::from(self.textured)
+    }
+}
+
+/// The scene pass's pipeline variants (every [`SceneVariant`]). The opaque, single-sided, untextured one
+/// (what built-in shapes use) is made at once; the others the first time a frame needs them, so a
+/// scene of built-in shapes compiles one scene pipeline.
 pub struct ScenePipelines {
     shader: wgpu::ShaderModule,
     frame_layout: wgpu::BindGroupLayout,
     surface_layout: wgpu::BindGroupLayout,
     hdr_format: wgpu::TextureFormat,
     samples: u32,
-    /// Indexed by `blend as usize * 2 + double_sided as usize`.
-    variants: [Option<wgpu::RenderPipeline>; 4],
+    /// Indexed by [`SceneVariant::index`].
+    variants: [Option<wgpu::RenderPipeline>; 8],
 }
 
 impl ScenePipelines {
-    /// Creates the opaque single-sided variant.
+    /// Creates the variant of built-in shapes.
     pub fn new(
         gpu: &crate::Gpu,
         shader: &wgpu::ShaderModule,
@@ -108,18 +127,23 @@ impl ScenePipelines {
             surface_layout: surface_layout.clone(),
             hdr_format: gpu.hdr_format,
             samples: gpu.msaa_samples,
-            variants: [None, None, None, None],
+            variants: Default::default(),
         };
-        pipelines.prepare(&gpu.device, false, false);
+        pipelines.prepare(&gpu.device, SceneVariant::default());
         pipelines
     }
 
     /// Makes sure the variant exists.
-    pub fn prepare(&mut self, device: &wgpu::Device, blend: bool, double_sided: bool) {
-        let slot = &mut self.variants[usize::from(blend) * 2 + usize::from(double_sided)];
+    pub fn prepare(&mut self, device: &wgpu::Device, variant: SceneVariant) {
+        let slot = &mut self.variants[variant.index()];
         if slot.is_some() {
             return;
         }
+        let fragment_entry = if variant.textured {
+            "fs_main"
+        } else {
+            "fs_untextured"
+        };
         *slot = Some(mesh_pipeline(
             device,
             &MeshPipelineDesc {
@@ -127,25 +151,30 @@ impl ScenePipelines {
                 layouts: &[&self.frame_layout, &self.surface_layout],
                 shader: &self.shader,
                 vertex_entry: "vs_main",
-                blend,
-                fragment: Some(("fs_main", Some(self.hdr_format))),
+                blend: variant.blend,
+                fragment: Some((fragment_entry, Some(self.hdr_format))),
                 depth: wgpu::DepthStencilState {
                     format: crate::targets::DEPTH_FORMAT,
                     // Blended surfaces are drawn after opaque ones and do not hide what is behind them.
-                    depth_write_enabled: Some(!blend),
+                    depth_write_enabled: Some(!variant.blend),
                     depth_compare: Some(wgpu::CompareFunction::Less),
                     stencil: Default::default(),
                     bias: Default::default(),
                 },
-                cull_mode: (!double_sided).then_some(wgpu::Face::Back),
+                cull_mode: (!variant.double_sided).then_some(wgpu::Face::Back),
                 samples: self.samples,
             },
         ));
     }
 
+    /// How many variants have been built.
+    pub fn count(&self) -> usize {
+        self.variants.iter().flatten().count()
+    }
+
     /// The variant, if prepared.
-    pub fn get(&self, blend: bool, double_sided: bool) -> Option<&wgpu::RenderPipeline> {
-        self.variants[usize::from(blend) * 2 + usize::from(double_sided)].as_ref()
+    pub fn get(&self, variant: SceneVariant) -> Option<&wgpu::RenderPipeline> {
+        self.variants[variant.index()].as_ref()
     }
 }
 
@@ -196,7 +225,7 @@ impl OutputPipelines {
                 count: None,
             }],
         });
-        let shader = device.create_shader_module(wgpu::include_wgsl!("shaders/tonemap.wgsl"));
+        let shader = device.create_shader_module(crate::shader!("tonemap.wgsl"));
         Self {
             layout,
             shader,

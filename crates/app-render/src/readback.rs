@@ -37,6 +37,17 @@ pub struct Readback {
     width: u32,
     height: u32,
     padded_bytes_per_row: u32,
+    /// The copied texture stores blue first (a `Bgra8*` canvas format): swapped back on the CPU.
+    bgra: bool,
+}
+
+/// Whether frames rendered in `format` can be read back as RGBA8 (a swap at most).
+pub fn is_readable(format: wgpu::TextureFormat) -> bool {
+    use wgpu::TextureFormat::{Bgra8Unorm, Bgra8UnormSrgb, Rgba8Unorm, Rgba8UnormSrgb};
+    matches!(
+        format,
+        Rgba8UnormSrgb | Bgra8UnormSrgb | Rgba8Unorm | Bgra8Unorm
+    )
 }
 
 impl Readback {
@@ -46,8 +57,32 @@ impl Readback {
             * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT
     }
 
+    /// Copies all of `texture` (a format [`is_readable`] accepts, usable as a copy source) into a new
+    /// readback, recorded on `encoder`: submit it, then [`Readback::map`].
+    pub fn copy_of(
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+    ) -> Self {
+        let size = texture.size();
+        let mut readback = Self::new(device, size.width, size.height);
+        readback.bgra = matches!(
+            texture.format(),
+            wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+        );
+        encoder.copy_texture_to_buffer(
+            texture.as_image_copy(),
+            readback.copy_destination(),
+            wgpu::Extent3d {
+                depth_or_array_layers: 1,
+                ..size
+            },
+        );
+        readback
+    }
+
     /// Creates the destination buffer for a `width`×`height` copy.
-    pub(crate) fn new(device: &wgpu::Device, width: u32, height: u32) -> Self {
+    fn new(device: &wgpu::Device, width: u32, height: u32) -> Self {
         let padded_bytes_per_row = Self::padded_bytes_per_row(width);
         let buffer = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
@@ -60,11 +95,12 @@ impl Readback {
             width,
             height,
             padded_bytes_per_row,
+            bgra: false,
         }
     }
 
     /// The copy destination.
-    pub(crate) fn copy_destination(&self) -> wgpu::TexelCopyBufferInfo<'_> {
+    fn copy_destination(&self) -> wgpu::TexelCopyBufferInfo<'_> {
         wgpu::TexelCopyBufferInfo {
             buffer: &self.buffer,
             layout: wgpu::TexelCopyBufferLayout {
@@ -104,6 +140,11 @@ impl Readback {
             }
         }
         self.buffer.unmap();
+        if self.bgra {
+            for pixel in pixels.chunks_exact_mut(4) {
+                pixel.swap(0, 2);
+            }
+        }
         if pixels.len() != row_bytes * self.height as usize {
             return Err(RenderError::Readback(
                 "mapped buffer is shorter than the image".into(),

@@ -118,7 +118,7 @@ impl Renderer {
     /// Creates pipelines and meshes on `gpu`. The scene starts empty.
     pub fn new(gpu: &Gpu) -> Self {
         let device = &gpu.device;
-        let scene_shader = device.create_shader_module(wgpu::include_wgsl!("shaders/scene.wgsl"));
+        let scene_shader = device.create_shader_module(crate::shader!("scene.wgsl"));
         let frame_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("frame"),
             entries: &[
@@ -167,7 +167,6 @@ impl Renderer {
                 },
             ],
         });
-        let assets = Assets::new(device, &gpu.queue);
         let scene_pipelines =
             ScenePipelines::new(gpu, &scene_shader, &frame_layout, &assets.kit.layout);
         Self {
@@ -469,6 +468,12 @@ impl Renderer {
         self.bundles.recordings()
     }
 
+    /// How many scene pipelines have been built (`pipelines.rs`): one for a scene of built-in shapes,
+    /// more only as surfaces that need another variant (textured, blended, double-sided) are drawn.
+    pub fn scene_pipeline_count(&self) -> usize {
+        self.scene_pipelines.count()
+    }
+
     /// What the last encoded frame cost.
     pub fn last_stats(&self) -> FrameStats {
         self.last_stats
@@ -550,10 +555,27 @@ impl Renderer {
     /// Renders the current view into a new `width`×`height` RGBA8 image and submits the copy; map the
     /// returned [`Readback`] to get the pixels.
     pub fn render_offscreen(&mut self, width: u32, height: u32) -> Result<Readback, RenderError> {
+        self.render_offscreen_as(OFFSCREEN_FORMAT, width, height)
+    }
+
+    /// [`Renderer::render_offscreen`] through a target of `format` when [`crate::is_readable`]
+    /// accepts it (pass the canvas's format: the frame's output pipeline is reused, not compiled a
+    /// second time for the read), else of [`OFFSCREEN_FORMAT`]. The pixels are RGBA8 either way.
+    pub fn render_offscreen_as(
+        &mut self,
+        format: wgpu::TextureFormat,
+        width: u32,
+        height: u32,
+    ) -> Result<Readback, RenderError> {
         let max = self.gpu.device.limits().max_texture_dimension_2d;
         if width == 0 || height == 0 || width > max || height > max {
             return Err(RenderError::BadSize { width, height, max });
         }
+        let format = if crate::is_readable(format) {
+            format
+        } else {
+            OFFSCREEN_FORMAT
+        };
         let texture = self.gpu.device.create_texture(&wgpu::TextureDescriptor {
             label: Some("offscreen"),
             size: wgpu::Extent3d {
@@ -564,7 +586,7 @@ impl Renderer {
             mip_level_count: 1,
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
-            format: OFFSCREEN_FORMAT,
+            format,
             usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
             view_formats: &[],
         });
@@ -575,17 +597,8 @@ impl Renderer {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("offscreen"),
             });
-        self.encode_frame(&mut encoder, &view, OFFSCREEN_FORMAT, width, height);
-        let readback = Readback::new(&self.gpu.device, width, height);
-        encoder.copy_texture_to_buffer(
-            texture.as_image_copy(),
-            readback.copy_destination(),
-            wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-        );
+        self.encode_frame(&mut encoder, &view, format, width, height);
+        let readback = Readback::copy_of(&self.gpu.device, &mut encoder, &texture);
         self.gpu.queue.submit([encoder.finish()]);
         Ok(readback)
     }

@@ -315,6 +315,15 @@ impl GpuSurface {
     pub fn is_blended(&self) -> bool {
         self.surface.alpha_mode == AlphaMode::Blend
     }
+
+    /// The scene pipeline it draws with.
+    pub fn variant(&self) -> crate::pipelines::SceneVariant {
+        crate::pipelines::SceneVariant {
+            blend: self.is_blended(),
+            double_sided: self.surface.double_sided,
+            textured: self.surface.textures().iter().any(Option::is_some),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -338,3 +338,88 @@ fn alpha_mask_cutouts_cast_no_shadow() {
         "the ground under the holes is lit ({under_hole}, {under_hole_2}) like open ground ({lit})"
     );
 }
+
+#[test]
+fn untextured_surfaces_draw_like_white_textures_and_compile_one_scene_pipeline() {
+    use app_core::{AssetId, Node, Sampler, Shape, Surface, TextureRef, Transform, UvTransform};
+    use app_render::OrbitCamera;
+    use app_render::reference::ReferenceAsset;
+
+    // One lit, emissive quad whose surface has no textures (drawn by `fs_untextured`), and the same quad
+    // with 1x1 white textures in every slot but the normal map (`fs_main`, which samples them): sampling
+    // white changes nothing, so the two images must agree.
+    let mesh = reference_meshes::quad();
+    let mesh_id = AssetId::of(&mesh.encode().unwrap());
+    let white = vec![255u8; 4];
+    let image_id = AssetId::of(&[&1u32.to_le_bytes()[..], &1u32.to_le_bytes(), &white].concat());
+    let white_texture = Some(TextureRef {
+        image: image_id,
+        sampler: Sampler::default(),
+        uv_transform: UvTransform::IDENTITY,
+    });
+    let plain = Surface {
+        emissive_strength: 2.0,
+        ..Surface::default()
+    };
+    let textured = Surface {
+        base_color: white_texture,
+        metallic_roughness: white_texture,
+        occlusion: white_texture,
+        emissive: white_texture,
+        ..plain
+    };
+    let draw = |surface: Surface| {
+        let surface_id = AssetId::of(&surface.encode());
+        let mut node = Node::new(
+            NodeId::new("quad").unwrap(),
+            Shape::Mesh {
+                mesh: mesh_id,
+                surface: Some(surface_id),
+            },
+            Transform::IDENTITY,
+        );
+        node.material.base_color = Vec3::new(0.8, 0.5, 0.3);
+        node.material.roughness = 0.4;
+        node.material.emissive = Vec3::new(0.1, 0.05, 0.0);
+        let scene = ReferenceScene {
+            name: "untextured",
+            nodes: vec![node],
+            camera: OrbitCamera {
+                yaw_rad: 0.3,
+                pitch_rad: 0.2,
+                distance: 3.0,
+                ..Default::default()
+            },
+            aov: app_render::AovMode::Beauty,
+            selected: None,
+            assets: vec![
+                (mesh_id, ReferenceAsset::Mesh(mesh.clone())),
+                (image_id, ReferenceAsset::Image(1, 1, white.clone())),
+                (surface_id, ReferenceAsset::Surface(surface)),
+            ],
+        };
+        rendered(&scene)
+    };
+    let (plain_renderer, plain_image) = draw(plain);
+    let (textured_renderer, textured_image) = draw(textured);
+    let lit = plain_image
+        .pixels
+        .chunks(4)
+        .filter(|p| p[0] > p[2] + 30)
+        .count();
+    assert!(lit > 1000, "the quad is drawn ({lit} warm pixels)");
+    let worst = plain_image
+        .pixels
+        .iter()
+        .zip(&textured_image.pixels)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(
+        worst <= 1,
+        "untextured and white-textured differ by {worst}"
+    );
+    // The untextured variant is the one made with the renderer; textures add the sampling one.
+    assert_eq!(plain_renderer.scene_pipeline_count(), 1);
+    assert_eq!(textured_renderer.scene_pipeline_count(), 2);
+}

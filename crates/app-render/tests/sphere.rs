@@ -140,3 +140,29 @@ fn bundles_are_recorded_only_when_the_list_of_draws_changes() {
     assert_eq!(renderer.bundle_recordings(), recorded + 2);
     assert!(covered(&two) > covered(&moved));
 }
+
+#[test]
+fn frames_read_back_through_a_bgra_canvas_format_match_rgba_byte_for_byte() {
+    // `read_pixels` renders in the canvas's format (often bgra8unorm) to reuse the frame's output
+    // pipeline; the readback swaps blue and red back, so the bytes are RGBA whatever the format.
+    let mut renderer = support::renderer();
+    renderer.upsert_node(&red_sphere(1.0), Mat4::IDENTITY);
+    let rgba = support::render(&mut renderer, 64, 64);
+    let device = renderer.gpu().device.clone();
+    let bgra = renderer
+        .render_offscreen_as(app_render::wgpu::TextureFormat::Bgra8UnormSrgb, 64, 64)
+        .unwrap()
+        .wait(&device)
+        .unwrap();
+    assert!(covered(&rgba) > 100, "the sphere is drawn");
+    let [r, _, b, _] = rgba.pixel(32, 32).unwrap();
+    assert!(r > b + 40, "the centre is red: {r} vs {b}");
+    assert_eq!(bgra, rgba);
+    // A format that cannot be read as RGBA8 falls back to the offscreen one.
+    let fallback = renderer
+        .render_offscreen_as(app_render::wgpu::TextureFormat::Rgba16Float, 64, 64)
+        .unwrap()
+        .wait(&device)
+        .unwrap();
+    assert_eq!(fallback, rgba);
+}

@@ -394,6 +394,29 @@ impl State {
         }
     }
 
+    /// Starts reading the current view back: a copy of the last frame when a non-presenting engine's
+    /// target still holds exactly what a frame would draw now (no second render, no second output
+    /// pipeline), else a render in the frame's format. Call after `sync_renderer`.
+    pub fn read_back(&mut self) -> Result<app_render::Readback, EngineError> {
+        let (width, height) = (self.config.width, self.config.height);
+        let current = !self.present
+            && self.last_drawn == Some(self.renderer.frame_key(self.render_format, width, height));
+        if let (true, Some((texture, _))) = (current, &self.offscreen)
+            && app_render::is_readable(texture.format())
+        {
+            let device = &self.renderer.gpu().device;
+            let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("read pixels"),
+            });
+            let readback = app_render::Readback::copy_of(device, &mut encoder, texture);
+            self.renderer.gpu().queue.submit([encoder.finish()]);
+            return Ok(readback);
+        }
+        Ok(self
+            .renderer
+            .render_offscreen_as(self.render_format, width, height)?)
+    }
+
     /// The offscreen target of a non-presenting engine, reallocated only when the size changed.
     fn offscreen_view(&mut self) -> wgpu::TextureView {
         let size = wgpu::Extent3d {
@@ -417,7 +440,8 @@ impl State {
                 sample_count: 1,
                 dimension: wgpu::TextureDimension::D2,
                 format: self.render_format,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+                // A copy source too: `read_pixels` copies it when it holds the current view.
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
                 view_formats: &[],
             });
         let view = texture.create_view(&wgpu::TextureViewDescriptor::default());

@@ -29,7 +29,7 @@ use crate::bundle::{BundleCache, BundleTarget, Command};
 use crate::gpu::Gpu;
 use crate::instances::InstanceSet;
 use crate::mesh::GpuMesh;
-use crate::pipelines::{OutputKind, ScenePipelines};
+use crate::pipelines::{OutputKind, ScenePipelines, SceneVariant};
 use crate::shadow::{SHADOW_BUNDLE_TARGET, ShadowMap};
 use crate::targets::Targets;
 
@@ -121,9 +121,8 @@ impl Renderer {
         let order = draw_order(&self.groups, &self.assets, eye);
         for (key, _) in &order {
             if let Some(surface) = self.assets.surface(key.surface) {
-                let double_sided = surface.surface.double_sided;
                 self.scene_pipelines
-                    .prepare(&self.gpu.device, surface.is_blended(), double_sided);
+                    .prepare(&self.gpu.device, surface.variant());
             }
         }
         // Other users' cameras: in the beauty view only (data AOVs show the scene itself).
@@ -329,9 +328,11 @@ fn scene_pass(
     let mut stats = FrameStats::default();
     let mut current: Option<&wgpu::RenderPipeline> = None;
     // Peer camera glyphs first: opaque, default surface.
-    if let (Some((mesh, set)), Some(pipeline), Some(surface)) =
-        (glyphs, pipelines.get(false, false), assets.surface(None))
-        && set.len() > 0
+    if let (Some((mesh, set)), Some(pipeline), Some(surface)) = (
+        glyphs,
+        pipelines.get(SceneVariant::default()),
+        assets.surface(None),
+    ) && set.len() > 0
     {
         commands.push(Command::Pipeline(pipeline.clone()));
         current = Some(pipeline);
@@ -345,8 +346,7 @@ fn scene_pass(
         else {
             continue;
         };
-        let Some(pipeline) = pipelines.get(surface.is_blended(), surface.surface.double_sided)
-        else {
+        let Some(pipeline) = pipelines.get(surface.variant()) else {
             continue;
         };
         // Set the pipeline only when it changes (most groups share the opaque one).

@@ -25,7 +25,8 @@ struct Frame {
 @group(0) @binding(2) var shadow_sampler: sampler_comparison;
 
 // The draw's surface (see surface.rs): the immutable part of its material. Textures a surface lacks are
-// 1x1 white, so every draw samples all five and multiplies.
+// 1x1 white; a surface with at least one samples all five and multiplies (`fs_main`), one with none uses
+// `fs_untextured`.
 struct Surface {
     // x: alpha cutoff (MASK) or -1 (no cutout), y: opacity, z: normal scale, w: occlusion strength.
     params: vec4<f32>,
@@ -209,14 +210,43 @@ fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
 }
 
 
+// What a surface's five textures hold at a fragment (1x1 white where it has none).
+struct Texels {
+    base: vec4<f32>,
+    metallic_roughness: vec4<f32>,
+    normal: vec4<f32>,
+    occlusion: vec4<f32>,
+    emissive: vec4<f32>,
+};
+
+// Surfaces with textures. Every texture is sampled first, in uniform control flow.
 @fragment
 fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
-    // Every texture is sampled first, in uniform control flow.
-    let base_texel = textureSample(base_color_texture, base_color_sampler, transformed_uv(0u, in.uv));
-    let mr_texel = textureSample(metallic_roughness_texture, metallic_roughness_sampler, transformed_uv(1u, in.uv));
-    let normal_texel = textureSample(normal_texture, normal_sampler, transformed_uv(2u, in.uv));
-    let occlusion_texel = textureSample(occlusion_texture, occlusion_sampler, transformed_uv(3u, in.uv));
-    let emissive_texel = textureSample(emissive_texture, emissive_sampler, transformed_uv(4u, in.uv));
+    let texels = Texels(
+        textureSample(base_color_texture, base_color_sampler, transformed_uv(0u, in.uv)),
+        textureSample(metallic_roughness_texture, metallic_roughness_sampler, transformed_uv(1u, in.uv)),
+        textureSample(normal_texture, normal_sampler, transformed_uv(2u, in.uv)),
+        textureSample(occlusion_texture, occlusion_sampler, transformed_uv(3u, in.uv)),
+        textureSample(emissive_texture, emissive_sampler, transformed_uv(4u, in.uv)),
+    );
+    return shade(in, front_facing, texels);
+}
+
+// Surfaces without textures (built-in shapes, untextured materials): what sampling their white
+// placeholders would give, without the five samples. Software rasterisers (SwiftShader) compile this
+// pipeline in about a third less time, which is most of an engine's first frame there.
+@fragment
+fn fs_untextured(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let white = vec4<f32>(1.0);
+    return shade(in, front_facing, Texels(white, white, white, white, white));
+}
+
+fn shade(in: VertexOut, front_facing: bool, texels: Texels) -> vec4<f32> {
+    let base_texel = texels.base;
+    let mr_texel = texels.metallic_roughness;
+    let normal_texel = texels.normal;
+    let occlusion_texel = texels.occlusion;
+    let emissive_texel = texels.emissive;
 
     var geometric_n = normalize(in.normal_in_world);
     var n = geometric_n;

@@ -217,9 +217,7 @@ impl Engine {
                 )));
             }
             state.sync_renderer();
-            let readback = state
-                .renderer
-                .render_offscreen(state.config.width, state.config.height)?;
+            let readback = state.read_back()?;
             // The watch travels with the read: the device may be lost (and replaced) before it ends.
             Ok((
                 state.renderer.gpu().device.clone(),
