@@ -107,7 +107,16 @@ pub struct ShadowMap {
     /// Binds only the frame uniforms, never the shadow map itself (it is the attachment here).
     bind_group: wgpu::BindGroup,
     /// Casters with an alpha-mask surface: their cutouts cast no shadow (bind group 1 is the surface).
-    mask_pipeline: wgpu::RenderPipeline,
+    /// Built the first time a frame has one: most scenes never do, and every pipeline made at start
+    /// delays the first frame (each is compiled there on software rasterisers and WebGL2).
+    mask_pipeline: Option<wgpu::RenderPipeline>,
+    /// What building the mask pipeline needs: the scene shader, this pass's frame layout, the
+    /// surface layout.
+    mask_inputs: (
+        wgpu::ShaderModule,
+        wgpu::BindGroupLayout,
+        wgpu::BindGroupLayout,
+    ),
     /// Set when instances or the light changed since the map was last drawn.
     pub dirty: bool,
 }
@@ -157,43 +166,22 @@ impl ShadowMap {
                 resource: frame_buffer.as_entire_binding(),
             }],
         });
-        let caster = |label, layouts: &[&wgpu::BindGroupLayout], vertex_entry, fragment| {
-            mesh_pipeline(
-                device,
-                &MeshPipelineDesc {
-                    label,
-                    layouts,
-                    shader: scene_shader,
-                    vertex_entry,
-                    blend: false,
-                    fragment,
-                    depth: wgpu::DepthStencilState {
-                        format: SHADOW_FORMAT,
-                        depth_write_enabled: Some(true),
-                        depth_compare: Some(wgpu::CompareFunction::Less),
-                        stencil: Default::default(),
-                        bias: DEPTH_BIAS,
-                    },
-                    // No culling: planes are one-sided meshes but cast from both sides.
-                    cull_mode: None,
-                    samples: 1,
-                },
-            )
-        };
         // Depth only.
-        let pipeline = caster("shadow", &[&layout], "vs_shadow", None);
-        let mask_pipeline = caster(
-            "shadow (alpha mask)",
-            &[&layout, surface_layout],
-            "vs_shadow_mask",
-            Some(("fs_shadow_mask", None)),
+        let pipeline = caster_pipeline(
+            device,
+            scene_shader,
+            "shadow",
+            &[&layout],
+            "vs_shadow",
+            None,
         );
         Self {
             view,
             sampler,
             pipeline,
             bind_group,
-            mask_pipeline,
+            mask_pipeline: None,
+            mask_inputs: (scene_shader.clone(), layout, surface_layout.clone()),
             dirty: true,
         }
     }
@@ -225,14 +213,57 @@ impl ShadowMap {
     }
 
     /// The pipeline for casters: the depth-only one, or for alpha-masked surfaces the one that
-    /// discards their cutouts (it needs the surface in bind group 1).
-    pub fn pipeline(&self, masked: bool) -> &wgpu::RenderPipeline {
-        if masked {
-            &self.mask_pipeline
-        } else {
-            &self.pipeline
+    /// discards their cutouts (it needs the surface in bind group 1; built on first use).
+    pub fn pipeline(&mut self, device: &wgpu::Device, masked: bool) -> wgpu::RenderPipeline {
+        if !masked {
+            return self.pipeline.clone();
         }
+        let (shader, frame_layout, surface_layout) = &self.mask_inputs;
+        self.mask_pipeline
+            .get_or_insert_with(|| {
+                caster_pipeline(
+                    device,
+                    shader,
+                    "shadow (alpha mask)",
+                    &[frame_layout, surface_layout],
+                    "vs_shadow_mask",
+                    Some(("fs_shadow_mask", None)),
+                )
+            })
+            .clone()
     }
+}
+
+/// A caster pipeline of `shader`: depth into the shadow map with [`DEPTH_BIAS`], no culling (planes
+/// are one-sided meshes but cast from both sides), and `fragment` only where cutouts discard.
+fn caster_pipeline(
+    device: &wgpu::Device,
+    shader: &wgpu::ShaderModule,
+    label: &str,
+    layouts: &[&wgpu::BindGroupLayout],
+    vertex_entry: &str,
+    fragment: Option<(&str, Option<wgpu::TextureFormat>)>,
+) -> wgpu::RenderPipeline {
+    mesh_pipeline(
+        device,
+        &MeshPipelineDesc {
+            label,
+            layouts,
+            shader,
+            vertex_entry,
+            blend: false,
+            fragment,
+            depth: wgpu::DepthStencilState {
+                format: SHADOW_FORMAT,
+                depth_write_enabled: Some(true),
+                depth_compare: Some(wgpu::CompareFunction::Less),
+                stencil: Default::default(),
+                bias: DEPTH_BIAS,
+            },
+            cull_mode: None,
+            samples: 1,
+        },
+    )
 }
 
 #[cfg(test)]

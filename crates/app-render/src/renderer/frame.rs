@@ -233,7 +233,7 @@ fn shadow_pass(
             .surface(key.surface)
             .filter(|s| s.surface.alpha_mode == app_core::AlphaMode::Mask);
         if mask.is_some() != masked_bound {
-            commands.push(Command::Pipeline(shadow.pipeline(mask.is_some()).clone()));
+            commands.push(Command::Pipeline(shadow.pipeline(device, mask.is_some())));
             masked_bound = mask.is_some();
         }
         if let Some(surface) = mask {
