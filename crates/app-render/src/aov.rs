@@ -6,8 +6,8 @@ use glam::Vec3;
 
 use crate::RenderError;
 
-/// What the scene pass writes. Switching modes changes one uniform and, between `Beauty` and the data
-/// modes, which cached output pipeline runs; nothing is rebuilt.
+/// What the scene pass writes. Switching modes changes one uniform (and the clear color); no pipeline
+/// is built or swapped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum AovMode {
     /// The lit, shadowed, tonemapped picture.

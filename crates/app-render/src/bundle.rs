@@ -38,11 +38,6 @@ pub enum Command {
         /// Instances drawn.
         instance_count: u32,
     },
-    /// A non-indexed draw with no vertex buffers (a full-screen triangle).
-    Draw {
-        /// Vertices drawn.
-        vertex_count: u32,
-    },
 }
 
 /// The attachments a bundle is recorded for; a bundle replays only into a pass with the same ones.
@@ -124,7 +119,6 @@ fn record(device: &wgpu::Device, commands: &[Command], target: BundleTarget) -> 
                 encoder.set_index_buffer(indices.slice(..), *index_format);
                 encoder.draw_indexed(0..*index_count, 0, 0..*instance_count);
             }
-            Command::Draw { vertex_count } => encoder.draw(0..*vertex_count, 0..1),
         }
     }
     encoder.finish(&wgpu::RenderBundleDescriptor {
@@ -139,13 +133,11 @@ pub struct PassBundles {
     pub shadow: BundleCache,
     /// The lit scene.
     pub scene: BundleCache,
-    /// The full-screen tonemap (or AOV copy).
-    pub output: BundleCache,
 }
 
 impl PassBundles {
     /// Bundles recorded so far, all passes together.
     pub fn recordings(&self) -> u32 {
-        self.shadow.recordings + self.scene.recordings + self.output.recordings
+        self.shadow.recordings + self.scene.recordings
     }
 }

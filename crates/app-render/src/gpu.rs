@@ -26,10 +26,8 @@ pub struct Gpu {
     pub queue: wgpu::Queue,
     /// Adapter name, backend, driver.
     pub info: wgpu::AdapterInfo,
-    /// Format of the HDR radiance buffer: `Rgba16Float` where it is renderable (and, with MSAA,
-    /// multisampled), else `Rgba8Unorm` (highlights clip at 1 before tonemapping, but the page works).
-    pub hdr_format: wgpu::TextureFormat,
-    /// Samples per pixel of the scene pass: 4 where the HDR and depth formats allow it, else 1.
+    /// Samples per pixel of the scene pass: 4 where the 8-bit sRGB output formats and the depth format
+    /// allow it (with a resolve), else 1.
     pub msaa_samples: u32,
 }
 
@@ -53,43 +51,40 @@ impl Gpu {
             })
             .await
             .map_err(|e| RenderError::RequestDevice(e.to_string()))?;
-        let (hdr_format, msaa_samples) = Self::choose_targets(adapter);
+        let msaa_samples = Self::choose_samples(adapter);
         Ok(Self {
             device,
             queue,
             info: adapter.get_info(),
-            hdr_format,
             msaa_samples,
         })
     }
 
-    /// Picks the HDR format and MSAA sample count this adapter supports, best first.
-    fn choose_targets(adapter: &wgpu::Adapter) -> (wgpu::TextureFormat, u32) {
+    /// 4 samples per pixel where the adapter can multisample (and resolve) the output formats the
+    /// scene pass draws into (`Rgba8UnormSrgb`, and `Bgra8UnormSrgb` where it is renderable: canvases)
+    /// and the depth format, else 1.
+    fn choose_samples(adapter: &wgpu::Adapter) -> u32 {
         use wgpu::{TextureFormat, TextureFormatFeatureFlags as Flags, TextureUsages};
-        let renderable = |format: TextureFormat| {
+        let allows_4x = |format: TextureFormat, resolve: bool| {
             let features = adapter.get_texture_format_features(format);
             features
                 .allowed_usages
                 .contains(TextureUsages::RENDER_ATTACHMENT)
-                .then_some(features.flags)
+                .then_some(
+                    features.flags.sample_count_supported(4)
+                        && (!resolve || features.flags.contains(Flags::MULTISAMPLE_RESOLVE)),
+                )
         };
-        let depth = renderable(crate::targets::DEPTH_FORMAT).unwrap_or(Flags::empty());
-        let msaa_with = |flags: Flags| {
-            if flags.sample_count_supported(4)
-                && depth.sample_count_supported(4)
-                && flags.contains(Flags::MULTISAMPLE_RESOLVE)
-            {
-                4
-            } else {
-                1
-            }
-        };
-        match renderable(TextureFormat::Rgba16Float) {
-            Some(flags) => (TextureFormat::Rgba16Float, msaa_with(flags)),
-            None => {
-                let flags = renderable(TextureFormat::Rgba8Unorm).unwrap_or(Flags::empty());
-                (TextureFormat::Rgba8Unorm, msaa_with(flags))
-            }
+        let colors = [TextureFormat::Rgba8UnormSrgb, TextureFormat::Bgra8UnormSrgb];
+        let color_ok = colors
+            .into_iter()
+            .filter_map(|format| allows_4x(format, true))
+            .reduce(|a, b| a && b)
+            .unwrap_or(false);
+        if color_ok && allows_4x(crate::targets::DEPTH_FORMAT, false) == Some(true) {
+            4
+        } else {
+            1
         }
     }
 

@@ -1,5 +1,5 @@
 //! Pipeline construction: the instanced mesh pipelines (shadow casters and the scene pass share one
-//! recipe) and the full-screen output pipelines, cached per output format and AOV family.
+//! recipe), and the scene pass's variants, cached per output format.
 
 use std::collections::HashMap;
 
@@ -82,7 +82,7 @@ pub fn mesh_pipeline(device: &wgpu::Device, desc: &MeshPipelineDesc<'_>) -> wgpu
 }
 
 /// Which scene pipeline a surface draws with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct SceneVariant {
     /// Blended "over" what is there, drawn after opaque surfaces, without writing depth.
     pub blend: bool,
@@ -92,51 +92,42 @@ pub struct SceneVariant {
     pub textured: bool,
 }
 
-impl SceneVariant {
-    fn index(self) -> usize {
-        usize::from(self.blend) * 4
-            + usize::from(self.double_sided) * 2
-            + usize::from(self.textured)
-    }
-}
-
-/// The scene pass's pipeline variants (every [`SceneVariant`]). The opaque, single-sided, untextured one
-/// (what built-in shapes use) is made at once; the others the first time a frame needs them, so a
-/// scene of built-in shapes compiles one scene pipeline.
+/// The scene pass's pipelines: one per output format and [`SceneVariant`], each built the first time
+/// a frame needs it (or when [`ScenePipelines::prepare`] is called ahead, as app-wasm does for the
+/// canvas's format at start), so a scene of built-in shapes compiles one.
 pub struct ScenePipelines {
     shader: wgpu::ShaderModule,
     frame_layout: wgpu::BindGroupLayout,
     surface_layout: wgpu::BindGroupLayout,
-    hdr_format: wgpu::TextureFormat,
     samples: u32,
-    /// Indexed by [`SceneVariant::index`].
-    variants: [Option<wgpu::RenderPipeline>; 8],
+    built: HashMap<(wgpu::TextureFormat, SceneVariant), wgpu::RenderPipeline>,
 }
 
 impl ScenePipelines {
-    /// Creates the variant of built-in shapes.
+    /// Keeps what building a variant needs; builds none.
     pub fn new(
         gpu: &crate::Gpu,
         shader: &wgpu::ShaderModule,
         frame_layout: &wgpu::BindGroupLayout,
         surface_layout: &wgpu::BindGroupLayout,
     ) -> Self {
-        let mut pipelines = Self {
+        Self {
             shader: shader.clone(),
             frame_layout: frame_layout.clone(),
             surface_layout: surface_layout.clone(),
-            hdr_format: gpu.hdr_format,
             samples: gpu.msaa_samples,
-            variants: Default::default(),
-        };
-        pipelines.prepare(&gpu.device, SceneVariant::default());
-        pipelines
+            built: HashMap::new(),
+        }
     }
 
-    /// Makes sure the variant exists.
-    pub fn prepare(&mut self, device: &wgpu::Device, variant: SceneVariant) {
-        let slot = &mut self.variants[variant.index()];
-        if slot.is_some() {
+    /// Makes sure the variant for views of `format` exists.
+    pub fn prepare(
+        &mut self,
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+        variant: SceneVariant,
+    ) {
+        if self.built.contains_key(&(format, variant)) {
             return;
         }
         let fragment_entry = if variant.textured {
@@ -144,7 +135,7 @@ impl ScenePipelines {
         } else {
             "fs_untextured"
         };
-        *slot = Some(mesh_pipeline(
+        let pipeline = mesh_pipeline(
             device,
             &MeshPipelineDesc {
                 label: "scene",
@@ -152,7 +143,7 @@ impl ScenePipelines {
                 shader: &self.shader,
                 vertex_entry: "vs_main",
                 blend: variant.blend,
-                fragment: Some((fragment_entry, Some(self.hdr_format))),
+                fragment: Some((fragment_entry, Some(format))),
                 depth: wgpu::DepthStencilState {
                     format: crate::targets::DEPTH_FORMAT,
                     // Blended surfaces are drawn after opaque ones and do not hide what is behind them.
@@ -164,17 +155,22 @@ impl ScenePipelines {
                 cull_mode: (!variant.double_sided).then_some(wgpu::Face::Back),
                 samples: self.samples,
             },
-        ));
+        );
+        self.built.insert((format, variant), pipeline);
     }
 
     /// How many variants have been built.
     pub fn count(&self) -> usize {
-        self.variants.iter().flatten().count()
+        self.built.len()
     }
 
-    /// The variant, if prepared.
-    pub fn get(&self, variant: SceneVariant) -> Option<&wgpu::RenderPipeline> {
-        self.variants[variant.index()].as_ref()
+    /// The variant for views of `format`, if prepared.
+    pub fn get(
+        &self,
+        format: wgpu::TextureFormat,
+        variant: SceneVariant,
+    ) -> Option<&wgpu::RenderPipeline> {
+        self.built.get(&(format, variant))
     }
 }
 
@@ -189,96 +185,5 @@ pub fn uniform_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
             min_binding_size: None,
         },
         count: None,
-    }
-}
-
-/// How the output pass turns HDR values into the output view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OutputKind {
-    /// ACES tonemapping of radiance (the beauty AOV).
-    Tonemap,
-    /// Values copied as they are (data AOVs, already in display encoding).
-    PassThrough,
-}
-
-/// The full-screen output pipelines, built on first use per (format, kind): canvas formats differ
-/// between backends, and switching AOVs must not rebuild anything that already exists.
-pub struct OutputPipelines {
-    layout: wgpu::BindGroupLayout,
-    shader: wgpu::ShaderModule,
-    cache: HashMap<(wgpu::TextureFormat, OutputKind), wgpu::RenderPipeline>,
-}
-
-impl OutputPipelines {
-    /// Compiles the output shader; pipelines are built lazily.
-    pub fn new(device: &wgpu::Device) -> Self {
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("output"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: wgpu::ShaderStages::FRAGMENT,
-                ty: wgpu::BindingType::Texture {
-                    sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                    view_dimension: wgpu::TextureViewDimension::D2,
-                    multisampled: false,
-                },
-                count: None,
-            }],
-        });
-        let shader = device.create_shader_module(crate::shader!("tonemap.wgsl"));
-        Self {
-            layout,
-            shader,
-            cache: HashMap::new(),
-        }
-    }
-
-    /// The layout binding the HDR texture the output pass reads.
-    pub fn layout(&self) -> &wgpu::BindGroupLayout {
-        &self.layout
-    }
-
-    /// The pipeline writing `kind` into views of `format`.
-    pub fn get(
-        &mut self,
-        device: &wgpu::Device,
-        format: wgpu::TextureFormat,
-        kind: OutputKind,
-    ) -> wgpu::RenderPipeline {
-        if let Some(pipeline) = self.cache.get(&(format, kind)) {
-            return pipeline.clone();
-        }
-        let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("output"),
-            bind_group_layouts: &[Some(&self.layout)],
-            immediate_size: 0,
-        });
-        let entry = match kind {
-            OutputKind::Tonemap => "fs_tonemap",
-            OutputKind::PassThrough => "fs_pass_through",
-        };
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some(entry),
-            layout: Some(&layout),
-            vertex: wgpu::VertexState {
-                module: &self.shader,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: Default::default(),
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &self.shader,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                targets: &[Some(format.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        self.cache.insert((format, kind), pipeline.clone());
-        pipeline
     }
 }

@@ -11,7 +11,7 @@ use crate::aov::{AovMode, object_color};
 use crate::bounds::Aabb;
 use crate::instances::{InstanceRaw, InstanceSet};
 use crate::pick::Ray;
-use crate::pipelines::{OutputPipelines, ScenePipelines, uniform_entry};
+use crate::pipelines::{ScenePipelines, uniform_entry};
 use crate::readback::Readback;
 use crate::shadow::{LightFrustum, SHADOW_MAP_SIZE, ShadowMap};
 use crate::targets::Targets;
@@ -76,7 +76,6 @@ pub struct Renderer {
     frame_bind_group: wgpu::BindGroup,
     shadow: ShadowMap,
     last_uniforms: Option<FrameUniforms>,
-    outputs: OutputPipelines,
     targets: Option<Targets>,
     /// Draw groups (mesh × surface) and their instances.
     groups: Groups,
@@ -176,7 +175,6 @@ impl Renderer {
             frame_bind_group,
             shadow,
             last_uniforms: None,
-            outputs: OutputPipelines::new(device),
             targets: None,
             groups: Groups::new(),
             group_of: HashMap::new(),
@@ -468,8 +466,20 @@ impl Renderer {
         self.bundles.recordings()
     }
 
+    /// Builds the scene pipeline that built-in shapes draw with, for views of `format`, now rather than
+    /// on the first frame: the browser compiles it while the page goes on (call it with the canvas's
+    /// format when the renderer is made).
+    pub fn prepare_output(&mut self, format: wgpu::TextureFormat) {
+        self.scene_pipelines.prepare(
+            &self.gpu.device,
+            format,
+            crate::pipelines::SceneVariant::default(),
+        );
+    }
+
     /// How many scene pipelines have been built (`pipelines.rs`): one for a scene of built-in shapes,
-    /// more only as surfaces that need another variant (textured, blended, double-sided) are drawn.
+    /// more only as surfaces that need another variant (textured, blended, double-sided) are drawn, or
+    /// frames go to views of another format.
     pub fn scene_pipeline_count(&self) -> usize {
         self.scene_pipelines.count()
     }

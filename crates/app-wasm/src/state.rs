@@ -119,7 +119,9 @@ impl State {
         if options.present {
             surface.configure(&gpu.device, &config);
         }
-        let renderer = Renderer::new(&gpu);
+        let mut renderer = Renderer::new(&gpu);
+        // Compiled in the browser while the page goes on, not at the first frame.
+        renderer.prepare_output(render_format);
         let css_size = Vec2::new(
             canvas.client_width().max(1) as f32,
             canvas.client_height().max(1) as f32,
@@ -525,6 +527,7 @@ impl State {
             self.render_format = render_format;
             surface.configure(&gpu.device, &self.config);
         }
+        self.renderer.prepare_output(self.render_format);
         self.device_losses += 1;
     }
 

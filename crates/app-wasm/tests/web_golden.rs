@@ -69,14 +69,14 @@ async fn gpu(backends: wgpu::Backends) -> (Gpu, wgpu::Instance, wgpu::Surface<'s
         .await
         .expect("adapter");
     let gpu = Gpu::from_adapter(&adapter).await.expect("device");
-    // Quality must not drop unnoticed: where the adapter can multisample the HDR target (and its
+    // Quality must not drop unnoticed: where the adapter can multisample the output format (and its
     // depth) 4× with a resolve, the renderer must use it (SwiftShader can, on WebGPU and WebGL2).
     let flags = |format| adapter.get_texture_format_features(format).flags;
-    let hdr = flags(gpu.hdr_format);
+    let color = flags(app_render::OFFSCREEN_FORMAT);
     let depth = flags(wgpu::TextureFormat::Depth32Float);
-    let allows_msaa = hdr.sample_count_supported(4)
+    let allows_msaa = color.sample_count_supported(4)
         && depth.sample_count_supported(4)
-        && hdr.contains(wgpu::TextureFormatFeatureFlags::MULTISAMPLE_RESOLVE);
+        && color.contains(wgpu::TextureFormatFeatureFlags::MULTISAMPLE_RESOLVE);
     assert!(
         allows_msaa,
         "this adapter cannot multisample 4x; the goldens assume it"
@@ -93,8 +93,8 @@ async fn every_reference_scene_matches(backends: wgpu::Backends, tolerance: Tole
     let (gpu, _instance, _surface) = gpu(backends).await;
     web_sys::console::log_1(
         &format!(
-            "golden run on {:?} ({}), {}x MSAA, HDR {:?}",
-            gpu.info.backend, gpu.info.name, gpu.msaa_samples, gpu.hdr_format
+            "golden run on {:?} ({}), {}x MSAA",
+            gpu.info.backend, gpu.info.name, gpu.msaa_samples
         )
         .into(),
     );

@@ -1,19 +1,19 @@
 //! Encoding one frame: [`Renderer::encode_frame`] and the steps it runs, in this order.
 //!
 //! Contract:
-//! 1. **targets** ([`prepare_targets`]): the size-dependent HDR, MSAA and depth targets are (re)allocated
-//!    only when the frame's size differs from the last one (each allocation is counted).
+//! 1. **targets** ([`prepare_targets`]): the size-dependent MSAA and depth targets are (re)allocated
+//!    only when the frame's size or output format differs from the last one (each allocation is
+//!    counted).
 //! 2. **upload** ([`upload`]): the frame uniforms are written only when they differ from the last ones
 //!    written, and each instance set writes only its dirty ranges; an unchanged frame uploads nothing.
 //! 3. **shadow** ([`shadow_pass`]): the shadow map is redrawn only when instances or the light changed
 //!    (`ShadowMap::dirty`), which it then clears.
 //! 4. **scene** ([`scene_pass`]): every draw group whose mesh and surface are on the GPU is drawn,
-//!    lit and shadowed, into the HDR target (multisampled and resolved where the GPU allows), cleared
-//!    to the background of the current AOV: opaque groups first, then blended ones from the farthest
-//!    group to the nearest (by the distance of their bounds' centre from the eye), each drawing its
-//!    instances farthest first (a back-to-front copy written in step 2).
-//! 5. **output** ([`output_pass`]): one full-screen triangle tonemaps the beauty AOV (or copies a data
-//!    AOV) into the caller's view.
+//!    lit, shadowed and tonemapped, into the caller's view (multisampled and resolved into it where the
+//!    GPU allows), cleared to the background of the current AOV: opaque groups first, then blended ones
+//!    from the farthest group to the nearest (by the distance of their bounds' centre from the eye),
+//!    each drawing its instances farthest first (a back-to-front copy written in step 2). There is no
+//!    output pass: a drawn frame is at most two render passes (calls per frame, issue 17).
 //!
 //! Each pass begins its own render pass on the caller's encoder and takes only what it touches; each
 //! step returns what it cost, and the sum is the frame's [`FrameStats`]. Nothing here submits: the caller
@@ -25,21 +25,28 @@ use glam::Vec3;
 use super::assets::{Assets, Groups};
 use super::{FrameUniforms, Renderer};
 use crate::aov::AovMode;
-use crate::bundle::{BundleCache, BundleTarget, Command};
+use crate::bundle::{BundleCache, Command};
 use crate::gpu::Gpu;
 use crate::instances::InstanceSet;
 use crate::mesh::GpuMesh;
-use crate::pipelines::{OutputKind, ScenePipelines, SceneVariant};
+use crate::pipelines::{ScenePipelines, SceneVariant};
 use crate::shadow::{SHADOW_BUNDLE_TARGET, ShadowMap};
 use crate::targets::Targets;
 
 /// Background radiance (linear HDR), a dark blue-grey that reads as "empty viewport" after tonemapping.
 pub const DEFAULT_BACKGROUND: Vec3 = Vec3::new(0.018, 0.022, 0.032);
 
+/// Narkowicz's fit of the ACES transform, as `scene.wgsl`'s `aces_filmic`: the clear value of the
+/// beauty view is the tonemapped background, since the scene pass clears the output view itself.
+pub fn aces_filmic(x: Vec3) -> Vec3 {
+    let (a, b, c, d, e) = (2.51, 0.03, 2.43, 0.59, 0.14);
+    ((x * (a * x + b)) / (x * (c * x + d) + e)).clamp(Vec3::ZERO, Vec3::ONE)
+}
+
 /// What one frame cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct FrameStats {
-    /// Draw calls issued (shadow, scene and output passes). The shadow pass runs only on frames where
+    /// Draw calls issued (shadow and scene passes). The shadow pass runs only on frames where
     /// instances or the light changed.
     pub draw_calls: u32,
     /// Instances drawn.
@@ -71,13 +78,13 @@ impl Renderer {
         height: u32,
     ) -> FrameStats {
         let (width, height) = (width.max(1), height.max(1));
-        // Before the targets: they hold a borrow of `self.targets` until the output pass.
+        // Before the targets: they hold a borrow of `self.targets` until the scene pass.
         let uniforms = self.frame_uniforms(width as f32 / height as f32);
         let targets = prepare_targets(
             &mut self.targets,
             &mut self.target_allocations,
             &self.gpu,
-            self.outputs.layout(),
+            output_format,
             width,
             height,
         );
@@ -103,26 +110,25 @@ impl Renderer {
             &self.groups,
             &self.assets,
         );
-        let (output_kind, clear) = match self.aov {
-            AovMode::Beauty => (
-                OutputKind::Tonemap,
+        let clear = match self.aov {
+            AovMode::Beauty => {
+                let display = aces_filmic(self.background);
                 wgpu::Color {
-                    r: f64::from(self.background.x),
-                    g: f64::from(self.background.y),
-                    b: f64::from(self.background.z),
+                    r: f64::from(display.x),
+                    g: f64::from(display.y),
+                    b: f64::from(display.z),
                     a: 1.0,
-                },
-            ),
-            _ => (OutputKind::PassThrough, wgpu::Color::BLACK),
+                }
+            }
+            _ => wgpu::Color::BLACK,
         };
-        let output_pipeline = self
-            .outputs
-            .get(&self.gpu.device, output_format, output_kind);
         let order = draw_order(&self.groups, &self.assets, eye);
+        self.scene_pipelines
+            .prepare(&self.gpu.device, output_format, SceneVariant::default());
         for (key, _) in &order {
             if let Some(surface) = self.assets.surface(key.surface) {
                 self.scene_pipelines
-                    .prepare(&self.gpu.device, surface.variant());
+                    .prepare(&self.gpu.device, output_format, surface.variant());
             }
         }
         // Other users' cameras: in the beauty view only (data AOVs show the scene itself).
@@ -130,21 +136,14 @@ impl Renderer {
             .then_some((&self.peer_camera_mesh, &self.peer_camera_glyphs));
         let scene = scene_pass(
             encoder,
-            targets,
+            (targets, output),
             clear,
             &self.scene_pipelines,
             &self.frame_bind_group,
             (&order, glyphs),
             (&self.assets, device, &mut bundles.scene),
         );
-        let output = output_pass(
-            encoder,
-            (output, output_format),
-            &output_pipeline,
-            targets,
-            (device, &mut bundles.output),
-        );
-        let stats = upload.plus(shadow).plus(scene).plus(output);
+        let stats = upload.plus(shadow).plus(scene);
         self.last_stats = stats;
         stats
     }
@@ -156,23 +155,16 @@ fn prepare_targets<'t>(
     slot: &'t mut Option<Targets>,
     allocations: &mut u32,
     gpu: &Gpu,
-    output_layout: &wgpu::BindGroupLayout,
+    format: wgpu::TextureFormat,
     width: u32,
     height: u32,
 ) -> &'t Targets {
     let targets = slot
         .take()
-        .filter(|t| t.width == width && t.height == height)
+        .filter(|t| t.width == width && t.height == height && t.format == format)
         .unwrap_or_else(|| {
             *allocations += 1;
-            Targets::new(
-                &gpu.device,
-                output_layout,
-                gpu.hdr_format,
-                gpu.msaa_samples,
-                width,
-                height,
-            )
+            Targets::new(&gpu.device, format, gpu.msaa_samples, width, height)
         });
     slot.insert(targets)
 }
@@ -287,12 +279,12 @@ fn draw_order<'g>(groups: &'g Groups, assets: &Assets, eye: glam::Vec3) -> Vec<D
 }
 
 /// Step 4: draws `order` (bind group 0: `frame_bind_group`, group 1: each group's surface, the
-/// pipeline variant its surface asks for) into the HDR target, cleared to `clear`, replaying
-/// `bundle` (re-recorded only when the list of draws changed). With MSAA the
-/// multisampled buffer is resolved into `hdr_view` and then discarded; depth is discarded too.
+/// pipeline variant its surface asks for, for the targets' format) into `output`, cleared to `clear`,
+/// replaying `bundle` (re-recorded only when the list of draws changed). With MSAA the multisampled
+/// buffer is resolved into `output` and then discarded; depth is discarded too.
 fn scene_pass(
     encoder: &mut wgpu::CommandEncoder,
-    targets: &Targets,
+    (targets, output): (&Targets, &wgpu::TextureView),
     clear: wgpu::Color,
     pipelines: &ScenePipelines,
     frame_bind_group: &wgpu::BindGroup,
@@ -300,8 +292,8 @@ fn scene_pass(
     (assets, device, bundle): (&Assets, &wgpu::Device, &mut BundleCache),
 ) -> FrameStats {
     let (view, resolve_target, store) = match &targets.msaa_view {
-        Some(msaa) => (msaa, Some(&targets.hdr_view), wgpu::StoreOp::Discard),
-        None => (&targets.hdr_view, None, wgpu::StoreOp::Store),
+        Some(msaa) => (msaa, Some(output), wgpu::StoreOp::Discard),
+        None => (output, None, wgpu::StoreOp::Store),
     };
     let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
         label: Some("scene"),
@@ -330,7 +322,7 @@ fn scene_pass(
     // Peer camera glyphs first: opaque, default surface.
     if let (Some((mesh, set)), Some(pipeline), Some(surface)) = (
         glyphs,
-        pipelines.get(SceneVariant::default()),
+        pipelines.get(targets.format, SceneVariant::default()),
         assets.surface(None),
     ) && set.len() > 0
     {
@@ -346,7 +338,7 @@ fn scene_pass(
         else {
             continue;
         };
-        let Some(pipeline) = pipelines.get(surface.variant()) else {
+        let Some(pipeline) = pipelines.get(targets.format, surface.variant()) else {
             continue;
         };
         // Set the pipeline only when it changes (most groups share the opaque one).
@@ -368,45 +360,6 @@ fn scene_pass(
     }
     bundle.replay(device, &mut pass, commands, targets.scene_bundle_target);
     stats
-}
-
-/// Step 5: one full-screen triangle with `pipeline` reading the HDR target into `output` (of
-/// `output_format`), replayed from `bundle`.
-fn output_pass(
-    encoder: &mut wgpu::CommandEncoder,
-    (output, output_format): (&wgpu::TextureView, wgpu::TextureFormat),
-    pipeline: &wgpu::RenderPipeline,
-    targets: &Targets,
-    (device, bundle): (&wgpu::Device, &mut BundleCache),
-) -> FrameStats {
-    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-        label: Some("output"),
-        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-            view: output,
-            depth_slice: None,
-            resolve_target: None,
-            ops: wgpu::Operations {
-                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                store: wgpu::StoreOp::Store,
-            },
-        })],
-        ..Default::default()
-    });
-    let target = BundleTarget {
-        color: Some(output_format),
-        depth: None,
-        sample_count: 1,
-    };
-    let commands = vec![
-        Command::Pipeline(pipeline.clone()),
-        Command::BindGroup(0, targets.output_bind_group.clone()),
-        Command::Draw { vertex_count: 3 },
-    ];
-    bundle.replay(device, &mut pass, commands, target);
-    FrameStats {
-        draw_calls: 1,
-        ..FrameStats::default()
-    }
 }
 
 /// Appends one instanced draw of `set` (or of `instances`, a copy of the set's in another order, when

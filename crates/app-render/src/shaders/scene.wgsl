@@ -1,5 +1,9 @@
 // Scene pass: instanced primitives, metallic-roughness PBR (GGX + Lambert), one directional light and a
-// hemisphere ambient, a PCF-filtered shadow map for the light, written as linear HDR radiance. Tonemapping and sRGB encoding happen in tonemap.wgsl.
+// hemisphere ambient, a PCF-filtered shadow map for the light. Radiance is tonemapped (ACES) here, per
+// fragment, and written straight into the output view (multisampled and resolved into it where the GPU
+// allows); the view has an sRGB format, so the hardware applies the sRGB transfer function on write, and
+// blended surfaces blend in linear display values. One pass draws the picture: no HDR target, no
+// full-screen pass after it.
 
 struct Frame {
     clip_from_world: mat4x4<f32>,
@@ -325,5 +329,16 @@ fn shade(in: VertexOut, front_facing: bool, texels: Texels) -> vec4<f32> {
     if (mode == 4u) {
         return vec4<f32>(srgb_to_linear(in.object_color.rgb), 1.0);
     }
-    return vec4<f32>(beauty, out_alpha);
+    return vec4<f32>(aces_filmic(beauty), out_alpha);
+}
+
+// Narkowicz's fit of the ACES reference rendering transform (the background's clear value is this of
+// the background radiance, computed on the CPU: `frame.rs`, `aces_filmic`).
+fn aces_filmic(x: vec3<f32>) -> vec3<f32> {
+    let a = 2.51;
+    let b = 0.03;
+    let c = 2.43;
+    let d = 0.59;
+    let e = 0.14;
+    return clamp((x * (a * x + b)) / (x * (c * x + d) + e), vec3<f32>(0.0), vec3<f32>(1.0));
 }
