@@ -11,7 +11,7 @@
 //!
 //! Each case prints its draw calls and bytes uploaded once. What this bench shows is the shape: an
 //! unchanged frame uploads nothing and skips the shadow pass (scene + output draws, 2), and a one-node
-//! change writes one 164-byte instance and redraws the shadow map (3 draws), whatever the node count.
+//! change writes one 128-byte instance and redraws the shadow map (3 draws), whatever the node count.
 //! Timings on a quiet 2-core machine were flat at about 7 µs (unchanged) and 10 µs (one changed) for
 //! 1,000 / 10,000 / 100,000 instances (2026-11-22, with 132-byte instances); the latest figures are in
 //! `bench/results/` (`bash scripts/bench.sh`). With other builds on the same cores the medians wander by

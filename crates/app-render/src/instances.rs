@@ -10,15 +10,17 @@ use std::ops::Range;
 
 use app_core::{Material, NodeId};
 use bytemuck::{Pod, Zeroable};
-use glam::{Mat3, Mat4, Vec3};
+use glam::{Mat4, Vec3};
 
-/// Per-instance vertex data (locations 2..=12 in `scene.wgsl`). Vertex buffers rather than storage
-/// buffers, so WebGL2 draws it too (13 of WebGL2's 16 vertex attributes are used).
+/// Per-instance vertex data (locations 2..=5 and 9..=12 in `scene.wgsl`), 128 bytes. Vertex buffers
+/// rather than storage buffers, so WebGL2 draws it too (13 of WebGL2's 16 vertex attributes are used,
+/// mesh attributes included). Normals need no matrix of their own: the vertex shader derives it from
+/// `world_from_mesh` (its cofactor), which keeps instances small (each attribute costs WebGL2 four
+/// calls per draw) and an edit's upload short.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct InstanceRaw {
     world_from_mesh: [[f32; 4]; 4],
-    normal_from_mesh: [[f32; 3]; 3],
     base_color_metallic: [f32; 4],
     emissive_roughness: [f32; 4],
     /// rgb: the node's `object_id` color; a: unused.
@@ -36,17 +38,8 @@ impl InstanceRaw {
         object_color: Vec3,
         highlight: Option<Vec3>,
     ) -> Self {
-        // Inverse-transpose keeps normals perpendicular under non-uniform scale. A degenerate matrix
-        // (zero scale) has no inverse; its normals are then meaningless and the instance is invisible anyway.
-        let normal_from_mesh = Mat3::from_mat4(world_from_mesh).inverse().transpose();
-        let normal_from_mesh = if normal_from_mesh.is_finite() {
-            normal_from_mesh
-        } else {
-            Mat3::from_mat4(world_from_mesh)
-        };
         Self {
             world_from_mesh: world_from_mesh.to_cols_array_2d(),
-            normal_from_mesh: normal_from_mesh.to_cols_array_2d(),
             base_color_metallic: material.base_color.extend(material.metallic).to_array(),
             emissive_roughness: material.emissive.extend(material.roughness).to_array(),
             object_color: object_color.extend(0.0).to_array(),
@@ -65,7 +58,6 @@ impl InstanceRaw {
         step_mode: wgpu::VertexStepMode::Instance,
         attributes: &wgpu::vertex_attr_array![
             2 => Float32x4, 3 => Float32x4, 4 => Float32x4, 5 => Float32x4,
-            6 => Float32x3, 7 => Float32x3, 8 => Float32x3,
             9 => Float32x4, 10 => Float32x4, 11 => Float32x4, 12 => Float32x4,
         ],
     };

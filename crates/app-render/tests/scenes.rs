@@ -231,7 +231,7 @@ fn the_selected_node_is_highlighted_and_selection_rewrites_one_instance() {
     let plain = support::render(&mut renderer, SIZE, SIZE);
     let stats = renderer.last_stats();
     assert!(
-        stats.bytes_uploaded <= 164 + 512,
+        stats.bytes_uploaded <= 128 + 512,
         "one instance rewritten, got {} bytes",
         stats.bytes_uploaded
     );

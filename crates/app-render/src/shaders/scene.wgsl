@@ -62,15 +62,12 @@ fn transformed_uv(slot: u32, uv: vec2<f32>) -> vec2<f32> {
 struct VertexIn {
     @location(0) position_in_mesh: vec3<f32>,
     @location(1) normal_in_mesh: vec3<f32>,
-    // Instance data (see instances.rs, InstanceRaw): world_from_mesh columns, the normal matrix columns,
-    // material, object color, highlight color and strength.
+    // Instance data (see instances.rs, InstanceRaw): world_from_mesh columns, material, object color,
+    // highlight color and strength. (Locations 6-8 are free.)
     @location(2) world_from_mesh_0: vec4<f32>,
     @location(3) world_from_mesh_1: vec4<f32>,
     @location(4) world_from_mesh_2: vec4<f32>,
     @location(5) world_from_mesh_3: vec4<f32>,
-    @location(6) normal_from_mesh_0: vec3<f32>,
-    @location(7) normal_from_mesh_1: vec3<f32>,
-    @location(8) normal_from_mesh_2: vec3<f32>,
     @location(9) base_color_metallic: vec4<f32>,
     @location(10) emissive_roughness: vec4<f32>,
     @location(11) object_color: vec4<f32>,
@@ -97,7 +94,13 @@ struct VertexOut {
 @vertex
 fn vs_main(in: VertexIn) -> VertexOut {
     let world_from_mesh = mat4x4<f32>(in.world_from_mesh_0, in.world_from_mesh_1, in.world_from_mesh_2, in.world_from_mesh_3);
-    let normal_from_mesh = mat3x3<f32>(in.normal_from_mesh_0, in.normal_from_mesh_1, in.normal_from_mesh_2);
+    // Normals transform by the inverse-transpose of the upper 3x3. Its cofactor matrix is that times the
+    // determinant: no division, the same direction once normalised, with the determinant's sign undone so
+    // mirrored transforms keep outward normals. A zero scale leaves zero normals only on faces that
+    // collapse to nothing.
+    let linear = mat3x3<f32>(in.world_from_mesh_0.xyz, in.world_from_mesh_1.xyz, in.world_from_mesh_2.xyz);
+    let cofactor = mat3x3<f32>(cross(linear[1], linear[2]), cross(linear[2], linear[0]), cross(linear[0], linear[1]));
+    let normal_from_mesh = cofactor * select(1.0, -1.0, dot(linear[0], cofactor[0]) < 0.0);
     let position_in_world = world_from_mesh * vec4<f32>(in.position_in_mesh, 1.0);
     var out: VertexOut;
     out.clip_position = frame.clip_from_world * position_in_world;
