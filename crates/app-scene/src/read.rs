@@ -149,6 +149,14 @@ fn read_mesh_shape(get: &impl Fn(&str) -> Option<Any>, fix: &mut Fixes<'_>) -> S
 }
 
 impl SceneDoc {
+    /// Whether a node `id` exists with a valid kind: one lookup, without reading or validating its
+    /// fields as [`SceneDoc::node`] does (what a per-frame check needs, e.g. "is the node we announce
+    /// dragging still there").
+    pub fn contains(&self, id: &str) -> bool {
+        self.read_txn()
+            .is_ok_and(|txn| crate::tree::node_kind(&txn, &self.nodes, id).is_some())
+    }
+
     /// The node `id`, if it exists and is valid.
     pub fn node(&self, id: &str) -> Option<Node> {
         let txn = self.read_txn().ok()?;

@@ -277,8 +277,17 @@ fn remove_takes_the_subtree() {
     let other = d.add_plane([0.0; 3], 1.0).unwrap();
     d.set_parent(b.as_str(), Some(a.as_str())).unwrap();
     d.set_parent(c.as_str(), Some(b.as_str())).unwrap();
+    assert!(d.contains(c.as_str()));
     d.remove_node(a.as_str()).unwrap();
-    assert_eq!(d.node_ids(), vec![other]);
+    assert_eq!(d.node_ids(), vec![other.clone()]);
+    assert!(d.contains(other.as_str()));
+    for gone in [&a, &b, &c] {
+        assert!(
+            !d.contains(gone.as_str()),
+            "{gone} was removed with its ancestor"
+        );
+    }
+    assert!(!d.contains("") && !d.contains("no such node"));
     assert!(matches!(
         d.remove_node(a.as_str()),
         Err(SceneError::UnknownNode(_))

@@ -209,7 +209,7 @@ impl State {
             .presence
             .presence()
             .dragging()
-            .is_some_and(|id| self.scene.node(id.as_str()).is_none());
+            .is_some_and(|id| !self.scene.contains(id.as_str()));
         if dragged_gone {
             self.presence.set_dragging(None, now_ms);
         }
