@@ -363,3 +363,25 @@ async fn a_read_racing_a_device_loss_fails_naming_the_loss() {
     }
     assert_eq!(pixels(&mut engine).await.len(), (SIZE * SIZE * 4) as usize);
 }
+
+#[wasm_bindgen_test]
+async fn read_pixels_copies_a_drawn_view_and_renders_one_not_yet_drawn() {
+    let (mut engine, sphere, _) = two_node_engine().await;
+    // The last frame shows the current view: the read copies the engine's target.
+    let copied = pixels(&mut engine).await;
+    // A change no frame has drawn yet: the read renders the view as it is now, not the stale target.
+    engine.set_position(&sphere, 0.0, 0.8, 0.0).unwrap();
+    let rendered = pixels(&mut engine).await;
+    assert!(
+        differing(&copied, &rendered) > 100,
+        "the read shows the moved sphere before any frame drew it"
+    );
+    // Drawn by a frame, the same view copied back equals the one rendered for the read.
+    engine.render_frame(0.0).unwrap();
+    let copied_after = pixels(&mut engine).await;
+    let differ = differing(&rendered, &copied_after);
+    assert!(
+        differ <= (SIZE * SIZE / 1000) as usize,
+        "a copy of the frame and a render of the same view differ in {differ} pixels"
+    );
+}
