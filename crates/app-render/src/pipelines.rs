@@ -104,9 +104,9 @@ pub struct ScenePipelines {
 }
 
 impl ScenePipelines {
-    /// Keeps what building a variant needs; builds none.
+    /// Keeps what building a variant needs (`samples` per pixel of the scene pass); builds none.
     pub fn new(
-        gpu: &crate::Gpu,
+        samples: u32,
         shader: &wgpu::ShaderModule,
         frame_layout: &wgpu::BindGroupLayout,
         surface_layout: &wgpu::BindGroupLayout,
@@ -115,7 +115,7 @@ impl ScenePipelines {
             shader: shader.clone(),
             frame_layout: frame_layout.clone(),
             surface_layout: surface_layout.clone(),
-            samples: gpu.msaa_samples,
+            samples,
             built: HashMap::new(),
         }
     }

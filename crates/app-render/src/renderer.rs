@@ -166,8 +166,12 @@ impl Renderer {
                 },
             ],
         });
-        let scene_pipelines =
-            ScenePipelines::new(gpu, &scene_shader, &frame_layout, &assets.kit.layout);
+        let scene_pipelines = ScenePipelines::new(
+            gpu.msaa_samples,
+            &scene_shader,
+            &frame_layout,
+            &assets.kit.layout,
+        );
         Self {
             gpu: gpu.clone(),
             scene_pipelines,
