@@ -24,11 +24,24 @@ fi
 # The features rustc's wasm32-unknown-unknown target enables (the stripped module carries no list of them).
 wasm_features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
 
+# The pinned nightly and its size options (scripts/wasm-toolchain.sh says why and what each saves), in a
+# target folder of its own so that the stable wasm build (clippy, wasm-pack tests) stays warm.
+# shellcheck source=scripts/wasm-toolchain.sh
+. scripts/wasm-toolchain.sh
+if wasm_nightly_ready; then
+  cargo_wasm=(env CARGO_TARGET_DIR=target/wasm-release RUSTFLAGS="$WASM_RUSTFLAGS"
+    cargo "+$WASM_NIGHTLY" build -Zbuild-std=std,panic_abort)
+  wasm_out=target/wasm-release/wasm32-unknown-unknown/release/app_wasm.wasm
+else
+  echo "[build-web] $WASM_NIGHTLY with rust-src is not installed (bash scripts/setup.sh demo installs it): building with stable, about 8% larger; the size budgets will fail" >&2
+  cargo_wasm=(cargo build)
+  wasm_out=target/wasm32-unknown-unknown/release/app_wasm.wasm
+fi
+
 build() { # <out dir> [cargo feature args...]
   local out=$1; shift
-  cargo build -q -p app-wasm --target wasm32-unknown-unknown --release "$@"
-  wasm-bindgen --target web --out-dir "$out" --out-name app_wasm \
-    target/wasm32-unknown-unknown/release/app_wasm.wasm
+  "${cargo_wasm[@]}" -q -p app-wasm --target wasm32-unknown-unknown --release "$@"
+  wasm-bindgen --target web --out-dir "$out" --out-name app_wasm "$wasm_out"
   if [ "${WASM_OPT:-1}" != 0 ] && [ -f "$wasm_opt" ]; then
     # shellcheck disable=SC2086 # the feature flags are separate words
     node "$wasm_opt" -O1 --converge $wasm_features "$out/app_wasm_bg.wasm" -o "$out/app_wasm_bg.wasm"

@@ -3,7 +3,7 @@
 # what it cannot install. Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (it only
 # installs what is missing).
 #
-#   scripts/setup.sh demo   # what the demo needs: the wasm target and the matching wasm-bindgen CLI
+#   scripts/setup.sh demo   # what the demo needs: the wasm target, the matching wasm-bindgen CLI, the pinned nightly for the bundles
 #   scripts/setup.sh test   # additionally Chromium, chromedriver, lavapipe, wasm-pack, nightly + cargo-fuzz, Node and npm packages
 set -euo pipefail
 
@@ -40,6 +40,13 @@ setup_rust() {
     say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes on 2 cores)"
     # Not --locked: one locked dependency of this CLI version is missing from crates.io.
     cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  # shellcheck source=scripts/wasm-toolchain.sh
+  . "$(dirname "${BASH_SOURCE[0]}")/wasm-toolchain.sh"
+  if ! wasm_nightly_ready; then
+    say "adding the pinned nightly $WASM_NIGHTLY with rust-src (it builds the release web bundles: scripts/wasm-toolchain.sh)"
+    rustup toolchain install "$WASM_NIGHTLY" --profile minimal --component rust-src \
+      || say "could not install $WASM_NIGHTLY: the web bundles will be built with stable, about 8% larger (the size budgets of the test command then fail)"
   fi
 }
 

@@ -25,8 +25,11 @@ pub enum EngineError {
     /// Neither WebGPU nor WebGL2 could be used.
     #[error("{0}")]
     NoBackend(String),
-    /// An earlier call panicked; the engine's state can no longer be trusted.
-    #[error("this engine stopped after an internal error (see the console); create a new Engine")]
+    /// An earlier call panicked (a trap on wasm); the engine's state can no longer be trusted. Only
+    /// builds that keep the panic hook (tests) log the panic's message to the console.
+    #[error(
+        "this engine stopped after an internal error (a trap inside one of its calls); create a new Engine"
+    )]
     Poisoned,
     /// A call arrived while another was running on the same engine (a callback calling back in).
     #[error(

@@ -198,8 +198,11 @@ pub fn stats() -> (bool, u32, bool, f64) {
 /// Why the guard refused bytes. The live document was not touched.
 #[derive(Debug, thiserror::Error)]
 pub enum GuardRefusal {
-    /// yrs panicked on the bytes in the guard's instance.
-    #[error("update guard rejected the message: yrs would panic on it ({0})")]
+    /// yrs panicked on the bytes in the guard's instance (the trap's message: release bundles, built
+    /// with `-Cpanic=immediate-abort`, carry no panic message, so it reads "unreachable").
+    #[error(
+        "update guard rejected the message: yrs would panic on it (its rehearsal trapped: {0})"
+    )]
     Trapped(String),
     /// The mirror refused the bytes (malformed, hostile, oversized).
     #[error("{0}")]

@@ -479,6 +479,43 @@ async fn every_call_after_free_throws_that_the_engine_was_freed() {
     engine.free_engine().unwrap();
 }
 
+/// A getter on an argument that calls back into an engine while that engine's call reads it is refused
+/// (the engine is mid-call) or served (another engine), and poisons nothing: `poison.rs` reads a call
+/// that finds another still running as a possible trap until that call returns.
+#[wasm_bindgen_test]
+async fn a_getter_calling_back_into_engines_poisons_neither() {
+    let engine = JsValue::from(engine_with(&[]).await);
+    let other = JsValue::from(engine_with(&[]).await);
+    let run = js_sys::Function::new_with_args(
+        "engine, other",
+        "const seen = {};
+         const camera = {
+           get position() {
+             try { engine.node_ids(); seen.same = 'served'; } catch (e) { seen.same = e.message; }
+             try { other.add_sphere(0, 0, 0, 1); seen.other = 'served'; } catch (e) { seen.other = e.message; }
+             return [0, 1, 5];
+           },
+           target: [0, 0, 0],
+         };
+         engine.set_camera(camera);
+         seen.position = engine.get_camera().position;
+         seen.after = engine.add_sphere(0, 0, 0, 1);
+         seen.other_nodes = other.node_ids().length;
+         return seen;",
+    );
+    let seen = run.call2(&JsValue::NULL, &engine, &other).unwrap();
+    let field = |key: &str| js_sys::Reflect::get(&seen, &key.into()).unwrap();
+    let same = field("same").as_string().unwrap();
+    assert_ne!(same, "served", "the engine was mid-call");
+    assert_eq!(field("other").as_string().as_deref(), Some("served"));
+    assert!(
+        (numbers(&field("position"))[1] - 1.0).abs() < 1e-4,
+        "the outer call finished"
+    );
+    assert!(field("after").is_string(), "the engine works on: {seen:?}");
+    assert_eq!(field("other_nodes").as_f64(), Some(1.0));
+}
+
 #[wasm_bindgen_test]
 async fn camera_round_trips_and_a_webgl2_context_loss_recovers_from_the_document() {
     let mut engine = view("webgl2").await;

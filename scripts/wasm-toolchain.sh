@@ -1,0 +1,18 @@
+# Sourced by scripts/setup.sh and scripts/build-web.sh: the toolchain that builds the release web bundles.
+# A pinned nightly, because two size options are nightly-only (measured 2026-12-07, gzip -9 wasm + glue,
+# `bash scripts/build-web.sh` against the stable build of the same commit):
+#   -Zbuild-std (std compiled with the release profile: opt-level "z", LTO with our code)   -3.1 KB WebGPU
+#   -Zlocation-detail=none (no file/line/column strings for panics)                          -8.1 KB
+#   -Cpanic=immediate-abort (a panic is a trap at once: no hook, no message formatting)     -16.7 KB
+# WebGPU 353,473 -> 325,612 B, WebGL2 1,055,397 -> 996,403 B, glTF importer 167,864 -> 154,613 B.
+# Immediate abort runs no panic hook: app-wasm's poison.rs finds a trapped engine at the next call instead.
+# Pinned so that a size budget (size-budget.txt) cannot move with the nightly of the day.
+WASM_NIGHTLY=nightly-2026-05-20
+WASM_RUSTFLAGS="-Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort"
+
+# True when the pinned nightly and its rust-src (which -Zbuild-std compiles) are installed.
+wasm_nightly_ready() {
+  local sysroot
+  sysroot=$(rustup run "$WASM_NIGHTLY" rustc --print sysroot 2>/dev/null) || return 1
+  [ -f "$sysroot/lib/rustlib/src/rust/library/Cargo.lock" ]
+}
