@@ -30,10 +30,10 @@ wasm_features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 . scripts/wasm-toolchain.sh
 if wasm_nightly_ready; then
   cargo_wasm=(env CARGO_TARGET_DIR=target/wasm-release RUSTFLAGS="$WASM_RUSTFLAGS"
-    cargo "+$WASM_NIGHTLY" build -Zbuild-std=std,panic_abort)
+    cargo "+$WASM_NIGHTLY" build "${WASM_BUILD_STD[@]}")
   wasm_out=target/wasm-release/wasm32-unknown-unknown/release/app_wasm.wasm
 else
-  echo "[build-web] $WASM_NIGHTLY with rust-src is not installed (bash scripts/setup.sh demo installs it): building with stable, about 8% larger; the size budgets will fail" >&2
+  echo "[build-web] $WASM_NIGHTLY with rust-src is not installed (bash scripts/setup.sh demo installs it): building with stable, about 11% larger; the size budgets will fail" >&2
   cargo_wasm=(cargo build)
   wasm_out=target/wasm32-unknown-unknown/release/app_wasm.wasm
 fi

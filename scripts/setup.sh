@@ -46,7 +46,7 @@ setup_rust() {
   if ! wasm_nightly_ready; then
     say "adding the pinned nightly $WASM_NIGHTLY with rust-src (it builds the release web bundles: scripts/wasm-toolchain.sh)"
     rustup toolchain install "$WASM_NIGHTLY" --profile minimal --component rust-src \
-      || say "could not install $WASM_NIGHTLY: the web bundles will be built with stable, about 8% larger (the size budgets of the test command then fail)"
+      || say "could not install $WASM_NIGHTLY: the web bundles will be built with stable, about 11% larger (the size budgets of the test command then fail)"
   fi
 }
 

@@ -4,11 +4,15 @@
 #   -Zbuild-std (std compiled with the release profile: opt-level "z", LTO with our code)   -3.1 KB WebGPU
 #   -Zlocation-detail=none (no file/line/column strings for panics)                          -8.1 KB
 #   -Cpanic=immediate-abort (a panic is a trap at once: no hook, no message formatting)     -16.7 KB
-# WebGPU 353,473 -> 325,612 B, WebGL2 1,055,397 -> 996,403 B, glTF importer 167,864 -> 154,613 B.
+#   -Zbuild-std-features=optimize_for_size (std's small sorts, formatting, ...)            -12.2 KB
+# In all: WebGPU 353,473 -> 313,608 B, WebGL2 1,055,397 -> 977,402 B, glTF importer 167,864 -> 148,743 B.
 # Immediate abort runs no panic hook: app-wasm's poison.rs finds a trapped engine at the next call instead.
 # Pinned so that a size budget (size-budget.txt) cannot move with the nightly of the day.
 WASM_NIGHTLY=nightly-2026-05-20
 WASM_RUSTFLAGS="-Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort"
+# std's sorts become small O(n log n) ones (insertion + merge / heap sort) instead of driftsort/ipnsort, one
+# copy of ~3.5 KB per element type; a frame sorts only blended instances, so speed is unaffected in the bench.
+WASM_BUILD_STD=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 
 # True when the pinned nightly and its rust-src (which -Zbuild-std compiles) are installed.
 wasm_nightly_ready() {
