@@ -8,7 +8,7 @@ use glam::Vec3;
 use wgpu::util::DeviceExt;
 
 use crate::bounds::Aabb;
-use crate::bvh::Bvh;
+use crate::bvh::LazyBvh;
 
 /// One mesh vertex, in mesh space, 40 bytes. Every mesh has every attribute; missing ones take
 /// defaults (uv 0, tangent +X, color white), so one pipeline draws them all. The tangent and the color
@@ -194,18 +194,20 @@ pub struct GpuMesh {
     pub index_count: u32,
     /// Bounds in mesh space.
     pub bounds: Aabb,
-    /// Triangles for exact picking, built once per imported mesh; `None` for the built-in shapes, which
-    /// are picked analytically (`pick.rs`) and so keep no CPU copy of their triangles (every renderer,
-    /// a rebuilt one after device loss included, would otherwise hold the sphere's 2,300).
-    pub bvh: Option<Bvh>,
+    /// Triangles for exact picking, built once per imported mesh, at its first pick; `None` for the
+    /// built-in shapes, which are picked analytically (`pick.rs`) and so keep no CPU copy of their
+    /// triangles (every renderer, a rebuilt one after device loss included, would otherwise hold the
+    /// sphere's 2,300).
+    pub bvh: Option<LazyBvh>,
 }
 
 impl GpuMesh {
-    /// Uploads `mesh` (already validated: see [`MeshAsset::validate`]), with a BVH when `pickable`.
+    /// Uploads `mesh` (already validated: see [`MeshAsset::validate`]), with a BVH built at its first
+    /// pick when `pickable`.
     pub fn new(device: &wgpu::Device, mesh: &MeshAsset, label: &str, pickable: bool) -> Self {
         let mut gpu = Self::upload(device, &MeshVertex::of(mesh), &mesh.indices, label);
         gpu.bounds = bounds_of(mesh);
-        gpu.bvh = pickable.then(|| Bvh::new(&mesh.positions, &mesh.indices));
+        gpu.bvh = pickable.then(|| LazyBvh::new(mesh.positions.clone(), mesh.indices.clone()));
         gpu
     }
 

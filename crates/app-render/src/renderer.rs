@@ -630,7 +630,7 @@ fn intersect_mesh(
     if !mesh_from_world.is_finite() {
         return None;
     }
-    mesh.bvh.as_ref()?.intersect(&Ray {
+    mesh.bvh.as_ref()?.get().intersect(&Ray {
         origin: mesh_from_world.transform_point3(ray_in_world.origin),
         direction: mesh_from_world.transform_vector3(ray_in_world.direction),
     })
