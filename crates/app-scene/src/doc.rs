@@ -1,8 +1,8 @@
 //! [`SceneDoc`]: the Yrs document, its observers and undo manager, and the helpers every call shares.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use yrs::undo::{Options, UndoManager};
 use yrs::{Any, DeepObservable, Doc, Map, MapRef, Origin, Transact, TransactionMut};
@@ -76,7 +76,13 @@ pub struct SceneDoc {
     pub(crate) batch: Option<crate::batch::OpenBatch>,
     /// Root nodes added inside the batch and not written yet (`batch.rs`).
     pub(crate) staged: Staged,
+    /// The asset buffers whose bytes were checked against their id (`import.rs`), so each is hashed
+    /// once. Weak: the document owns the bytes, and a peer's write under the same key is a new buffer.
+    pub(crate) verified_assets: Mutex<VerifiedAssets>,
 }
+
+/// Asset id -> the stored buffer whose bytes match it (see [`SceneDoc::verified_assets`]).
+pub(crate) type VerifiedAssets = HashMap<app_core::AssetId, Weak<[u8]>>;
 
 impl Default for SceneDoc {
     fn default() -> Self {
@@ -186,6 +192,7 @@ impl SceneDoc {
             clock_frozen,
             batch: None,
             staged: Staged::default(),
+            verified_assets: Mutex::default(),
         }
     }
 

@@ -9,7 +9,7 @@
 //! error adds nothing.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use app_core::{
     AssetId, ImportedNode, ImportedScene, MeshAsset, NodeId, Shape, Surface, check_coordinate,
@@ -17,7 +17,7 @@ use app_core::{
 };
 use yrs::{Any, In, Map, MapPrelim};
 
-use crate::doc::write;
+use crate::doc::{VerifiedAssets, write};
 use crate::edit::{existing, fresh_id};
 use crate::schema::{self, MAX_NAME_BYTES};
 use crate::{SceneDoc, SceneError};
@@ -29,6 +29,12 @@ pub use app_core::MAX_IMPORT_BYTES;
 
 /// Most nodes one import may add.
 pub const MAX_IMPORT_NODES: usize = 100_000;
+
+fn lock_verified(verified: &Mutex<VerifiedAssets>) -> MutexGuard<'_, VerifiedAssets> {
+    verified
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn bad(problem: impl Into<String>) -> SceneError {
     SceneError::Import(problem.into())
@@ -110,13 +116,24 @@ fn check_node(
 
 impl SceneDoc {
     /// The bytes of asset `id`, if the document holds them and they match the id (a peer may store
-    /// anything under any key).
+    /// anything under any key). Each stored buffer is hashed once: an import's own (checked before
+    /// writing) and one read before are known by identity, and a peer's write is a new buffer.
     pub fn asset(&self, id: &AssetId) -> Option<Vec<u8>> {
         let txn = self.read_txn().ok()?;
-        match self.assets.get(&txn, &id.to_hex())? {
-            yrs::Out::Any(Any::Buffer(bytes)) if id.verify(&bytes) => Some(bytes.to_vec()),
-            _ => None,
+        let yrs::Out::Any(Any::Buffer(bytes)) = self.assets.get(&txn, &id.to_hex())? else {
+            return None;
+        };
+        let mut verified = lock_verified(&self.verified_assets);
+        let known = verified
+            .get(id)
+            .is_some_and(|checked| Weak::ptr_eq(checked, &Arc::downgrade(&bytes)));
+        if !known {
+            if !id.verify(&bytes) {
+                return None;
+            }
+            verified.insert(*id, Arc::downgrade(&bytes));
         }
+        Some(bytes.to_vec())
     }
 
     /// Writes `scene` under `parent` (or at the root), after every node already there, and returns
@@ -139,8 +156,13 @@ impl SceneDoc {
         let parent = parent.map(NodeId::new).transpose()?;
         let order = self.tree().next_order();
         let mut counter = self.next_counter;
-        let (nodes, assets, keys, client_id) =
-            (&self.nodes, &self.assets, &self.keys, self.client_id);
+        let (nodes, assets, keys, client_id, verified_assets) = (
+            &self.nodes,
+            &self.assets,
+            &self.keys,
+            self.client_id,
+            &self.verified_assets,
+        );
         self.undo.reset();
         let roots = write((&self.doc, &self.nodes, &self.meta, &self.staged), |txn| {
             if let Some(parent) = &parent {
@@ -158,9 +180,14 @@ impl SceneDoc {
                     "its data is {new_bytes} bytes; the limit is {MAX_IMPORT_BYTES} bytes (32 MiB less 1 MiB)"
                 )));
             }
+            let mut verified = lock_verified(verified_assets);
             for (id, bytes) in new {
-                assets.insert(txn, id.to_hex(), Any::Buffer(Arc::from(bytes.as_slice())));
+                // Checked against its id by `check_assets` above.
+                let buffer: Arc<[u8]> = Arc::from(bytes.as_slice());
+                verified.insert(*id, Arc::downgrade(&buffer));
+                assets.insert(txn, id.to_hex(), Any::Buffer(buffer));
             }
+            drop(verified);
             let mut ids: Vec<NodeId> = Vec::with_capacity(scene.nodes.len());
             let mut last_child: HashMap<Option<usize>, String> = HashMap::new();
             let mut roots = Vec::new();
@@ -220,5 +247,52 @@ impl SceneDoc {
         }
         self.next_counter = self.next_counter.max(counter);
         Ok(roots)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app_core::{ImportedNode, Material, Transform};
+
+    #[test]
+    fn an_imported_asset_is_read_back_as_the_buffer_already_checked() {
+        let mesh = MeshAsset {
+            positions: vec![[0.0; 3], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+            normals: vec![[0.0, 0.0, 1.0]; 3],
+            indices: vec![0, 1, 2],
+            ..MeshAsset::default()
+        }
+        .encode()
+        .unwrap();
+        let id = AssetId::of(&mesh);
+        let mut doc = SceneDoc::with_client_id(1);
+        let scene = ImportedScene {
+            assets: vec![(id, mesh.clone())],
+            nodes: vec![ImportedNode {
+                name: String::new(),
+                parent: None,
+                transform: Transform::IDENTITY,
+                shape: Shape::Mesh {
+                    mesh: id,
+                    surface: None,
+                },
+                material: Material::default(),
+            }],
+            ignored: Vec::new(),
+        };
+        doc.import(&scene, None).unwrap();
+        // yrs hands back the very buffer the import wrote, so `asset` skips hashing it again.
+        let txn = doc.read_txn().unwrap();
+        let Some(yrs::Out::Any(Any::Buffer(stored))) = doc.assets.get(&txn, &id.to_hex()) else {
+            panic!("the asset is stored as a buffer");
+        };
+        drop(txn);
+        let checked = lock_verified(&doc.verified_assets)
+            .get(&id)
+            .cloned()
+            .unwrap();
+        assert!(Weak::ptr_eq(&checked, &Arc::downgrade(&stored)));
+        assert_eq!(doc.asset(&id), Some(mesh));
     }
 }

@@ -234,6 +234,41 @@ fn assets_from_a_peer_are_handed_out_only_when_their_bytes_match_their_id() {
     assert!(added.contains(&id));
 }
 
+/// An asset already handed out (its bytes checked once) is checked again when a peer writes other
+/// bytes under its key: the cache of checked assets knows buffers, not keys.
+#[test]
+fn a_peer_overwriting_a_checked_asset_is_not_handed_out() {
+    use yrs::updates::decoder::Decode;
+    use yrs::{Any, Map, ReadTxn, Transact};
+    let mut doc = SceneDoc::with_client_id(1);
+    let roots = doc.import(&model(), None).unwrap();
+    let mesh_id = AssetId::of(&triangle_mesh());
+    assert_eq!(doc.asset(&mesh_id), Some(triangle_mesh()));
+    let peer_doc = yrs::Doc::with_client_id(9);
+    peer_doc
+        .transact_mut()
+        .apply_update(yrs::Update::decode_v1(&doc.encode_state_v1()).unwrap())
+        .unwrap();
+    let before = peer_doc.transact().state_vector();
+    {
+        let assets = peer_doc.get_or_insert_map("assets");
+        let mut txn = peer_doc.transact_mut();
+        assets.insert(
+            &mut txn,
+            mesh_id.to_hex(),
+            Any::Buffer(b"other bytes".to_vec().into()),
+        );
+    }
+    let update = peer_doc.transact().encode_state_as_update_v1(&before);
+    doc.apply_update_v1(&update).unwrap();
+    assert_eq!(
+        doc.asset(&mesh_id),
+        None,
+        "the new buffer does not match the id"
+    );
+    assert!(!roots.is_empty());
+}
+
 #[test]
 fn scene_files_in_either_encoding_carry_the_assets() {
     let mut doc = SceneDoc::with_client_id(1);
