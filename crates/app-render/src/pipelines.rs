@@ -88,7 +88,9 @@ pub struct SceneVariant {
     pub blend: bool,
     /// Back faces drawn too (no culling).
     pub double_sided: bool,
-    /// Samples the surface's five textures (`fs_main`); without any, `fs_untextured` skips sampling.
+    /// Samples the surface's five textures (`fs_main`, bind group 1 with textures); without any,
+    /// `fs_untextured` skips sampling and bind group 1 holds the uniforms only
+    /// (`surface::samples_textures`).
     pub textured: bool,
 }
 
@@ -98,23 +100,25 @@ pub struct SceneVariant {
 pub struct ScenePipelines {
     shader: wgpu::ShaderModule,
     frame_layout: wgpu::BindGroupLayout,
-    surface_layout: wgpu::BindGroupLayout,
+    /// Bind group 1 for textured and for untextured variants.
+    surface_layouts: [wgpu::BindGroupLayout; 2],
     samples: u32,
     built: HashMap<(wgpu::TextureFormat, SceneVariant), wgpu::RenderPipeline>,
 }
 
 impl ScenePipelines {
-    /// Keeps what building a variant needs (`samples` per pixel of the scene pass); builds none.
+    /// Keeps what building a variant needs (`samples` per pixel of the scene pass; bind group 1's
+    /// layouts for textured and untextured surfaces); builds none.
     pub fn new(
         samples: u32,
         shader: &wgpu::ShaderModule,
         frame_layout: &wgpu::BindGroupLayout,
-        surface_layout: &wgpu::BindGroupLayout,
+        [textured_layout, untextured_layout]: [&wgpu::BindGroupLayout; 2],
     ) -> Self {
         Self {
             shader: shader.clone(),
             frame_layout: frame_layout.clone(),
-            surface_layout: surface_layout.clone(),
+            surface_layouts: [textured_layout.clone(), untextured_layout.clone()],
             samples,
             built: HashMap::new(),
         }
@@ -130,16 +134,16 @@ impl ScenePipelines {
         if self.built.contains_key(&(format, variant)) {
             return;
         }
-        let fragment_entry = if variant.textured {
-            "fs_main"
+        let (fragment_entry, surface_layout) = if variant.textured {
+            ("fs_main", &self.surface_layouts[0])
         } else {
-            "fs_untextured"
+            ("fs_untextured", &self.surface_layouts[1])
         };
         let pipeline = mesh_pipeline(
             device,
             &MeshPipelineDesc {
                 label: "scene",
-                layouts: &[&self.frame_layout, &self.surface_layout],
+                layouts: &[&self.frame_layout, surface_layout],
                 shader: &self.shader,
                 vertex_entry: "vs_main",
                 blend: variant.blend,

@@ -170,7 +170,7 @@ impl Renderer {
             gpu.msaa_samples,
             &scene_shader,
             &frame_layout,
-            &assets.kit.layout,
+            [&assets.kit.layout, &assets.kit.untextured_layout],
         );
         Self {
             gpu: gpu.clone(),

@@ -146,10 +146,14 @@ fn mip_chain(width: u32, height: u32, rgba: &[u8]) -> Vec<(u32, u32, Vec<u8>)> {
     levels
 }
 
-/// Bind group 1's layout, the white placeholder textures and the samplers, shared by every surface.
+/// Bind group 1's layouts, the white placeholder textures and the samplers, shared by every surface.
 pub struct SurfaceKit {
-    /// The layout of bind group 1.
+    /// The layout of bind group 1 for surfaces that sample textures (see [`samples_textures`]).
     pub layout: wgpu::BindGroupLayout,
+    /// The layout of bind group 1 for surfaces that sample none: the uniforms only. On WebGL2, wgpu
+    /// binds every texture and sampler of a bind group at each draw (about 25 GL calls for the five
+    /// white placeholders), so a scene of built-in shapes binds none.
+    pub untextured_layout: wgpu::BindGroupLayout,
     white_srgb: GpuTexture,
     white_linear: GpuTexture,
     samplers: HashMap<Sampler, wgpu::Sampler>,
@@ -183,9 +187,14 @@ impl SurfaceKit {
             label: Some("surface"),
             entries: &entries,
         });
+        let untextured_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("surface, untextured"),
+            entries: &[crate::pipelines::uniform_entry(0)],
+        });
         let white = (1, 1, &[255u8; 4][..]);
         Self {
             layout,
+            untextured_layout,
             white_srgb: GpuTexture::new(device, queue, white, true),
             white_linear: GpuTexture::new(device, queue, white, false),
             samplers: HashMap::new(),
@@ -227,6 +236,12 @@ impl SurfaceKit {
     }
 }
 
+/// Whether `surface` draws with the textured entry point and bind group: it names a texture, or it is
+/// alpha-masked (the shadow pass's mask pipeline reads the base color texture, white when none).
+pub fn samples_textures(surface: &Surface) -> bool {
+    surface.textures().iter().any(Option::is_some) || surface.alpha_mode == AlphaMode::Mask
+}
+
 /// The (image, sRGB) pairs `surface` samples.
 pub fn texture_keys(surface: &Surface) -> impl Iterator<Item = (AssetId, bool)> + '_ {
     surface
@@ -260,6 +275,22 @@ impl GpuSurface {
             contents: bytemuck::bytes_of(&SurfaceUniforms::new(&surface)),
             usage: wgpu::BufferUsages::UNIFORM,
         });
+        if !samples_textures(&surface) {
+            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("surface, untextured"),
+                layout: &kit.untextured_layout,
+                entries: &[wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniforms.as_entire_binding(),
+                }],
+            });
+            return Self {
+                surface,
+                _uniforms: uniforms,
+                bind_group,
+                complete: true,
+            };
+        }
         let mut complete = true;
         let slots = surface.textures();
         let samplers: Vec<wgpu::Sampler> = slots
@@ -321,7 +352,7 @@ impl GpuSurface {
         crate::pipelines::SceneVariant {
             blend: self.is_blended(),
             double_sided: self.surface.double_sided,
-            textured: self.surface.textures().iter().any(Option::is_some),
+            textured: samples_textures(&self.surface),
         }
     }
 }
