@@ -64,15 +64,32 @@ fn borrow_parts(
 }
 
 /// Runs `f` on the state of engine `id` and queues what it produced (see [`Engine::with`]).
+///
+/// Generic over each call's closure, so it is compiled once per `Engine` method: everything that is
+/// the same for every call lives in the non-generic, never-inlined helpers below (smaller bundle).
 fn with_parts<T>(
     id: u32,
     parts: &RefCell<Option<Parts>>,
     f: impl FnOnce(&mut State) -> Result<T, EngineError>,
 ) -> Result<T, JsError> {
-    let (_running, mut parts) = borrow_parts(id, parts)?;
+    let (running, mut parts) = borrow_parts(id, parts).map_err(js_error)?;
     let result = f(&mut parts.state);
+    finish(running, parts);
+    result.map_err(js_error)
+}
+
+/// Queues what the call produced, then releases the engine (the borrow before the running mark).
+#[inline(never)]
+fn finish(running: poison::RunningGuard, mut parts: RefMut<'_, Parts>) {
     parts.post();
-    Ok(result?)
+    drop(parts);
+    drop(running);
+}
+
+/// An engine error as the JS `Error` it throws.
+#[inline(never)]
+fn js_error(error: EngineError) -> JsError {
+    error.into()
 }
 
 /// What one engine call works on.
