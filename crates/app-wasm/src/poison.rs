@@ -50,7 +50,9 @@ pub fn new_engine_id() -> u32 {
 pub fn enter(id: u32) -> Option<RunningGuard> {
     let previous = RUNNING.with(Cell::get);
     POISONED.with(|p| {
-        let mut p = p.borrow_mut();
+        // A trap while the set was borrowed would leave it borrowed for good: then nothing can be
+        // trusted, and every call is refused rather than panicking here.
+        let mut p = p.try_borrow_mut().ok()?;
         if let Some(earlier) = previous {
             // `earlier` trapped, unless it is still running below this call (see the module docs).
             p.insert(earlier);
@@ -63,7 +65,7 @@ pub fn enter(id: u32) -> Option<RunningGuard> {
 
 /// Forgets an engine's poisoned state once it is freed.
 pub fn forget(id: u32) {
-    POISONED.with(|p| p.borrow_mut().remove(&id));
+    POISONED.with(|p| p.try_borrow_mut().map(|mut p| p.remove(&id)).ok());
 }
 
 /// Restores the previously running engine. A trap skips this drop: that is what leaves `RUNNING` naming
@@ -76,7 +78,9 @@ pub struct RunningGuard {
 impl Drop for RunningGuard {
     fn drop(&mut self) {
         POISONED.with(|p| {
-            let mut p = p.borrow_mut();
+            let Ok(mut p) = p.try_borrow_mut() else {
+                return; // see `enter`: every later call is refused anyway
+            };
             // This call returned, so it did not trap: a re-entry's mark on it is void.
             p.remove(&self.id);
             // A call nested in this one trapped, and its trap was caught on the way out (a getter
