@@ -1,6 +1,7 @@
 # Sourced by scripts/setup.sh and scripts/build-web.sh: the toolchain that builds the release web bundles.
-# A pinned nightly, because two size options are nightly-only (measured 2026-12-07, gzip -9 wasm + glue,
-# `bash scripts/build-web.sh` against the stable build of the same commit):
+# A pinned nightly, because these size options are nightly-only (measured 2026-12-07, gzip -9 wasm + glue
+# of the WebGPU bundle, built as `bash scripts/build-web.sh` does; added one at a time, each figure the step
+# from the build before it, starting from the stable build of the same commit):
 #   -Zbuild-std (std compiled with the release profile: opt-level "z", LTO with our code)   -3.1 KB WebGPU
 #   -Zlocation-detail=none (no file/line/column strings for panics)                          -8.1 KB
 #   -Cpanic=immediate-abort (a panic is a trap at once: no hook, no message formatting)     -16.7 KB
@@ -11,7 +12,8 @@
 WASM_NIGHTLY=nightly-2026-05-20
 WASM_RUSTFLAGS="-Zlocation-detail=none -Zunstable-options -Cpanic=immediate-abort"
 # std's sorts become small O(n log n) ones (insertion + merge / heap sort) instead of driftsort/ipnsort, one
-# copy of ~3.5 KB per element type; a frame sorts only blended instances, so speed is unaffected in the bench.
+# copy of ~3.5 KB per element type; the bench sections that sort most (scene load, batch build, glTF import,
+# `BENCH_ONLY=... node bench/run.mjs`) were no slower with it.
 WASM_BUILD_STD=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size)
 
 # True when the pinned nightly and its rust-src (which -Zbuild-std compiles) are installed.

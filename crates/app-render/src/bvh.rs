@@ -181,9 +181,9 @@ fn triangle([a, b, c]: [Vec3; 3], ray: &Ray) -> Option<f32> {
 /// A mesh's positions and its indices, three per triangle.
 type MeshTriangles = (Vec<[f32; 3]>, Vec<u32>);
 
-/// A [`Bvh`] built on first use. Building one is the largest part of uploading a big mesh (500,000
-/// triangles: about 0.35 s of a 0.9 s import in the browser, `bench/run.mjs`'s glTF section), and only
-/// picking needs it; until then this holds the mesh's positions and indices (less memory than the
+/// A [`Bvh`] built on first use. Building one was the largest part of uploading a big mesh (the glTF
+/// bench's generated 500,000-triangle model: about 0.35 s of a 0.9 s import in a CPU profile of the
+/// browser, 2026-12-07), and only picking needs it; until then this holds the mesh's positions and indices (less memory than the
 /// hierarchy's own triangle copy).
 #[derive(Debug)]
 pub struct LazyBvh {

@@ -100,8 +100,10 @@ pub struct SceneVariant {
 pub struct ScenePipelines {
     shader: wgpu::ShaderModule,
     frame_layout: wgpu::BindGroupLayout,
-    /// Bind group 1 for textured and for untextured variants.
-    surface_layouts: [wgpu::BindGroupLayout; 2],
+    /// Bind group 1 of textured variants.
+    textured_layout: wgpu::BindGroupLayout,
+    /// Bind group 1 of untextured variants: the surface uniforms only.
+    untextured_layout: wgpu::BindGroupLayout,
     samples: u32,
     built: HashMap<(wgpu::TextureFormat, SceneVariant), wgpu::RenderPipeline>,
 }
@@ -118,7 +120,8 @@ impl ScenePipelines {
         Self {
             shader: shader.clone(),
             frame_layout: frame_layout.clone(),
-            surface_layouts: [textured_layout.clone(), untextured_layout.clone()],
+            textured_layout: textured_layout.clone(),
+            untextured_layout: untextured_layout.clone(),
             samples,
             built: HashMap::new(),
         }
@@ -135,9 +138,9 @@ impl ScenePipelines {
             return;
         }
         let (fragment_entry, surface_layout) = if variant.textured {
-            ("fs_main", &self.surface_layouts[0])
+            ("fs_main", &self.textured_layout)
         } else {
-            ("fs_untextured", &self.surface_layouts[1])
+            ("fs_untextured", &self.untextured_layout)
         };
         let pipeline = mesh_pipeline(
             device,
