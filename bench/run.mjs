@@ -557,8 +557,10 @@ if (results.gltf.small) {
 const goalRoom = results.scale.find((r) => r.editors === 50 && r.viewers === 200 && !r.redis);
 if (goalRoom) {
   t.push({ target: '50 editors + 200 viewers (one Hocuspocus): edit→render p95 ≤ 50 ms', measured: `${goalRoom.latencyMs.p95} ms`, met: goalRoom.latencyMs.p95 != null && goalRoom.latencyMs.p95 <= 50 });
-  // Judged on render_frame (the frame call); with the messages applied between frames counted in, as the table shows too.
-  t.push({ target: '50 editors + 200 viewers: engine frame (render_frame) ≤ 2 × its idle-room cost', measured: `${goalRoom.frame.renderRatio}× (with messages applied between frames: ${goalRoom.frame.ratio}×)`, met: goalRoom.frame.renderRatio != null && goalRoom.frame.renderRatio <= 2 });
+  // Judged on render_frame (the frame call), mean over every frame (most frames apply no coalesced message, so
+  // the median would hide those that do), without the page's listeners; with the messages applied between
+  // frames counted in, as the table shows too.
+  t.push({ target: '50 editors + 200 viewers: engine frame (render_frame) ≤ 2 × its idle-room cost', measured: `${goalRoom.frame.renderMeanRatio}× by mean, ${goalRoom.frame.renderRatio}× by median (with messages applied between frames, mean: ${goalRoom.frame.meanRatio}×)`, met: goalRoom.frame.renderMeanRatio != null && goalRoom.frame.renderMeanRatio <= 2 });
 }
 results.machine.loadavgEnd = loadavg().map((x) => round(x, 2));
 results.durationS = round((Date.now() - started) / 1000, 1);

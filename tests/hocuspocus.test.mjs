@@ -1,10 +1,12 @@
 // End-to-end: the engine on a real Hocuspocus server through web/collab/hocuspocus.js (document-name
 // framing, token auth, SyncReply/SyncStatus), then scaled out: two Hocuspocus processes sharing the
 // document through Redis (@hocuspocus/extension-redis), one page on each. A Node client using
-// @hocuspocus/provider (the official JS client) edits the document and the engine draws the change.
+// @hocuspocus/provider (the official JS client) edits the document and the engine draws the change. The
+// server coalesces its broadcasts (scripts/hocuspocus/coalesce.mjs): a burst reaches a client merged.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assert, launch, open, readPixels, root, run, serve, differingPixels, watchdog, freePort, until } from './lib/harness.mjs';
+import { unframe } from '../web/collab/hocuspocus.js';
 import { TOKEN, VIEWER_TOKEN, hocuspocusDir, installHocuspocus, startHocuspocus as hocuspocus, startRedis } from './lib/servers.mjs';
 
 watchdog(8 * 60_000, 'hocuspocus');
@@ -126,6 +128,55 @@ try {
         ydoc.destroy();
       }
       await V.page.close();
+    },
+
+    'broadcasts are coalesced: a burst of 400 changes from two clients reaches a third as a few merged messages, each update before the awareness that names its node': async () => {
+      const room = `hp-burst-${process.pid}`;
+      const client = (onMessage) => {
+        const ydoc = new Y.Doc();
+        const provider = new HocuspocusProvider({ url: `ws://127.0.0.1:${port}`, name: room, document: ydoc, token: TOKEN, WebSocketPolyfill: WebSocket, ...(onMessage && { onMessage }) });
+        return { ydoc, provider };
+      };
+      const seen = { updates: 0, awareness: 0, early: [] };
+      let counting = false;
+      // Called by the provider ({ event, message }) and, with the raw MessageEvent, by its socket: count once.
+      const listener = client(({ event, message }) => {
+        if (!counting || message === undefined) return;
+        const { type, body } = unframe(new Uint8Array(event.data));
+        if (type === 0 && body[1] === 2) seen.updates++;
+        if (type === 1) seen.awareness++;
+      });
+      const writers = [client(), client()];
+      const everyone = [listener, ...writers];
+      try {
+        await until(() => everyone.every((c) => c.provider.isSynced), 10_000, 'three clients synced');
+        // Applied in order: when a state names a node, the listener's document must already hold it.
+        listener.provider.awareness.on('change', () => {
+          for (const state of listener.provider.awareness.getStates().values()) {
+            if (state.dragging && !listener.ydoc.getMap('nodes').has(state.dragging)) seen.early.push(state.dragging);
+          }
+        });
+        counting = true;
+        const last = [];
+        writers.forEach(({ ydoc, provider }, w) => {
+          for (let i = 0; i < 100; i++) {
+            const id = `burst-${w}-${i}`;
+            ydoc.transact(() => ydoc.getMap('nodes').set(id, new Y.Map([['kind', 'sphere']])));
+            provider.setAwarenessField('dragging', id);
+            last[w] = id;
+          }
+        });
+        const nodes = listener.ydoc.getMap('nodes');
+        await until(() => nodes.size === 200 && [...listener.provider.awareness.getStates().values()].filter((s) => last.includes(s.dragging)).length === 2,
+          10_000, 'every node and both writers\' last dragging state at the listener');
+        // Uncoalesced, the listener gets one message per change: 200 updates and 200 awareness messages.
+        assert(seen.updates >= 1 && seen.updates <= 40, `${seen.updates} update messages for 200 updates`);
+        assert(seen.awareness >= 1 && seen.awareness <= 40, `${seen.awareness} awareness messages for 200 changes`);
+        assert(seen.early.length === 0, `awareness named nodes the listener did not have yet: ${seen.early.slice(0, 5).join(', ')}`);
+        console.log(`     listener received ${seen.updates} update and ${seen.awareness} awareness messages for 200 of each`);
+      } finally {
+        for (const c of everyone) { c.provider.destroy(); c.ydoc.destroy(); }
+      }
     },
 
     'scale-out: two Hocuspocus processes share the document through Redis': async () => {

@@ -25,7 +25,7 @@ function checkRoom(room, { editors, viewers }) {
   assert(room.traffic.editor.msgsOutPerS > 0 && room.traffic.editor.msgsInPerS > 0, 'editor traffic counted');
   assert(room.traffic.viewer.msgsInPerS > 0 && room.traffic.viewer.refused === 0, 'viewers receive the room and sent no updates to refuse');
   for (const s of room.server) assert(s.cpuPercent > 0 && s.rssMiB > 10, `server usage ${JSON.stringify(s)}`);
-  for (const key of ['idleMedianMs', 'activeMedianMs', 'activeP95Ms', 'ratio', 'activeFps']) {
+  for (const key of ['idleMedianMs', 'activeMedianMs', 'activeP95Ms', 'ratio', 'idleMeanMs', 'activeMeanMs', 'meanRatio', 'renderMeanRatio', 'activeFps']) {
     assert(Number.isFinite(room.frame[key]) && room.frame[key] > 0, `frame.${key}: ${room.frame[key]}`);
   }
   // At most one per frame; a few more only if frames stalled over 100 ms (then changes report from the call).

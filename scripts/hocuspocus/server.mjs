@@ -7,9 +7,20 @@
 // second token whose connections are read-only: the server answers their document updates with a refusal
 // (SyncStatus false) and applies nothing, and tells the client its scope ("readonly") when it authenticates. REDIS_PORT (and REDIS_HOST):
 // scale out with @hocuspocus/extension-redis, so several of these processes serve the same documents.
+// BROADCAST_UPDATE_MS (default 16) and BROADCAST_AWARENESS_MS (default 33): what peers send within that
+// window reaches every connection as one merged message (coalesce.mjs says why); BROADCAST=immediate
+// keeps Hocuspocus's own one-message-per-change fan-out, for comparison.
 // Prints "listening on ws://HOST:PORT" once it accepts connections.
 import { Server } from '@hocuspocus/server';
 import { Redis } from '@hocuspocus/extension-redis';
+import { coalesceBroadcasts } from './coalesce.mjs';
+
+if (process.env.BROADCAST !== 'immediate') {
+  coalesceBroadcasts({
+    updateMs: Number(process.env.BROADCAST_UPDATE_MS ?? 16),
+    awarenessMs: Number(process.env.BROADCAST_AWARENESS_MS ?? 33),
+  });
+}
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 1235);

@@ -22,6 +22,7 @@ const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const round = (x, d = 2) => (x == null || !Number.isFinite(x) ? x : Number(x.toFixed(d)));
 
 /** Starts the crowd; resolves to `{ next(event) → Promise<message>, start(), stop() }`. */
@@ -173,9 +174,20 @@ export async function runRoom(browser, webUrl, { editors, viewers, redis = false
         // The two parts of an active frame: drawing, and applying what arrived since the last frame.
         activeRenderMedianMs: round(quantile(record.frames.active.map(([render]) => render), 0.5), 3),
         activeMessagesMedianMs: round(quantile(record.frames.active.map(([, messages]) => messages), 0.5), 3),
+        // The page's on_change / on_presence listeners (they run inside render_frame; not counted above).
+        activeListenersMedianMs: round(quantile(record.frames.active.map(([, , listeners]) => listeners), 0.5), 3),
         ratio: idleMedian ? round(activeMedian / idleMedian, 2) : null,
-        // render_frame alone (the one call per frame; messages are events between frames), active / idle.
+        // Means, render_frame plus messages: what a second of the engine costs, per frame (with messages
+        // coalesced to fewer than one per frame, the median frame applies none).
+        idleMeanMs: round(mean(idleFrames), 3),
+        activeMeanMs: round(mean(activeFrames), 3),
+        meanRatio: round(mean(activeFrames) / mean(idleFrames), 2),
+        // render_frame alone (the one call per frame; messages are events between frames; the page's
+        // listeners left out), active / idle: medians, and means (every frame counted, so the frames
+        // that apply a coalesced message weigh in even when they are fewer than half).
         renderRatio: round(quantile(record.frames.active.map(([render]) => render), 0.5) / quantile(record.frames.idle.map(([render]) => render), 0.5), 2),
+        renderMeanRatio: round(mean(record.frames.active.map(([render]) => render)) / mean(record.frames.idle.map(([render]) => render)), 2),
+        activeListenersMeanMs: round(mean(record.frames.active.map(([, , listeners]) => listeners)), 3),
         activeFps: round(record.frames.active.length / record.activeS, 1),
         activeFrames: record.frames.active.length,
         // on_presence calls in the active phase: at most one per frame, however many awareness messages.

@@ -1,8 +1,9 @@
 // The engine page of the collaboration scale test and benchmark (tests/lib/scale.mjs): one engine joins a
 // Hocuspocus room (?url=ws://…&doc=NAME&token=…[&guard=off]) and draws every frame (redraw "always", so an idle room
 // costs a drawn frame too), measuring:
-//   - per frame, the time inside the engine: render_frame plus every sync_receive since the last frame
-//     (remote updates and awareness are applied there, outside render_frame);
+//   - per frame, the time inside the engine: render_frame (less the time of this page's own on_change and
+//     on_presence listeners, which run inside it and are recorded apart) plus every sync_receive since the
+//     last frame (remote updates and awareness are applied there, outside render_frame);
 //   - per peer edit, when it was drawn: on_change names the changed nodes after the frame that applied
 //     them, and the position read back identifies the edit (the crowd recorded when it sent each one).
 // window.scale.phase ('idle' | 'active') picks the list frames are recorded into; scale.receive sums
@@ -47,13 +48,22 @@ try {
   // As a page listing its users would: on_presence comes at most once per frame, however many
   // awareness messages the room sends (scale.presenceReports counts the active phase's).
   scale.presenceReports = 0;
-  engine.on_presence(() => { if (scale.phase === 'active') scale.presenceReports++; });
+  // The page's own listeners run inside render_frame (the engine reports after a frame's work); their time
+  // is recorded apart, so the engine's share of a frame can be told from what this page does with it.
+  let listenerMs = 0;
+  engine.on_presence(() => {
+    const t0 = performance.now();
+    if (scale.phase === 'active') scale.presenceReports++;
+    listenerMs += performance.now() - t0;
+  });
   engine.on_change(({ added, changed }) => {
     if (scale.phase !== 'active') return;
+    const t0 = performance.now();
     const t = now();
     for (const id of [...added, ...changed]) {
       if (id.startsWith('scale-')) scale.drawn.push([id, engine.get_node(id).position[0], t]);
     }
+    listenerMs += performance.now() - t0;
   });
   window.connection = connectHocuspocus(engine, {
     url: params.get('url'),
@@ -66,8 +76,9 @@ try {
     engine.render_frame(Math.min(0.1, (t0 - last) / 1000));
     const renderMs = performance.now() - t0;
     last = t0;
-    scale.frames[scale.phase]?.push([renderMs, messageMs]);
+    scale.frames[scale.phase]?.push([renderMs - listenerMs, messageMs, listenerMs]);
     messageMs = 0;
+    listenerMs = 0;
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
