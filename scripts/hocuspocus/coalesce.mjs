@@ -23,13 +23,13 @@
 import { Document, OutgoingMessage } from '@hocuspocus/server';
 import * as Y from 'yjs';
 
-/** Per document: the pending updates and awareness clients, and each kind's timer and last send. */
+/** Per document: the pending updates and awareness clients, and each kind's window. */
 const pending = new WeakMap();
 
-function stateOf(document) {
+function stateOf(document, { updateMs, awarenessMs }) {
   let state = pending.get(document);
   if (state === undefined) {
-    state = { updates: [], clients: new Set(), update: { timer: null, lastMs: -Infinity }, awareness: { timer: null, lastMs: -Infinity } };
+    state = { updates: [], clients: new Set(), update: createWindow(updateMs), awareness: createWindow(awarenessMs) };
     pending.set(document, state);
   }
   return state;
@@ -44,7 +44,6 @@ function flushUpdates(document, state) {
   const { updates } = state;
   if (updates.length === 0) return;
   state.updates = [];
-  state.update.lastMs = performance.now();
   if (document.isDestroyed) return;
   const update = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
   broadcast(document, new OutgoingMessage(document.name).createSyncMessage().writeUpdate(update).toUint8Array());
@@ -52,29 +51,40 @@ function flushUpdates(document, state) {
 
 function flushAwareness(document, state) {
   // Updates first: an awareness state may name a node that a pending update creates.
-  clearTimer(state.update);
+  state.update.cancel();
   flushUpdates(document, state);
   const clients = [...state.clients];
   if (clients.length === 0) return;
   state.clients.clear();
-  state.awareness.lastMs = performance.now();
   if (document.isDestroyed) return;
   broadcast(document, new OutgoingMessage(document.name).createAwarenessUpdateMessage(document.awareness, clients).toUint8Array());
 }
 
-function clearTimer(kind) {
-  if (kind.timer === null) return;
-  clearTimeout(kind.timer);
-  clearImmediate(kind.timer);
-  kind.timer = null;
-}
-
-/** Runs `flush` at the end of this turn when the last send is `intervalMs` old, else when it will be. */
-function schedule(kind, intervalMs, flush) {
-  if (kind.timer !== null) return;
-  const waitMs = kind.lastMs + intervalMs - performance.now();
-  const run = () => { kind.timer = null; flush(); };
-  kind.timer = waitMs <= 0 ? setImmediate(run) : setTimeout(run, waitMs);
+/**
+ * One kind of message's window: `schedule(flush)` runs `flush` at the end of this event-loop turn when
+ * the last flush is `intervalMs` old, else when it will be; `cancel()` drops a scheduled flush (its
+ * caller flushes by hand). Leading-edge, so a quiet room waits for nothing.
+ */
+export function createWindow(intervalMs) {
+  let timer = null;
+  let immediate = false;
+  let lastMs = -Infinity;
+  return {
+    schedule(flush) {
+      if (timer !== null) return;
+      const waitMs = lastMs + intervalMs - performance.now();
+      const run = () => { timer = null; lastMs = performance.now(); flush(); };
+      immediate = waitMs <= 0;
+      timer = immediate ? setImmediate(run) : setTimeout(run, waitMs);
+    },
+    cancel() {
+      if (timer === null) return;
+      if (immediate) clearImmediate(timer);
+      else clearTimeout(timer);
+      timer = null;
+      lastMs = performance.now(); // the caller flushes now
+    },
+  };
 }
 
 /**
@@ -85,11 +95,12 @@ export function coalesceBroadcasts({ updateMs, awarenessMs }) {
   for (const [name, ms] of [['updateMs', updateMs], ['awarenessMs', awarenessMs]]) {
     if (!(Number.isFinite(ms) && ms > 0)) throw new Error(`coalesceBroadcasts: ${name} must be a positive number of milliseconds, got ${ms}`);
   }
+  const windows = { updateMs, awarenessMs };
   Document.prototype.handleUpdate = function handleUpdate(update, connection) {
     this.callbacks.onUpdate(this, connection, update); // the server's own work (hooks, Redis) at once
-    const state = stateOf(this);
+    const state = stateOf(this, windows);
     state.updates.push(update);
-    schedule(state.update, updateMs, () => flushUpdates(this, state));
+    state.update.schedule(() => flushUpdates(this, state));
     return this;
   };
   Document.prototype.handleAwarenessUpdate = function handleAwarenessUpdate({ added, updated, removed }, connectionInstance) {
@@ -101,11 +112,11 @@ export function coalesceBroadcasts({ updateMs, awarenessMs }) {
         for (const id of removed) connection.clients.delete(id);
       }
     }
-    const state = stateOf(this);
+    const state = stateOf(this, windows);
     for (const id of added) state.clients.add(id);
     for (const id of updated) state.clients.add(id);
     for (const id of removed) state.clients.add(id);
-    schedule(state.awareness, awarenessMs, () => flushAwareness(this, state));
+    state.awareness.schedule(() => flushAwareness(this, state));
     return this;
   };
 }

@@ -9,18 +9,19 @@
 // scale out with @hocuspocus/extension-redis, so several of these processes serve the same documents.
 // BROADCAST_UPDATE_MS (default 16) and BROADCAST_AWARENESS_MS (default 33): what peers send within that
 // window reaches every connection as one merged message (coalesce.mjs says why); BROADCAST=immediate
-// keeps Hocuspocus's own one-message-per-change fan-out, for comparison.
+// keeps Hocuspocus's own one-message-per-change fan-out (and the stock Redis extension), for comparison.
 // Prints "listening on ws://HOST:PORT" once it accepts connections.
 import { Server } from '@hocuspocus/server';
 import { Redis } from '@hocuspocus/extension-redis';
 import { coalesceBroadcasts } from './coalesce.mjs';
+import { CoalescedRedis } from './redis.mjs';
 
-if (process.env.BROADCAST !== 'immediate') {
-  coalesceBroadcasts({
-    updateMs: Number(process.env.BROADCAST_UPDATE_MS ?? 16),
-    awarenessMs: Number(process.env.BROADCAST_AWARENESS_MS ?? 33),
-  });
-}
+const coalesced = process.env.BROADCAST !== 'immediate';
+const windows = {
+  updateMs: Number(process.env.BROADCAST_UPDATE_MS ?? 16),
+  awarenessMs: Number(process.env.BROADCAST_AWARENESS_MS ?? 33),
+};
+if (coalesced) coalesceBroadcasts(windows);
 
 const host = process.env.HOST ?? '127.0.0.1';
 const port = Number(process.env.PORT ?? 1235);
@@ -29,7 +30,9 @@ const viewerToken = process.env.VIEWER_TOKEN;
 const extensions = [];
 const scaledOut = Boolean(process.env.REDIS_PORT);
 if (scaledOut) {
-  extensions.push(new Redis({ host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT) }));
+  const redis = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT) };
+  // Coalesced: local changes are pushed to the other instances, merged per window (redis.mjs says why).
+  extensions.push(coalesced ? new CoalescedRedis({ ...redis, ...windows }) : new Redis(redis));
 }
 
 const server = new Server({
