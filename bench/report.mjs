@@ -110,7 +110,8 @@ export function toMarkdown(r) {
       'their own node at 30 Hz and move their pointer; M viewers (read-only tokens) move their camera once a second; all through Hocuspocus ' +
       '(one process, or two sharing Redis), with one engine page (320×240, drawing every frame) on the first server. Latency: from the ' +
       'crowd\'s send to the end of the page frame that drew the edit (p50 / p95 / p99); an edit overtaken by the same editor\'s next one ' +
-      'before a frame drew it is "superseded". Frame: ms inside the engine per frame (render_frame + the sync_receive calls since the ' +
+      'before a frame drew it is "superseded"; editors aim at 30 Hz, and the rate they reached is shown (on a saturated machine the ' +
+      'crowd\'s own timers fall behind). Frame: ms inside the engine per frame (render_frame + the sync_receive calls since the ' +
       'previous frame), active / idle (everyone connected, nobody moving), as median and mean (the server coalesces broadcasts, so most ' +
       'frames apply no message: the mean counts those that do); "render_frame alone" is median / mean, without the page\'s own on_change ' +
       'and on_presence listeners, which run inside it (their mean ms per active frame is shown apart). Traffic per client per second, in. Everything, the browser ' +
@@ -121,7 +122,7 @@ export function toMarkdown(r) {
     for (const s of r.scale) {
       const tr = (c) => (c ? `${fmt(c.msgsInPerS, 0)}, ${fmt(c.bytesInPerS / 1000, 1)}` : '—');
       out.push(`| ${s.editors} | ${s.viewers} | ${s.servers}${s.redis ? ' + Redis' : ''}${s.guard === false ? ', guard off' : ''} | ` +
-        `${fmt(s.latencyMs.p50, 1)} / ${fmt(s.latencyMs.p95, 1)} / ${fmt(s.latencyMs.p99, 1)} | ${s.edits.drawn} / ${s.edits.superseded} | ` +
+        `${fmt(s.latencyMs.p50, 1)} / ${fmt(s.latencyMs.p95, 1)} / ${fmt(s.latencyMs.p99, 1)} | ${s.edits.drawn} / ${s.edits.superseded} (${fmt(s.edits.sent / s.activeS / s.editors, 1)} Hz sent per editor) | ` +
         `median ${fmt(s.frame.idleMedianMs)} → ${fmt(s.frame.activeMedianMs)} (${x(s.frame.ratio)}), mean ${fmt(s.frame.idleMeanMs)} → ${fmt(s.frame.activeMeanMs)} (${x(s.frame.meanRatio)}); ` +
         `render_frame alone ${x(s.frame.renderRatio)} / ${x(s.frame.renderMeanRatio)}; page listeners ${fmt(s.frame.activeListenersMeanMs)} | ${fmt(s.frame.activeMessagesMedianMs)} | ` +
         `${tr(s.traffic.editor)} · ${tr(s.traffic.viewer)} | ${s.server.map((v) => `${fmt(v.cpuPercent, 0)}, ${fmt(v.rssMiB, 0)}`).join('; ')} | ${fmt(s.crowdCpuPercent, 0)} | ${fmt(s.machineBusyPercent, 0)} |`);
