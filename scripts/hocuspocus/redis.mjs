@@ -22,25 +22,17 @@
 import { Redis } from '@hocuspocus/extension-redis';
 import { OutgoingMessage } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { frame } from '../../web/collab/hocuspocus.js';
+import { unframe } from '../../web/collab/hocuspocus.js';
 import { createWindow } from './coalesce.mjs';
 
-/** lib0 varUint: 7 bits per byte, low bits first. */
-function varUint(value) {
-  const out = [];
-  let n = value;
-  while (n > 0x7f) { out.push(0x80 | (n & 0x7f)); n = Math.floor(n / 128); }
-  out.push(n);
-  return out;
-}
+/** y-protocols sync subtypes: step 2 and update carry the same payload, an update. */
+const SYNC_STEP_2 = 1;
 
 /** A Hocuspocus frame holding a y-protocols sync step 2 (message 0, subtype 1) that carries `update`. */
 function syncStep2(documentName, update) {
-  const head = [0, 1, ...varUint(update.length)];
-  const message = new Uint8Array(head.length + update.length);
-  message.set(head);
-  message.set(update, head.length);
-  return frame(documentName, message);
+  const bytes = new OutgoingMessage(documentName).createSyncMessage().writeUpdate(update).toUint8Array();
+  unframe(bytes).body[1] = SYNC_STEP_2; // body is a view: [sync type, subtype, payload…]
+  return bytes;
 }
 
 export class CoalescedRedis extends Redis {
