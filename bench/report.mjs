@@ -115,13 +115,14 @@ export function toMarkdown(r) {
       'previous frame), active / idle (everyone connected, nobody moving), as median and mean (the server coalesces broadcasts, so most ' +
       'frames apply no message: the mean counts those that do); "render_frame alone" is median / mean, without the page\'s own on_change ' +
       'and on_presence listeners, which run inside it (their mean ms per active frame is shown apart). Traffic per client per second, in. Everything, the browser ' +
-      'rasterising with SwiftShader included, shares this machine\'s cores: "busy" is all cores together.');
+      'rasterising with SwiftShader included, shares this machine\'s cores: "busy" is all cores together. The last row is a diagnostic: the ' +
+      'goal room with Chromium\'s GPU process (SwiftShader) at the lowest CPU priority, as if the GPU were a device of its own.');
     out.push('');
     out.push('| editors | viewers | servers | latency ms p50 / p95 / p99 | edits drawn / superseded | frame ms idle → active (×) | applying ms per frame | per client in: msgs/s, KB/s (editor · viewer) | server CPU %, RSS MiB | crowd CPU % | busy % |');
     out.push('|---:|---:|---|---|---|---|---:|---|---|---:|---:|');
     for (const s of r.scale) {
       const tr = (c) => (c ? `${fmt(c.msgsInPerS, 0)}, ${fmt(c.bytesInPerS / 1000, 1)}` : '—');
-      out.push(`| ${s.editors} | ${s.viewers} | ${s.servers}${s.redis ? ' + Redis' : ''}${s.guard === false ? ', guard off' : ''} | ` +
+      out.push(`| ${s.editors} | ${s.viewers} | ${s.servers}${s.redis ? ' + Redis' : ''}${s.guard === false ? ', guard off' : ''}${s.rasteriserNice ? `, rasteriser at nice ${s.rasteriserNice} (${s.rasteriserThreads} threads)` : ''} | ` +
         `${fmt(s.latencyMs.p50, 1)} / ${fmt(s.latencyMs.p95, 1)} / ${fmt(s.latencyMs.p99, 1)} | ${s.edits.drawn} / ${s.edits.superseded} (${fmt(s.edits.sent / s.activeS / s.editors, 1)} Hz sent per editor) | ` +
         `median ${fmt(s.frame.idleMedianMs)} → ${fmt(s.frame.activeMedianMs)} (${x(s.frame.ratio)}), mean ${fmt(s.frame.idleMeanMs)} → ${fmt(s.frame.activeMeanMs)} (${x(s.frame.meanRatio)}); ` +
         `render_frame alone ${x(s.frame.renderRatio)} / ${x(s.frame.renderMeanRatio)}; page listeners ${fmt(s.frame.activeListenersMeanMs)} | ${fmt(s.frame.activeMessagesMedianMs)} | ` +

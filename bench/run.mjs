@@ -462,9 +462,12 @@ try {
             }
           }
           rooms.push({ editors: 10, viewers: 0, redis: false, guard: false });
+          // Last (it lowers this browser's GPU process): the goal room with SwiftShader at the lowest CPU
+          // priority, standing in for a GPU of its own, to tell the rasteriser's share of the latency.
+          rooms.push({ editors: 50, viewers: 200, redis: false, rasteriserNice: 19 });
           for (const room of rooms) {
             const r = await runRoom(browser, web.url, { ...room, activeMs: config.scaleActiveMs, idleMs: 2000 });
-            log(`  ${room.editors} editors + ${room.viewers} viewers${room.redis ? ', 2 servers + Redis' : ''}${room.guard === false ? ', guard off' : ''}: ` +
+            log(`  ${room.editors} editors + ${room.viewers} viewers${room.redis ? ', 2 servers + Redis' : ''}${room.guard === false ? ', guard off' : ''}${room.rasteriserNice ? `, rasteriser at nice ${room.rasteriserNice}` : ''}: ` +
               `p95 ${r.latencyMs.p95} ms, frame ${r.frame.ratio}× idle, machine ${r.machineBusyPercent} % busy`);
             results.scale.push(r);
           }
@@ -554,7 +557,7 @@ if (results.gltf.small) {
   const mod = results.gltf.importerModule;
   if (mod) t.push({ target: 'importer ≤ 40 KB gzip in the WebGPU bundle, or loaded only when a model is imported', measured: `${(mod.gzip9 / 1000).toFixed(1)} KB gzip, ${mod.loaded}`, met: true });
 }
-const goalRoom = results.scale.find((r) => r.editors === 50 && r.viewers === 200 && !r.redis);
+const goalRoom = results.scale.find((r) => r.editors === 50 && r.viewers === 200 && !r.redis && !r.rasteriserNice);
 if (goalRoom) {
   t.push({ target: '50 editors + 200 viewers (one Hocuspocus): edit→render p95 ≤ 50 ms', measured: `${goalRoom.latencyMs.p95} ms`, met: goalRoom.latencyMs.p95 != null && goalRoom.latencyMs.p95 <= 50 });
   // Judged on render_frame (the frame call), mean over every frame (most frames apply no coalesced message, so
@@ -592,7 +595,7 @@ need(results.calls.demo?.frames >= config.demoFrames, 'calls.demo');
 need(Number.isFinite(results.calls.gpu?.drawn?.perFrame), 'calls.gpu');
 for (const name of ['small', 'large']) need(Number.isFinite(results.gltf[name]?.ratio), `gltf.${name}`);
 need(Number.isFinite(results.gltf.instances?.ratio), 'gltf.instances');
-if (!SMOKE) need(results.scale.length === config.scaleEditors.length * config.scaleViewers.length * 2 + 1 && results.scale.every((r) => Number.isFinite(r.latencyMs.p95)), 'scale');
+if (!SMOKE) need(results.scale.length === config.scaleEditors.length * config.scaleViewers.length * 2 + 2 && results.scale.every((r) => Number.isFinite(r.latencyMs.p95)), 'scale');
 if (!SMOKE && process.env.BENCH_NATIVE !== '0') need(results.native.appScene?.summary?.length && results.native.appRender?.summary?.length, 'native');
 results.missing = missing;
 
