@@ -21,6 +21,11 @@ cargo clippy -p app-wasm --target wasm32-unknown-unknown --all-targets --feature
 cargo clippy -p app-wasm --target wasm32-unknown-unknown --features importer -- -D warnings
 
 step "native tests (cargo test --workspace; includes app-wasm/tests/layers.rs: floors, no Closure::forget)"
+# Property tests draw the same cases every run, so a red run means a change broke something: with random
+# seeds, app-scene's convergence properties fail about 1 run in 40 on a known yrs 0.28.1 refusal (kept
+# as the ignored test known_yrs_refusal_after_undo_with_scrambled_delivery). Explore other cases with
+# PROPTEST_RNG_SEED=<another number> (CLAUDE.md, "Commands").
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261207}"
 cargo test --workspace
 
 step "fuzzing (scripts/fuzz.sh: each fuzz target (app-scene and app-gltf) for ${FUZZ_SECS:-60} s)"
