@@ -6,18 +6,20 @@
 // instance's state vector); the other instances each answer with a step 2 (a diff computed against
 // the whole document) and a step 1 of their own, which this instance answers with one more step 2.
 // That is four Redis messages and two full-document diffs per change, and an awareness message per
-// awareness change. At 50 editors dragging at 30 Hz over two instances the room's p95 edit→render
-// latency was 2.7 s (bench/results/scale-2026-12-07.md), against 113 ms on one instance.
+// awareness change. With broadcasts already coalesced (coalesce.mjs), 50 editors dragging at 30 Hz and
+// 200 viewers over two instances still had a p95 edit→render latency of 2.7 s, against 113 ms on one
+// instance (bench/results/scale-2026-12-07.md).
 //
 // Here:
 //   - a local change (its transaction origin is a connection, not Redis) is queued; once per
 //     `updateMs` the queue is merged (Y.mergeUpdates) and published as a sync step 2, which the
 //     receiving instances apply with the Redis origin, so they neither store it as their own change
 //     nor publish it again;
-//   - the stock step 1 still goes out, at most once per `resyncMs`, after changes: whatever a
+//   - the stock step 1 still goes out, at most once per `resyncMs`, while changes come: whatever a
 //     published update missed (an instance that was reconnecting to Redis) is repaired by the
 //     handshake, as before;
-//   - awareness changes are published once per `awarenessMs`, all changed clients in one message.
+//   - awareness changes are published at most once per `awarenessMs`, all changed clients in one
+//     message, after any pending updates.
 // Receiving is the stock extension's. Locking and storing are untouched.
 import { Redis } from '@hocuspocus/extension-redis';
 import { OutgoingMessage } from '@hocuspocus/server';
@@ -96,7 +98,9 @@ export class CoalescedRedis extends Redis {
   async afterUnloadDocument(data) {
     const box = this.outbox.get(data.documentName);
     if (box && !data.instance.documents.has(data.documentName)) {
+      // Changes still waiting for their window go out now; presence of a room left empty does not matter.
       box.update.cancel();
+      this.publishUpdates(data.documentName, box);
       box.awareness.cancel();
       clearTimeout(box.resync);
       this.outbox.delete(data.documentName);
