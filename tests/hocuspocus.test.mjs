@@ -169,9 +169,10 @@ try {
         const nodes = listener.ydoc.getMap('nodes');
         await until(() => nodes.size === 200 && [...listener.provider.awareness.getStates().values()].filter((s) => last.includes(s.dragging)).length === 2,
           10_000, 'every node and both writers\' last dragging state at the listener');
-        // Uncoalesced, the listener gets one message per change: 200 updates and 200 awareness messages.
-        assert(seen.updates >= 1 && seen.updates <= 40, `${seen.updates} update messages for 200 updates`);
-        assert(seen.awareness >= 1 && seen.awareness <= 40, `${seen.awareness} awareness messages for 200 changes`);
+        // Uncoalesced, the listener gets one message per change: 200 updates and 200 awareness messages. At most
+        // a quarter of that leaves room for a slow machine (the burst spread over many windows); here it is 3-5.
+        assert(seen.updates >= 1 && seen.updates <= 50, `${seen.updates} update messages for 200 updates`);
+        assert(seen.awareness >= 1 && seen.awareness <= 50, `${seen.awareness} awareness messages for 200 changes`);
         assert(seen.early.length === 0, `awareness named nodes the listener did not have yet: ${seen.early.slice(0, 5).join(', ')}`);
         console.log(`     listener received ${seen.updates} update and ${seen.awareness} awareness messages for 200 of each`);
       } finally {
