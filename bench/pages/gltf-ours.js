@@ -11,7 +11,8 @@ const mod = await import('/pkg/app_wasm.js');
 await mod.default();
 const { Engine } = mod;
 const canvas = document.getElementById('view');
-const engine = await Engine.create(canvas, { present: false, max_frames_in_flight: Infinity, redraw: 'always' });
+// One sample per pixel (`antialias: false`), as three.js's page draws into a render target without samples.
+const engine = await Engine.create(canvas, { present: false, max_frames_in_flight: Infinity, redraw: 'always', antialias: false });
 engine.resize(256, 256, 1);
 
 window.bench = {

@@ -45,15 +45,19 @@ pub struct CreateOptions {
     /// first, where the page's layout allows one: `guard_host.rs`) or `"off"` (native checks only,
     /// for pages that bring their own guard, and for measuring).
     pub update_guard: bool,
+    /// `options.antialias` (default true): 4× multisampling where the adapter allows it; false draws
+    /// one sample per pixel (`stats().msaa_samples` says which), cheaper on slow and software GPUs.
+    pub antialias: bool,
 }
 
 /// Every option `Engine.create` reads; any other name is refused (a typo must not pass silently).
-const KNOWN: [&str; 5] = [
+const KNOWN: [&str; 6] = [
     "backend",
     "present",
     "max_frames_in_flight",
     "redraw",
     "update_guard",
+    "antialias",
 ];
 
 /// The default `max_frames_in_flight`, as a swap chain's frame latency.
@@ -80,6 +84,19 @@ pub fn max_frames_in_flight(value: f64) -> Result<u32, EngineError> {
 fn field(options: &JsValue, name: &str) -> Result<JsValue, EngineError> {
     js_sys::Reflect::get(options, &JsValue::from_str(name))
         .map_err(|_| EngineError::Options(format!("could not read options.{name}")))
+}
+
+/// `options[name]` as a boolean, `default` when absent.
+fn flag(options: &JsValue, name: &str, default: bool) -> Result<bool, EngineError> {
+    let value = field(options, name)?;
+    if value.is_undefined() {
+        return Ok(default);
+    }
+    value.as_bool().ok_or_else(|| {
+        EngineError::Options(format!(
+            "options.{name} must be true or false, got {value:?}"
+        ))
+    })
 }
 
 /// `options[name]` as one of `choices` (by its string), `default` when absent.
@@ -119,6 +136,7 @@ impl CreateOptions {
                 max_frames_in_flight: DEFAULT_MAX_FRAMES_IN_FLIGHT,
                 redraw: Redraw::OnChange,
                 update_guard: true,
+                antialias: true,
             });
         }
         if !options.is_object() {
@@ -146,16 +164,8 @@ impl CreateOptions {
             ],
             BackendChoice::Auto,
         )?;
-        let present = field(options, "present")?;
-        let present = if present.is_undefined() {
-            true
-        } else {
-            present.as_bool().ok_or_else(|| {
-                EngineError::Options(format!(
-                    "options.present must be true or false, got {present:?}"
-                ))
-            })?
-        };
+        let present = flag(options, "present", true)?;
+        let antialias = flag(options, "antialias", true)?;
         let limit = field(options, "max_frames_in_flight")?;
         let max_frames_in_flight = if limit.is_undefined() {
             DEFAULT_MAX_FRAMES_IN_FLIGHT
@@ -185,6 +195,7 @@ impl CreateOptions {
             max_frames_in_flight,
             redraw,
             update_guard,
+            antialias,
         })
     }
 }

@@ -11,7 +11,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
 
-use common::{SIZE, assert_same_picture, canvas, engine, message, pixel, pixels};
+use common::{
+    SIZE, assert_same_picture, canvas, covered, engine, engine_with, message, pixel, pixels,
+};
 
 #[wasm_bindgen_test]
 async fn renders_a_lit_sphere_and_reports_stats() {
@@ -51,6 +53,71 @@ async fn renders_a_lit_sphere_and_reports_stats() {
     assert_eq!(get("width").as_f64(), Some(SIZE as f64));
     assert!(get("draw_calls").as_f64().unwrap() >= 1.0);
     assert!(get("frame_ms").as_f64().unwrap() >= 0.0);
+}
+
+/// `antialias: false` draws one sample per pixel (three.js's `antialias: false`): the same sphere with
+/// hard edges, and a device made after a loss keeps the choice.
+#[wasm_bindgen_test]
+async fn antialias_false_draws_one_sample_and_keeps_it_after_a_device_loss() {
+    let samples = |engine: &Engine| {
+        js_sys::Reflect::get(&engine.stats().unwrap(), &"msaa_samples".into())
+            .unwrap()
+            .as_f64()
+    };
+    let mut smooth = engine().await;
+    let mut hard = engine_with(&[("antialias", JsValue::FALSE)]).await;
+    assert_eq!(samples(&hard), Some(1.0));
+    // SwiftShader (WebGPU and WebGL2) multisamples; the default engine does.
+    assert_eq!(samples(&smooth), Some(4.0));
+    let mut images = Vec::new();
+    for engine in [&mut smooth, &mut hard] {
+        engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
+        engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+        engine.render_frame(0.016).unwrap();
+        images.push(pixels(engine).await);
+    }
+    let (smooth_image, hard_image) = (&images[0], &images[1]);
+    // The same sphere, within its edge pixels.
+    let (a, b) = (covered(smooth_image) as f64, covered(hard_image) as f64);
+    assert!((a - b).abs() / a < 0.03, "covered {a} vs {b}");
+    // Only the silhouette differs: multisampling blends sphere and background there, one sample never does.
+    let differing = smooth_image
+        .chunks(4)
+        .zip(hard_image.chunks(4))
+        .filter(|(p, q)| (0..3).any(|c| p[c].abs_diff(q[c]) > 12))
+        .count();
+    assert!(
+        differing > 0 && (differing as f64) < a / 5.0,
+        "{differing} pixels differ, of {a} covered"
+    );
+    assert_eq!(
+        pixel(smooth_image, SIZE / 2, SIZE / 2),
+        pixel(hard_image, SIZE / 2, SIZE / 2)
+    );
+
+    hard.debug_lose_device().unwrap();
+    let mut recovered = false;
+    for _ in 0..200 {
+        hard.render_frame(0.0).unwrap();
+        let losses = js_sys::Reflect::get(&hard.stats().unwrap(), &"device_losses".into()).unwrap();
+        if losses.as_f64() == Some(1.0) {
+            recovered = true;
+            break;
+        }
+        common::next_task().await;
+    }
+    assert!(recovered, "the engine recovered within 200 frames");
+    assert_eq!(
+        samples(&hard),
+        Some(1.0),
+        "the new device draws one sample too"
+    );
+    hard.render_frame(0.0).unwrap();
+    assert_eq!(
+        &pixels(&mut hard).await,
+        hard_image,
+        "same picture after the loss"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -133,6 +200,13 @@ async fn bad_options_reject_with_a_clear_error() {
     }
     let text = create_error("present", JsValue::from("yes")).await;
     assert!(text.contains("options.present"), "{text}");
+    for bad in [JsValue::from("yes"), JsValue::from(0.0), JsValue::NULL] {
+        let text = create_error("antialias", bad).await;
+        assert!(
+            text.contains("options.antialias must be true or false"),
+            "{text}"
+        );
+    }
     let text = create_error("backnd", JsValue::from("webgpu")).await;
     assert!(
         text.contains("\"backnd\"") && text.contains("backend"),
