@@ -10,7 +10,7 @@
 // `main()` is a list of steps (`install*`/`start*`), each returning the disposer that removes what it
 // registered (observers, listeners, timers, connections). `window.demo.stop()`, the page's one teardown
 // path, runs them last-first and frees the engine last, after everything that called it on its own.
-// URL parameters: ?backend=auto|webgpu|webgl2, ?antialias=0 (one sample per pixel), ?present=0 (offscreen only, for headless browsers whose
+// URL parameters: ?backend=auto|webgpu|webgl2, ?msaa=1 (one sample per pixel), ?present=0 (offscreen only, for headless browsers whose
 // WebGPU canvas is broken; see README), ?debug=calls (count engine calls per frame), ?room=&relay= (join a
 // room: WebSocket relay and BroadcastChannel between tabs; ?guard=0 skips rehearsing peer updates;
 // collab/page.js also reads ?server=hocuspocus&token=, ?name=, ?color=), ?persist=0 (no IndexedDB) or
@@ -141,7 +141,7 @@ async function loadBundle(backend) {
 /** Starts an engine on the page's canvas; on failure shows why and resolves to null. */
 async function createEngine(Engine, backend) {
   try {
-    return await Engine.create(canvas, { backend, present: params.get('present') !== '0', antialias: params.get('antialias') !== '0' });
+    return await Engine.create(canvas, { backend, present: params.get('present') !== '0', msaa_samples: params.get('msaa') === '1' ? 1 : 4 });
   } catch (error) {
     // Not console.error: a browser without WebGPU and WebGL2 is an expected situation, not a page bug.
     console.warn('Engine.create failed:', error);

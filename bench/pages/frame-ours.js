@@ -62,8 +62,8 @@ async function create(target = canvas, redraw = 'always') {
   // a frame that would show the last one again), and without a limit on frames in flight the engine never
   // skips one while SwiftShader is seconds behind (run.mjs checks stats().frames_skipped stays 0).
   // `redraw: 'on_change'` (the engine's default) is measured separately, as what an unchanged frame costs.
-  // One sample per pixel (`antialias: false`), as three.js's page draws into a render target without samples.
-  const e = await Engine.create(target, { backend, present: false, max_frames_in_flight: Infinity, redraw, antialias: false });
+  // One sample per pixel (`msaa_samples: 1`), as three.js's page draws into a render target without samples.
+  const e = await Engine.create(target, { backend, present: false, max_frames_in_flight: Infinity, redraw, msaa_samples: 1 });
   e.resize(256, 256, 1);
   return e;
 }

@@ -11,8 +11,8 @@ const mod = await import('/pkg/app_wasm.js');
 await mod.default();
 const { Engine } = mod;
 const canvas = document.getElementById('view');
-// One sample per pixel (`antialias: false`), as three.js's page draws into a render target without samples.
-const engine = await Engine.create(canvas, { present: false, max_frames_in_flight: Infinity, redraw: 'always', antialias: false });
+// One sample per pixel (`msaa_samples: 1`), as three.js's page draws into a render target without samples.
+const engine = await Engine.create(canvas, { present: false, max_frames_in_flight: Infinity, redraw: 'always', msaa_samples: 1 });
 engine.resize(256, 256, 1);
 
 window.bench = {

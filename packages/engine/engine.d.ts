@@ -26,8 +26,8 @@ export interface EngineOptions {
   redraw?: "on_change" | "always";
   /** `"auto"` (default): remote bytes are rehearsed in a second instance of the module first, so bytes that would make yrs panic are refused; `"off"`: native checks only. */
   update_guard?: "auto" | "off";
-  /** `true` (default): 4× multisampling where the GPU allows it; `false`: one sample per pixel, as three.js's `antialias: false` (`stats().msaa_samples` says which). */
-  antialias?: boolean;
+  /** `4` (default): 4× multisampling where the GPU allows it; `1`: one sample per pixel, as three.js's `antialias: false` (`stats().msaa_samples` says which). */
+  msaa_samples?: 1 | 4;
 }
 
 /** The page's update guard, shared by its engines (`Engine.update_guard_stats()`). */

@@ -176,7 +176,7 @@ export async function everything(canvas: HTMLCanvasElement): Promise<void> {
   const input: InitInput = new Uint8Array(8);
   await initWebGl2({ module_or_path: input });
   const gpuEngine: WebGpuEngine = await WebGpuEngine.create(canvas, { backend: "webgpu" });
-  const glEngine: WebGl2Engine = await WebGl2Engine.create(canvas, { backend: "webgl2", present: true, antialias: false });
+  const glEngine: WebGl2Engine = await WebGl2Engine.create(canvas, { backend: "webgl2", present: true, msaa_samples: 1 });
   const interchangeable: Engine[] = [gpuEngine, glEngine, engine];
 
   // "./controls"

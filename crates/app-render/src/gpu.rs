@@ -60,14 +60,12 @@ impl Gpu {
         })
     }
 
-    /// This device with multisampling turned off when `antialias` is false (`Engine.create`'s
-    /// `antialias` option, as three.js's `WebGLRenderer({ antialias })`): one sample per pixel. On a
-    /// software rasteriser that is most of a frame's cost (SwiftShader drew 50 small spheres in about
-    /// 51 ms with one sample against 176 ms with four, README "Antialiasing").
-    pub fn with_antialias(mut self, antialias: bool) -> Self {
-        if !antialias {
-            self.msaa_samples = 1;
-        }
+    /// This device drawing at most `max_samples` samples per pixel (`Engine.create`'s `msaa_samples`
+    /// option; 1 is three.js's `antialias: false`). On a software rasteriser the samples are most of a
+    /// frame's cost (SwiftShader drew 50 small spheres in about 51 ms with one sample against 176 ms
+    /// with four, README "Multisampling").
+    pub fn with_max_samples(mut self, max_samples: u32) -> Self {
+        self.msaa_samples = self.msaa_samples.min(max_samples.max(1));
         self
     }
 

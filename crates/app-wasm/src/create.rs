@@ -30,7 +30,7 @@ pub async fn create_instance(choice: BackendChoice) -> Result<wgpu::Instance, En
 pub async fn request_gpu(
     instance: &wgpu::Instance,
     surface: Option<&wgpu::Surface<'static>>,
-    antialias: bool,
+    max_samples: u32,
 ) -> Result<(wgpu::Adapter, Gpu), EngineError> {
     let adapter = instance
         .request_adapter(&app_render::adapter_options(surface))
@@ -44,7 +44,9 @@ pub async fn request_gpu(
             };
             EngineError::NoBackend(format!("no usable GPU backend: {hint} ({e})"))
         })?;
-    let gpu = Gpu::from_adapter(&adapter).await?.with_antialias(antialias);
+    let gpu = Gpu::from_adapter(&adapter)
+        .await?
+        .with_max_samples(max_samples);
     gpu.device
         .on_uncaptured_error(std::sync::Arc::new(|error: wgpu::Error| {
             web_sys::console::error_1(&format!("GPU error: {error}").into());

@@ -45,9 +45,10 @@ pub struct CreateOptions {
     /// first, where the page's layout allows one: `guard_host.rs`) or `"off"` (native checks only,
     /// for pages that bring their own guard, and for measuring).
     pub update_guard: bool,
-    /// `options.antialias` (default true): 4× multisampling where the adapter allows it; false draws
-    /// one sample per pixel (`stats().msaa_samples` says which), cheaper on slow and software GPUs.
-    pub antialias: bool,
+    /// `options.msaa_samples`: 4 (default: 4× multisampling where the adapter allows it, else 1) or 1
+    /// (one sample per pixel, as three.js's `antialias: false`; cheaper on slow and software GPUs).
+    /// `stats().msaa_samples` reports what the device draws.
+    pub msaa_samples: u32,
 }
 
 /// Every option `Engine.create` reads; any other name is refused (a typo must not pass silently).
@@ -57,7 +58,7 @@ const KNOWN: [&str; 6] = [
     "max_frames_in_flight",
     "redraw",
     "update_guard",
-    "antialias",
+    "msaa_samples",
 ];
 
 /// The default `max_frames_in_flight`, as a swap chain's frame latency.
@@ -99,24 +100,49 @@ fn flag(options: &JsValue, name: &str, default: bool) -> Result<bool, EngineErro
     })
 }
 
-/// `options[name]` as one of `choices` (by its string), `default` when absent.
-fn choice<T: Copy>(
+/// A value `choice` accepts: a string (`"auto"`) or a number (`4`).
+trait Choice: Copy + std::fmt::Debug {
+    /// Whether the JS `value` is this choice.
+    fn matches(self, value: &JsValue) -> bool;
+    /// How an error message names it.
+    fn shown(self) -> String;
+}
+
+impl Choice for &str {
+    fn matches(self, value: &JsValue) -> bool {
+        value.as_string().as_deref() == Some(self)
+    }
+    fn shown(self) -> String {
+        format!("\"{self}\"")
+    }
+}
+
+impl Choice for f64 {
+    fn matches(self, value: &JsValue) -> bool {
+        value.as_f64() == Some(self)
+    }
+    fn shown(self) -> String {
+        self.to_string()
+    }
+}
+
+/// `options[name]` as one of `choices`, `default` when absent.
+fn choice<C: Choice, T: Copy>(
     options: &JsValue,
     name: &str,
-    choices: &[(&str, T)],
+    choices: &[(C, T)],
     default: T,
 ) -> Result<T, EngineError> {
     let value = field(options, name)?;
     if value.is_undefined() {
         return Ok(default);
     }
-    let text = value.as_string();
     choices
         .iter()
-        .find(|(choice, _)| Some(*choice) == text.as_deref())
+        .find(|(choice, _)| choice.matches(&value))
         .map(|&(_, chosen)| chosen)
         .ok_or_else(|| {
-            let names: Vec<String> = choices.iter().map(|(c, _)| format!("\"{c}\"")).collect();
+            let names: Vec<String> = choices.iter().map(|(c, _)| c.shown()).collect();
             // "a", "b" or "c"
             let listed = match names.split_last() {
                 Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
@@ -136,7 +162,7 @@ impl CreateOptions {
                 max_frames_in_flight: DEFAULT_MAX_FRAMES_IN_FLIGHT,
                 redraw: Redraw::OnChange,
                 update_guard: true,
-                antialias: true,
+                msaa_samples: 4,
             });
         }
         if !options.is_object() {
@@ -165,7 +191,7 @@ impl CreateOptions {
             BackendChoice::Auto,
         )?;
         let present = flag(options, "present", true)?;
-        let antialias = flag(options, "antialias", true)?;
+        let msaa_samples = choice(options, "msaa_samples", &[(1.0, 1), (4.0, 4)], 4)?;
         let limit = field(options, "max_frames_in_flight")?;
         let max_frames_in_flight = if limit.is_undefined() {
             DEFAULT_MAX_FRAMES_IN_FLIGHT
@@ -195,7 +221,7 @@ impl CreateOptions {
             max_frames_in_flight,
             redraw,
             update_guard,
-            antialias,
+            msaa_samples,
         })
     }
 }

@@ -76,8 +76,8 @@ pub struct State {
     pub frames_skipped: u32,
     /// `options.redraw`.
     pub redraw: Redraw,
-    /// `options.antialias`: a device made after a loss multisamples as the first one did.
-    pub antialias: bool,
+    /// `options.msaa_samples`: a device made after a loss multisamples as the first one did.
+    pub max_samples: u32,
     /// The key of the last frame drawn into the canvas (or the offscreen target); `None` when that
     /// image is gone (new device, reconfigured surface) or was never drawn.
     pub last_drawn: Option<FrameKey>,
@@ -115,7 +115,7 @@ impl State {
         let surface = instance
             .create_surface(wgpu::SurfaceTarget::Canvas(canvas.clone()))
             .map_err(|e| EngineError::NoBackend(format!("cannot draw on this canvas: {e}")))?;
-        let (adapter, gpu) = request_gpu(&instance, Some(&surface), options.antialias).await?;
+        let (adapter, gpu) = request_gpu(&instance, Some(&surface), options.msaa_samples).await?;
         let (config, render_format) =
             surface_config(&surface, &adapter, canvas.width(), canvas.height())?;
         if options.present {
@@ -162,7 +162,7 @@ impl State {
             max_frames_in_flight: options.max_frames_in_flight,
             frames_skipped: 0,
             redraw: options.redraw,
-            antialias: options.antialias,
+            max_samples: options.msaa_samples,
             last_drawn: None,
             frames_unchanged: 0,
             changes: ChangeSummary::default(),
@@ -464,9 +464,9 @@ impl State {
             let answer = slot.clone();
             let instance = self.instance.clone();
             let surface = self.surface.take();
-            let antialias = self.antialias;
+            let max_samples = self.max_samples;
             wasm_bindgen_futures::spawn_local(async move {
-                let result = request_gpu(&instance, surface.as_ref(), antialias).await;
+                let result = request_gpu(&instance, surface.as_ref(), max_samples).await;
                 if Rc::strong_count(&answer) == 1 {
                     // The engine was freed (or collected) while we waited: nobody will install this
                     // device, so release it now; dropping it would leave its GPU memory to the

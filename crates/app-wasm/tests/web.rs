@@ -55,17 +55,17 @@ async fn renders_a_lit_sphere_and_reports_stats() {
     assert!(get("frame_ms").as_f64().unwrap() >= 0.0);
 }
 
-/// `antialias: false` draws one sample per pixel (three.js's `antialias: false`): the same sphere with
+/// `msaa_samples: 1` draws one sample per pixel (three.js's `antialias: false`): the same sphere with
 /// hard edges, and a device made after a loss keeps the choice.
 #[wasm_bindgen_test]
-async fn antialias_false_draws_one_sample_and_keeps_it_after_a_device_loss() {
+async fn msaa_samples_1_draws_one_sample_and_keeps_it_after_a_device_loss() {
     let samples = |engine: &Engine| {
         js_sys::Reflect::get(&engine.stats().unwrap(), &"msaa_samples".into())
             .unwrap()
             .as_f64()
     };
     let mut smooth = engine().await;
-    let mut hard = engine_with(&[("antialias", JsValue::FALSE)]).await;
+    let mut hard = engine_with(&[("msaa_samples", JsValue::from(1.0))]).await;
     assert_eq!(samples(&hard), Some(1.0));
     // SwiftShader (WebGPU and WebGL2) multisamples; the default engine does.
     assert_eq!(samples(&smooth), Some(4.0));
@@ -200,13 +200,21 @@ async fn bad_options_reject_with_a_clear_error() {
     }
     let text = create_error("present", JsValue::from("yes")).await;
     assert!(text.contains("options.present"), "{text}");
-    for bad in [JsValue::from("yes"), JsValue::from(0.0), JsValue::NULL] {
-        let text = create_error("antialias", bad).await;
+    for bad in [
+        JsValue::from(2.0),
+        JsValue::from("4"),
+        JsValue::TRUE,
+        JsValue::NULL,
+    ] {
+        let text = create_error("msaa_samples", bad).await;
         assert!(
-            text.contains("options.antialias must be true or false"),
+            text.contains("options.msaa_samples must be 1 or 4"),
             "{text}"
         );
     }
+    // three.js's option name is not ours: refused, naming it, as every unknown option.
+    let text = create_error("antialias", JsValue::FALSE).await;
+    assert!(text.contains("unknown option \"antialias\""), "{text}");
     let text = create_error("backnd", JsValue::from("webgpu")).await;
     assert!(
         text.contains("\"backnd\"") && text.contains("backend"),
