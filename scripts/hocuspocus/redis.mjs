@@ -52,8 +52,8 @@ export class CoalescedRedis extends Redis {
   boxOf(documentName) {
     let box = this.outbox.get(documentName);
     if (box === undefined) {
-      const { updateMs, awarenessMs, resyncMs } = this.windows;
-      box = { updates: [], clients: new Set(), update: createWindow(updateMs), awareness: createWindow(awarenessMs), resync: null, resyncMs };
+      const { updateMs, awarenessMs } = this.windows;
+      box = { updates: [], clients: new Set(), update: createWindow(updateMs), awareness: createWindow(awarenessMs), resync: null };
       this.outbox.set(documentName, box);
     }
     return box;
@@ -74,7 +74,7 @@ export class CoalescedRedis extends Redis {
     box.resync ??= setTimeout(() => {
       box.resync = null;
       if (!document.isDestroyed) this.publishFirstSyncStep(documentName, document);
-    }, box.resyncMs);
+    }, this.windows.resyncMs);
   }
 
   async onAwarenessUpdate({ documentName, awareness, added, updated, removed, document }) {

@@ -101,7 +101,7 @@ fn flag(options: &JsValue, name: &str, default: bool) -> Result<bool, EngineErro
 }
 
 /// A value `choice` accepts: a string (`"auto"`) or a number (`4`).
-trait Choice: Copy + std::fmt::Debug {
+trait Choice: Copy {
     /// Whether the JS `value` is this choice.
     fn matches(self, value: &JsValue) -> bool;
     /// How an error message names it.
