@@ -13,12 +13,13 @@
 //! 2. `engine.rs` — `Engine`, its parts, `with`/`edit` (which deliver queued events after every call).
 //! 3. `state.rs` — the frame and device-loss recovery.
 //! 4. leaves — `asset_feed`, `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `guard_host` (the engine's own update guard), `gltf_importer`, `image_decode`, `import_options`, `js`,
-//!    `mailbox`, `options`, `poison`, `presence`, `web`: they import only other leaves.
+//!    `mailbox`, `options`, `poison`, `presence`, `recovery_backoff`, `web`: they import only other leaves.
 
 pub mod asset_feed;
 pub mod bridge;
 pub mod change_summary;
 mod error;
+pub mod recovery_backoff;
 
 pub use error::EngineError;
 

@@ -22,6 +22,7 @@ use crate::guard_host::{Check, GuardClient};
 use crate::image_decode::ImageDecodes;
 use crate::options::{CreateOptions, Redraw};
 use crate::presence::PresenceState;
+use crate::recovery_backoff::RecoveryBackoff;
 use crate::{EngineError, bridge, web};
 
 /// What a recovery task hands back: the surface it borrowed and the new adapter and device.
@@ -54,6 +55,9 @@ pub struct State {
     pub context_watch: Option<ContextWatch>,
     /// Set while a new device is being requested after a loss.
     pub recovery: Option<Rc<RefCell<Option<Recovered>>>>,
+    /// When the next request for a device may go: at once after one loss, ever later after repeated
+    /// ones (`recovery_backoff.rs`).
+    pub backoff: RecoveryBackoff,
     pub device_losses: u32,
     pub scene: SceneDoc,
     /// Our and the other users' presence (not in the document; `presence.rs`).
@@ -151,6 +155,7 @@ impl State {
             renderer,
             context_watch,
             recovery: None,
+            backoff: RecoveryBackoff::default(),
             device_losses: 0,
             // Awareness client id = the document's, as in Yjs.
             presence: PresenceState::new(scene.client_id(), web::now_ms()),
@@ -458,6 +463,9 @@ impl State {
     /// this frame can draw.
     fn drive_recovery(&mut self) -> bool {
         let Some(slot) = self.recovery.clone() else {
+            if !self.backoff.may_request(web::now_ms()) {
+                return false; // lost again soon after a recovery, or the last request failed: wait
+            }
             // Newly lost: ask for a new adapter and device in the background. The surface goes with
             // the request (WebGL2 adapters are made from it) and comes back with the answer.
             let slot = Rc::new(RefCell::new(None));
@@ -489,12 +497,18 @@ impl State {
         match result {
             Ok((adapter, gpu)) => {
                 self.install_gpu(adapter, &gpu);
+                self.backoff.recovered(web::now_ms());
                 true
             }
             Err(error) => {
-                // The lost flag stays set: the next frame asks again.
+                // The lost flag stays set: a later frame asks again, after the back-off's wait.
+                self.backoff.request_failed(web::now_ms());
                 web_sys::console::warn_1(
-                    &format!("recreating the GPU device failed, retrying: {error}").into(),
+                    &format!(
+                        "recreating the GPU device failed, retrying in {} ms: {error}",
+                        self.backoff.wait_ms()
+                    )
+                    .into(),
                 );
                 false
             }

@@ -120,6 +120,61 @@ async fn msaa_samples_1_draws_one_sample_and_keeps_it_after_a_device_loss() {
     );
 }
 
+/// A device lost again as soon as it is replaced (a crashing GPU process; headless Chromium presenting
+/// a WebGPU canvas) is asked for ever more slowly, not at frame rate, and the scene survives every loss.
+#[wasm_bindgen_test]
+async fn repeated_device_losses_back_off_and_lose_nothing() {
+    let now = || web_sys::window().unwrap().performance().unwrap().now();
+    let mut engine = engine().await;
+    engine.resize(SIZE as f64, SIZE as f64, 1.0).unwrap();
+    engine.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
+    engine.render_frame(0.016).unwrap();
+    let before = pixels(&mut engine).await;
+
+    // For two seconds of frames (about 60 Hz), every new device is lost as soon as it is installed.
+    let start = now();
+    let mut seen = 0;
+    let mut pending = true;
+    engine.debug_lose_device().unwrap();
+    while now() - start < 2000.0 {
+        engine.render_frame(0.016).unwrap();
+        let losses = common::device_losses(&engine);
+        if losses > seen {
+            seen = losses;
+            pending = now() - start < 2000.0;
+            if pending {
+                engine.debug_lose_device().unwrap();
+            }
+        }
+        common::sleep_ms(16).await;
+    }
+    // The first loss is answered at once, then 250, 500, 1000 ms waits: three or four recoveries in two
+    // seconds. Asking at frame rate, as the engine did before, replaced it dozens of times.
+    assert!(
+        (2..=5).contains(&seen),
+        "{seen} devices installed in 2 s of repeated losses"
+    );
+    // A pending loss is still answered (after its wait), and the picture is the scene's.
+    let expected = seen + u32::from(pending);
+    let waiting = now();
+    while common::device_losses(&engine) < expected && now() - waiting < 10_000.0 {
+        engine.render_frame(0.016).unwrap();
+        common::sleep_ms(16).await;
+    }
+    assert_eq!(
+        common::device_losses(&engine),
+        expected,
+        "recovered within the longest wait"
+    );
+    engine.render_frame(0.016).unwrap();
+    assert_eq!(
+        pixels(&mut engine).await,
+        before,
+        "same picture after every loss"
+    );
+    assert_eq!(engine.node_ids().unwrap().len(), 1);
+}
+
 #[wasm_bindgen_test]
 async fn invalid_radius_and_unknown_ids_throw_and_change_nothing() {
     let mut engine = engine().await;

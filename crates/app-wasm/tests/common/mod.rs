@@ -131,3 +131,21 @@ pub async fn next_task() {
     });
     JsFuture::from(promise).await.unwrap();
 }
+
+/// Resolves after `ms` milliseconds (a timer task), leaving the browser its GPU callbacks meanwhile.
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// `stats().device_losses`: devices replaced so far.
+pub fn device_losses(engine: &Engine) -> u32 {
+    js_sys::Reflect::get(&engine.stats().unwrap(), &"device_losses".into())
+        .unwrap()
+        .as_f64()
+        .unwrap() as u32
+}
