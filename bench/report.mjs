@@ -64,6 +64,20 @@ export function toMarkdown(r) {
   for (const [n, row] of Object.entries(r.edit)) {
     out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.ours?.unchangedMs)} | ${fmt(row.ours?.editedMs)} | ${fmt(row.ours?.extraMs)}${spread(row.ours)} | ${fmt(row.threeInstanced?.extraMs)}${spread(row.threeInstanced)} | ${x(row.ratioExtraVsInstanced)} |`);
   }
+  const b2b = Object.entries(r.editBackToBack ?? {});
+  if (b2b.length) {
+    out.push('');
+    out.push('The same edit **back to back** (no requestAnimationFrame, where compositing on the same cores buries a tenth of a ' +
+      'millisecond): blocks of 25 unchanged and of 25 edited frames, alternating, each block timed whole; extra = median over ' +
+      'block pairs of (edited − unchanged) ms per call, with its quartiles.');
+    out.push('');
+    out.push('| N | ours unchanged ms | ours edited ms | ours extra ms (p25..p75) | three.js unchanged ms | three.js extra ms (p25..p75) | ours / three.js | block pairs |');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [n, row] of b2b) {
+      out.push(`| ${fmt(Number(n), 0)} | ${fmt(row.ours?.unchangedMs, 4)} | ${fmt(row.ours?.editedMs, 4)} | ${fmt(row.ours?.extraMs, 4)}${spread(row.ours)} | ` +
+        `${fmt(row.threeInstanced?.unchangedMs, 4)} | ${fmt(row.threeInstanced?.extraMs, 4)}${spread(row.threeInstanced)} | ${x(row.ratioExtraVsInstanced)} | ${row.ours?.blocks} |`);
+    }
+  }
   out.push('');
   const l = r.load;
   out.push(`**Scene load**: ${fmt(l.nodes, 0)} nodes from one encoded update (${kb(l.updateBytes)}), same bytes, same browser.`);

@@ -2,7 +2,7 @@
 // WebGL2 bundle). Exposes `window.bench = { setup(n), run(opts), teardown(), load(n, repeats), ... }`
 // for bench/run.mjs. The engine renders offscreen (`present: false`): headless Chromium's WebGPU canvas
 // destroys the device on getCurrentTexture() (see README), and every frame is still drawn.
-import { backToBack, gridPosition, median, runFrames } from './loop.js';
+import { backToBack, editBackToBack, gridPosition, median, runFrames } from './loop.js';
 
 const backend = new URLSearchParams(location.search).get('backend') ?? 'webgpu';
 const mod = await import(backend === 'webgl2' ? '/pkg-webgl2/app_wasm.js' : '/pkg/app_wasm.js');
@@ -117,6 +117,7 @@ window.bench = {
     };
   },
   backToBack(calls) { return backToBack((dt) => engine.render_frame(dt), calls); },
+  editBackToBack(opts) { return editBackToBack(adapter, opts); },
   /**
    * WebGPU calls per frame (page opened with `?gpucalls=1`), `count` spheres, four kinds of frame: a still
    * scene with the default redraw policy ("unchanged": nothing to draw), a still scene drawn anyway

@@ -9,7 +9,7 @@
 // shadow map but redraws it only when something moved, so three.js gets the cheaper setup).
 import * as THREE from 'three';
 import { WebGPURenderer, RenderTarget } from 'three/webgpu';
-import { backToBack, gridPosition, gridRadius, runFrames } from './loop.js';
+import { backToBack, editBackToBack, gridPosition, gridRadius, runFrames } from './loop.js';
 
 const backend = new URLSearchParams(location.search).get('backend') ?? 'webgpu';
 const canvas = document.getElementById('view');
@@ -104,6 +104,7 @@ window.bench = {
   },
   async run(opts) { return { ...(await runFrames(adapter, opts)), callsPerFrame: null }; },
   backToBack(calls) { return backToBack(() => renderer.render(scene, camera), calls); },
+  editBackToBack(opts) { return editBackToBack(adapter, opts); },
   teardown() {
     if (instanced) instanced.dispose();
     scene = null; meshes = null; instanced = null;

@@ -94,3 +94,37 @@ export async function backToBack(frame, calls) {
   }
   return { medianMs: median(times), calls: times.length };
 }
+
+/**
+ * An edit's cost without requestAnimationFrame's noise: `blocks` pairs of blocks of `per` calls back to back,
+ * one block of unchanged frames (`frame`) and one of edited frames (`edit(i)` then `frame`), in alternating
+ * order, each block timed as a whole (so the timer's 5–100 µs granularity does not matter), a task between
+ * blocks. Returns ms per call for each block (`plain`, `edited`) and per pair (`extra`: edited − unchanged).
+ */
+export async function editBackToBack({ edit, frame }, { blocks = 40, per = 25 } = {}) {
+  const plain = [];
+  const edited = [];
+  const extra = [];
+  let i = 0;
+  const block = (editing) => {
+    const a = performance.now();
+    for (let k = 0; k < per; k++) {
+      if (editing) edit(i++);
+      frame(1 / 60);
+    }
+    return (performance.now() - a) / per;
+  };
+  for (let b = 0; b < blocks; b++) {
+    // Alternating which block goes first, so neither always meets the other's leftover GPU work.
+    const order = b % 2 ? [true, false] : [false, true];
+    const t = {};
+    for (const editing of order) {
+      t[editing] = block(editing);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    plain.push(t[false]);
+    edited.push(t[true]);
+    extra.push(t[true] - t[false]);
+  }
+  return { plain, edited, extra, per };
+}
