@@ -25,7 +25,7 @@ mod sync;
 mod tree;
 mod update_walk;
 
-pub use clock::{CAPTURE_TIMEOUT_MS, ClockFn};
+pub use clock::{CAPTURE_TIMEOUT_MS, ClockFn, MAX_STEP_EDITS};
 pub use doc::SceneDoc;
 pub use error::SceneError;
 pub use import::{MAX_IMPORT_BYTES, MAX_IMPORT_NODES};

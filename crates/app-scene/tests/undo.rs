@@ -55,6 +55,39 @@ fn rapid_edits_merge_into_one_step() {
     );
 }
 
+/// An unbroken stream of edits (a script moving a node every frame) becomes steps of at most
+/// `MAX_STEP_EDITS` edits: yrs rebuilds a step's id set on every edit merged into it, so one endless
+/// step would make each edit slower than the last.
+#[test]
+fn an_endless_stream_of_edits_is_cut_into_bounded_steps() {
+    fn sixty_hertz() -> u64 {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static T: AtomicU64 = AtomicU64::new(1_000_000);
+        T.fetch_add(16, Ordering::Relaxed)
+    }
+    let mut d = SceneDoc::with_clock(Some(1), sixty_hertz);
+    let a = d.add_sphere([0.0; 3], 1.0).unwrap();
+    d.end_undo_step();
+    let edits = 2 * app_scene::MAX_STEP_EDITS + 100;
+    for i in 1..=edits {
+        d.set_translation(a.as_str(), [f64::from(i), 0.0, 0.0])
+            .unwrap();
+    }
+    let x = |d: &SceneDoc| d.node(a.as_str()).unwrap().transform.translation.x;
+    let mut steps = Vec::new();
+    while x(&d) != 0.0 {
+        assert!(d.undo().unwrap());
+        steps.push(x(&d));
+    }
+    // Three steps back to the start: about MAX_STEP_EDITS edits each, the last one shorter.
+    assert_eq!(steps.len(), 3, "{steps:?}");
+    let size = app_scene::MAX_STEP_EDITS as f32;
+    assert!((edits as f32 - steps[0] - 100.0).abs() <= 2.0, "{steps:?}");
+    assert!((steps[0] - steps[1] - size).abs() <= 2.0, "{steps:?}");
+    assert!(d.undo().unwrap(), "then the add");
+    assert!(d.node(a.as_str()).is_none());
+}
+
 #[test]
 fn without_a_clock_source_every_edit_is_a_step() {
     fn frozen() -> u64 {
