@@ -11,7 +11,7 @@
 //! Floors (each file's `use crate::…` lines point only downward; `tests/layers.rs` checks it):
 //! 1. `api/` — the `#[wasm_bindgen] impl Engine` glue, one file per concern.
 //! 2. `engine.rs` — `Engine`, its parts, `with`/`edit` (which deliver queued events after every call).
-//! 3. `state.rs` — the frame and device-loss recovery.
+//! 3. `state.rs` — the frame (`state/recovery.rs`: device-loss recovery).
 //! 4. leaves — `asset_feed`, `bridge`, `change_summary`, `context_watch`, `create`, `device_watch`, `error`, `guard` (its own JS class), `guard_host` (the engine's own update guard), `gltf_importer`, `image_decode`, `import_options`, `js`,
 //!    `mailbox`, `options`, `poison`, `presence`, `recovery_backoff`, `web`: they import only other leaves.
 
