@@ -124,12 +124,7 @@ pub fn message(error: wasm_bindgen::JsError) -> String {
 
 /// Resolves on the next macrotask, so the browser can run GPU callbacks (device lost, mapping).
 pub async fn next_task() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-    });
-    JsFuture::from(promise).await.unwrap();
+    sleep_ms(0).await;
 }
 
 /// Resolves after `ms` milliseconds (a timer task), leaving the browser its GPU callbacks meanwhile.
