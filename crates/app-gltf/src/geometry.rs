@@ -41,6 +41,7 @@ pub(crate) fn build(
     let Some(position) = attr(Semantic::Positions) else {
         return Err(invalid(format!("{} has no POSITION attribute", what())));
     };
+    compressed_without_fallback(src, prim, position, &what)?;
     let (normal, tangent) = (attr(Semantic::Normals), attr(Semantic::Tangents));
     let (uv, color) = (attr(Semantic::TexCoords(0)), attr(Semantic::Colors(0)));
     let mode = match prim.mode {
@@ -223,6 +224,39 @@ fn triangle_list(mode: Mode, indices: Vec<u32>) -> Vec<u32> {
 }
 
 /// `v` normalized, or +Y when it has no direction.
+/// Mesh compression extensions whose data the importer cannot decode.
+const COMPRESSION: [&str; 2] = ["KHR_draco_mesh_compression", "EXT_meshopt_compression"];
+
+/// Refuses a Draco-compressed primitive whose POSITION has no uncompressed data. Such a file should
+/// list the extension in `extensionsRequired` (which is refused up front); one that lists it only in
+/// `extensionsUsed` would otherwise import as a mesh of zeros, invisible, with no word why.
+fn compressed_without_fallback(
+    src: &Source<'_>,
+    prim: &Primitive,
+    position: usize,
+    what: &dyn Fn() -> String,
+) -> Result<(), ImportError> {
+    let Some(ext) = prim.extensions.as_ref().and_then(|e| {
+        COMPRESSION
+            .iter()
+            .find(|name| e.others.contains_key(**name))
+    }) else {
+        return Ok(());
+    };
+    let has_data = src
+        .root
+        .accessors
+        .get(position)
+        .is_none_or(|a| a.buffer_view.is_some() || a.sparse.is_some());
+    if has_data {
+        return Ok(()); // the uncompressed fallback is read as usual
+    }
+    Err(invalid(format!(
+        "{} is compressed with {ext}, which is not supported, and has no uncompressed data",
+        what()
+    )))
+}
+
 pub(crate) fn unit_or_up(v: [f32; 3]) -> [f32; 3] {
     Vec3::from(v).try_normalize().unwrap_or(Vec3::Y).to_array()
 }

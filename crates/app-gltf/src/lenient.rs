@@ -1,5 +1,7 @@
-//! What to do with glTF JSON that gltf-json 1.4 refuses: fill in the two properties it requires
-//! and glTF 2.0 does not, or say that the file is glTF 1.0 (by its `asset.version`).
+//! What to do with glTF JSON that gltf-json 1.4 refuses and a JavaScript loader reads: fill in the two
+//! properties it requires and glTF 2.0 does not, write integers that were written as decimals as
+//! integers, step around `extras` that are not objects; or say that the file is glTF 1.0 (by its
+//! `asset.version`).
 //!
 //! Contract:
 //! - [`survey`] reads the text once, front to back, token by token with a stack of open containers
@@ -11,6 +13,14 @@
 //!   `"node":4294967295` to animation channel targets (`KHR_animation_pointer` channels, Blockbench's
 //!   untargeted ones; glTF says such a channel is ignored, and animations are only counted). Nothing
 //!   is removed and no line break is added, so line numbers in later errors stay true.
+//! - [`Survey::filled`] also rewrites every number token whose value is a whole number written with
+//!   a fraction or an exponent (`1.0`, `5126.0`, `1e0`, `0.1e1`, `10e-1`) as plain digits: JSON has one
+//!   number type, the glTF validator accepts them, three.js reads them, and Python-based exporters
+//!   write counts and indices so; serde refuses a float where gltf-json has an integer. A float field
+//!   reads the same value either way. Values beyond 20 digits are left as written.
+//! - It renames every `"extras"` key to `"_extras"`: glTF lets `extras` be any JSON value (Unity and
+//!   Python exporters write strings and numbers there), gltf-json only an object, and the engine
+//!   never reads them. A string value that reads "extras" is not a key and stays.
 //! - Text manipulation instead of `serde_json::Value`: reading a `Root` from a `Value`, or writing a
 //!   `Value` out again, compiles code the importer module otherwise does not have (gltf-json's whole
 //!   schema a second time: about 190 KB of wasm).
@@ -22,9 +32,9 @@ use crate::error::excerpt;
 pub(crate) struct Survey<'t> {
     /// `asset.version`, as written (escapes left in).
     pub version: Option<&'t [u8]>,
-    /// Where to add which member: (offset just after an object's `{`, the member, whether the object
-    /// already has members).
-    inserts: Vec<(usize, &'static str, bool)>,
+    /// What to change, front to back once sorted: (offset, bytes to remove there, text to put in
+    /// their place).
+    edits: Vec<(usize, usize, Vec<u8>)>,
 }
 
 impl Survey<'_> {
@@ -41,22 +51,23 @@ impl Survey<'_> {
         None
     }
 
-    /// `text` with the missing members added, or `None` when none is missing.
-    pub fn filled(&self, text: &[u8]) -> Option<Vec<u8>> {
-        if self.inserts.is_empty() {
+    /// `text` with the missing members added, whole numbers written as integers and `extras` keys
+    /// renamed, or `None` when there is nothing to change.
+    pub fn filled(mut self, text: &[u8]) -> Option<Vec<u8>> {
+        if self.edits.is_empty() {
             return None;
         }
-        let extra: usize = self.inserts.iter().map(|(_, m, _)| m.len() + 1).sum();
+        // Members are recorded when their object closes, numbers and keys when read: sort by offset
+        // (stable, so a member and a key at one offset keep their order). Edits never overlap: each
+        // removes only inside one token and adds only at a token's start.
+        self.edits.sort_by_key(|(at, _, _)| *at);
+        let extra: usize = self.edits.iter().map(|(_, _, add)| add.len()).sum();
         let mut out = Vec::with_capacity(text.len().saturating_add(extra));
         let mut from = 0;
-        // Offsets were recorded front to back.
-        for &(at, member, has_members) in &self.inserts {
-            out.extend_from_slice(text.get(from..at)?);
-            out.extend_from_slice(member.as_bytes());
-            if has_members {
-                out.push(b',');
-            }
-            from = at;
+        for (at, remove, add) in &self.edits {
+            out.extend_from_slice(text.get(from..*at)?);
+            out.extend_from_slice(add);
+            from = at + remove;
         }
         out.extend_from_slice(text.get(from..)?);
         Some(out)
@@ -139,7 +150,11 @@ pub(crate) fn survey(text: &[u8]) -> Survey<'_> {
                         _ => "",
                     };
                     if !member.is_empty() && !frame.found {
-                        found.inserts.push((frame.open, member, frame.members));
+                        let mut add = member.as_bytes().to_vec();
+                        if frame.members {
+                            add.push(b',');
+                        }
+                        found.edits.push((frame.open, 0, add));
                     }
                 }
                 expect_key = false;
@@ -159,6 +174,9 @@ pub(crate) fn survey(text: &[u8]) -> Survey<'_> {
                 at += 1;
                 match stack.last_mut() {
                     Some(frame) if expect_key && frame.object => {
+                        if string == b"extras" {
+                            found.edits.push((start, 0, b"_".to_vec()));
+                        }
                         frame.key = string;
                         frame.members = true;
                         frame.found |= match frame.role {
@@ -181,6 +199,7 @@ pub(crate) fn survey(text: &[u8]) -> Survey<'_> {
             b':' | b' ' | b'\t' | b'\n' | b'\r' => at += 1,
             _ => {
                 // A number or a literal (or not JSON): up to the next delimiter, at least one byte.
+                let start = at;
                 at += 1;
                 while !matches!(
                     text.get(at),
@@ -189,10 +208,92 @@ pub(crate) fn survey(text: &[u8]) -> Survey<'_> {
                 ) {
                     at += 1;
                 }
+                let token = text.get(start..at).unwrap_or_default();
+                if let Some(digits) = whole_number(token) {
+                    found.edits.push((start, token.len(), digits));
+                }
             }
         }
     }
     found
+}
+
+/// Most digits a rewritten whole number may have (u64 has 20).
+const MAX_DIGITS: usize = 20;
+
+/// The plain digits of a JSON number token whose value is a whole number written with a fraction or
+/// an exponent (`-2.50e1` → `-25`), or `None` for anything else (plain integers included). Byte work
+/// only: parsing into a float and formatting it back would grow the importer module.
+fn whole_number(token: &[u8]) -> Option<Vec<u8>> {
+    let (negative, rest) = match token.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, token),
+    };
+    let (mantissa, exponent) = match rest.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(e) => (&rest[..e], Some(&rest[e + 1..])),
+        None => (rest, None),
+    };
+    let (int, frac) = match mantissa.iter().position(|&b| b == b'.') {
+        Some(dot) => (&mantissa[..dot], &mantissa[dot + 1..]),
+        None if exponent.is_some() => (mantissa, &b""[..]),
+        None => return None, // a plain integer (or a literal): nothing to rewrite
+    };
+    let all_digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    if int.is_empty() || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    // The exponent, bounded so that the arithmetic below cannot overflow.
+    let shift: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let (sign, digits) = match e.split_first() {
+                Some((b'-', d)) => (-1, d),
+                Some((b'+', d)) => (1, d),
+                _ => (1, e),
+            };
+            if digits.is_empty() || digits.len() > 4 || !all_digits(digits) {
+                return None;
+            }
+            sign * digits
+                .iter()
+                .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'))
+        }
+    };
+    // value = digits × 10^(shift − frac.len()), with digits = int followed by frac.
+    let mut digits: Vec<u8> = int.iter().chain(frac).copied().collect();
+    let scale = shift - frac.len() as i64;
+    if scale < 0 {
+        let cut = usize::try_from(-scale).ok()?;
+        let keep = digits.len().checked_sub(cut)?;
+        if digits[keep..].iter().any(|&d| d != b'0') {
+            return None; // not a whole number
+        }
+        digits.truncate(keep);
+    } else {
+        let zeros = usize::try_from(scale).ok()?;
+        if zeros > MAX_DIGITS {
+            return None;
+        }
+        digits.resize(digits.len() + zeros, b'0');
+    }
+    let first = digits
+        .iter()
+        .position(|&d| d != b'0')
+        .unwrap_or(digits.len());
+    let digits = if first == digits.len() {
+        &b"0"[..]
+    } else {
+        &digits[first..]
+    };
+    if digits.len() > MAX_DIGITS {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() + 1);
+    if negative {
+        out.push(b'-');
+    }
+    out.extend_from_slice(digits);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -230,8 +331,8 @@ mod tests {
             "scenes": [{"extras": {"nodes": 1}}]}"#;
         assert_eq!(
             fill(text).unwrap(),
-            r#"{"extras": {"scenes": [{}], "s": "\"{[", "n": [-1.5e3, true, null]},
-            "scenes": [{"nodes":[],"extras": {"nodes": 1}}]}"#
+            r#"{"_extras": {"scenes": [{}], "s": "\"{[", "n": [-1500, true, null]},
+            "scenes": [{"nodes":[],"_extras": {"nodes": 1}}]}"#
         );
         for broken in [
             "",
@@ -246,6 +347,41 @@ mod tests {
         }
         // What was seen before the break still counts.
         assert!(fill(r#"{"scenes": [{}], "oops": "#).is_some());
+    }
+
+    #[test]
+    fn whole_numbers_are_rewritten_and_extras_keys_renamed() {
+        for (token, expected) in [
+            ("1.0", Some("1")),
+            ("5126.000", Some("5126")),
+            ("-2.50e1", Some("-25")),
+            ("1e0", Some("1")),
+            ("10e-1", Some("1")),
+            ("0.1e1", Some("1")),
+            ("3.0e0", Some("3")),
+            ("0.0", Some("0")),
+            ("1E+2", Some("100")),
+            ("1e20", None), // 21 digits
+            ("1", None),
+            ("1.5", None),
+            ("15e-1", None),
+            ("1e-400", None),
+            ("1e99999", None),
+            ("true", None),
+            ("1.", Some("1")), // not JSON: the second reading reports it either way
+            ("-", None),
+            ("e5", None),
+        ] {
+            let got = whole_number(token.as_bytes()).map(|d| String::from_utf8(d).unwrap());
+            assert_eq!(got.as_deref(), expected, "{token}");
+        }
+        let text = r#"{"buffers": [{"byteLength": 4.0, "extras": 42, "name": "extras"}],
+            "extras": "x", "s": ["1.0", 2.5]}"#;
+        assert_eq!(
+            fill(text).unwrap(),
+            r#"{"buffers": [{"byteLength": 4, "_extras": 42, "name": "extras"}],
+            "_extras": "x", "s": ["1.0", 2.5]}"#
+        );
     }
 
     #[test]

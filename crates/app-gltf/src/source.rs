@@ -187,6 +187,17 @@ fn load_buffer<'a>(
             None if index == 0 => Cow::Borrowed(bin.ok_or_else(|| {
                 invalid("buffer 0 has no URI and the file has no GLB binary chunk")
             })?),
+            None if buffer.extensions.as_ref().is_some_and(|e| {
+                e.others.contains_key("EXT_meshopt_compression")
+                    || e.others.contains_key("KHR_meshopt_compression")
+            }) =>
+            {
+                // A meshopt fallback buffer: its views are only compressed data's destinations.
+                return Err(invalid(format!(
+                    "buffer {index} holds no data: it stands in for EXT_meshopt_compression data, \
+                     which is not supported"
+                )));
+            }
             None => {
                 return Err(invalid(format!(
                     "buffer {index} has no URI (only buffer 0 may use the GLB binary chunk)"

@@ -375,6 +375,43 @@ fn scenes_may_leave_out_their_nodes() {
 }
 
 #[test]
+fn whole_numbers_written_as_decimals_and_extras_of_any_kind_are_read() {
+    // JSON has one number type: Python-based exporters write counts and indices as `24.0`, the glTF
+    // validator accepts `1e0` for an index, three.js reads both. glTF lets `extras` be any value.
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let idx = b.indices_u16(&QUAD_INDICES);
+    let doc = one_mesh(json!({"attributes": {"POSITION": pos}, "indices": idx}));
+    let plain = import_ok(&b.glb(doc.clone()));
+
+    let mut odd = b.document(doc);
+    odd["accessors"][pos]["count"] = json!(4.0);
+    odd["accessors"][pos]["componentType"] = json!(5126.0);
+    odd["accessors"][idx]["count"] = json!(6.0);
+    odd["nodes"][0]["mesh"] = json!(0.0);
+    odd["scenes"][0]["nodes"] = json!([0.0]);
+    odd["nodes"][0]["extras"] = json!(42);
+    odd["scenes"][0]["extras"] = json!("from Unity");
+    odd["asset"]["extras"] = json!(null);
+    // and with an exponent: 0.0e5 is 0.
+    let text = serde_json::to_string(&odd)
+        .unwrap()
+        .replace("\"buffer\":0", "\"buffer\":0.0e5");
+    assert!(
+        text.contains("\"count\":4.0") && text.contains("0.0e5"),
+        "{text}"
+    );
+    let scene = import_ok(&glb_text(&text, Some(&b.bin)));
+    assert_eq!(scene.nodes, plain.nodes);
+    assert_eq!(scene.assets, plain.assets);
+
+    // A value with a fraction stays an error where an integer is needed, naming the value.
+    let fractional = text.replace("\"count\":4.0", "\"count\":4.5");
+    let err = import_err(&glb_text(&fractional, Some(&b.bin)));
+    assert!(err.contains("4.5"), "{err}");
+}
+
+#[test]
 fn animation_channels_without_a_node_are_ignored() {
     // KHR_animation_pointer channels target a JSON pointer instead of a node (and Blockbench writes
     // untargeted channels): glTF 2.0 says to ignore such a channel (gltf-json 1.4 requires `node`).

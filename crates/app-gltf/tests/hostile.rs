@@ -331,6 +331,47 @@ fn required_extensions_must_be_supported() {
 }
 
 #[test]
+fn compressed_primitives_without_fallback_data_are_refused_naming_the_extension() {
+    // Draco listed only in extensionsUsed, its accessors without data: importing zeros would give
+    // an invisible mesh and no word why. three.js refuses such a file too (without a DRACOLoader).
+    let (mut b, mut doc) = quad();
+    let empty = b.accessor(json!({"componentType": FLOAT, "count": 4, "type": "VEC3"}));
+    doc["meshes"][0]["primitives"][0]["attributes"]["POSITION"] = json!(empty);
+    doc["meshes"][0]["primitives"][0]["extensions"] =
+        json!({"KHR_draco_mesh_compression": {"bufferView": 0, "attributes": {"POSITION": 0}}});
+    doc["extensionsUsed"] = json!(["KHR_draco_mesh_compression"]);
+    expect_err(
+        &b.glb(doc.clone()),
+        &[
+            "mesh 0 primitive 0 is compressed with KHR_draco_mesh_compression",
+            "no uncompressed data",
+        ],
+    );
+    // With uncompressed data beside it, that data is imported.
+    doc["meshes"][0]["primitives"][0]["attributes"]["POSITION"] = json!(0);
+    let scene = import_ok(&b.glb(doc));
+    assert_eq!(mesh_of(&scene, 0).0.positions, QUAD_POSITIONS);
+    assert_eq!(scene.ignored, ["KHR_draco_mesh_compression"]);
+
+    // EXT_meshopt_compression's fallback buffer holds no bytes: reading it names the extension.
+    let (b, mut doc) = quad();
+    let mut full = b.document(doc.clone());
+    full["buffers"] = json!([{"byteLength": b.bin.len()}, {"byteLength": b.bin.len(),
+        "extensions": {"EXT_meshopt_compression": {"fallback": true}}}]);
+    full["bufferViews"][0]["buffer"] = json!(1);
+    full["extensionsUsed"] = json!(["EXT_meshopt_compression"]);
+    expect_err(
+        &glb(&full, Some(&b.bin)),
+        &["buffer 1 holds no data", "EXT_meshopt_compression"],
+    );
+    doc["extensionsRequired"] = json!(["EXT_meshopt_compression"]);
+    expect_err(
+        &b.glb(doc),
+        &["requires the glTF extension EXT_meshopt_compression"],
+    );
+}
+
+#[test]
 fn wrong_types_and_missing_attributes() {
     let (mut b, doc) = quad();
     b.accessors[0]["type"] = json!("VEC2");

@@ -151,7 +151,12 @@ impl Builder {
 
 /// A GLB file: 12-byte header, the JSON chunk (space-padded), the BIN chunk (zero-padded).
 pub fn glb(doc: &Value, bin: Option<&[u8]>) -> Vec<u8> {
-    let mut json = serde_json::to_vec(doc).unwrap();
+    glb_text(&serde_json::to_string(doc).unwrap(), bin)
+}
+
+/// A GLB file whose JSON chunk is `json` as written (for text serde_json would not write).
+pub fn glb_text(json: &str, bin: Option<&[u8]>) -> Vec<u8> {
+    let mut json = json.as_bytes().to_vec();
     while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
