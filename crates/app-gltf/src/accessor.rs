@@ -32,6 +32,12 @@ pub(crate) enum Role {
     Color,
     /// Primitive indices: SCALAR unsigned 8/16/32-bit.
     Indices,
+    /// `EXT_mesh_gpu_instancing` `TRANSLATION`: VEC3; float, or (quantized) any 8/16-bit integer.
+    Translation,
+    /// `EXT_mesh_gpu_instancing` `ROTATION`: VEC4; float, or normalized signed 8/16-bit.
+    Rotation,
+    /// `EXT_mesh_gpu_instancing` `SCALE`: VEC3; float, or (quantized) any 8/16-bit integer.
+    Scale,
 }
 
 impl Role {
@@ -44,13 +50,16 @@ impl Role {
             Role::TexCoord => "TEXCOORD_0",
             Role::Color => "COLOR_0",
             Role::Indices => "indices",
+            Role::Translation => "TRANSLATION",
+            Role::Rotation => "ROTATION",
+            Role::Scale => "SCALE",
         }
     }
 
     fn types(self) -> &'static [Type] {
         match self {
-            Role::Position | Role::Normal => &[Type::Vec3],
-            Role::Tangent => &[Type::Vec4],
+            Role::Position | Role::Normal | Role::Translation | Role::Scale => &[Type::Vec3],
+            Role::Tangent | Role::Rotation => &[Type::Vec4],
             Role::TexCoord => &[Type::Vec2],
             Role::Color => &[Type::Vec3, Type::Vec4],
             Role::Indices => &[Type::Scalar],
@@ -64,8 +73,11 @@ impl Role {
             (Role::Indices, U8 | U16 | U32) => !normalized,
             (Role::Indices, _) => false,
             (_, F32) => true,
-            (Role::Position | Role::TexCoord, I8 | U8 | I16 | U16) => true,
-            (Role::Normal | Role::Tangent, I8 | I16) => normalized,
+            (
+                Role::Position | Role::TexCoord | Role::Translation | Role::Scale,
+                I8 | U8 | I16 | U16,
+            ) => true,
+            (Role::Normal | Role::Tangent | Role::Rotation, I8 | I16) => normalized,
             (Role::Color, U8 | U16) => normalized,
             _ => false,
         }

@@ -15,13 +15,14 @@
 //! - What the file holds that the engine does not draw (animations, skins, cameras, lights, points
 //!   and lines, morph targets, extra texture coordinates, …) is listed in
 //!   [`ImportedScene::ignored`], one entry per kind. Extensions in `extensionsRequired` other than
-//!   [`SUPPORTED_EXTENSIONS`] refuse the import.
+//!   [`SUPPORTED_EXTENSIONS`] and [`OPTIONAL_CONTENT_EXTENSIONS`] refuse the import.
 //!
 //! See README.md for what is supported and why each dependency is here.
 
 mod accessor;
 mod error;
 mod geometry;
+mod instancing;
 mod lenient;
 mod material;
 mod output;
@@ -37,7 +38,7 @@ use gltf::json::mesh::Mode;
 use gltf::json::validation::Checked;
 
 pub use error::ImportError;
-pub use source::SUPPORTED_EXTENSIONS;
+pub use source::{OPTIONAL_CONTENT_EXTENSIONS, SUPPORTED_EXTENSIONS};
 
 use error::invalid;
 use material::Materials;
@@ -114,42 +115,63 @@ pub fn import(
             Some((index, mesh)) => importer.mesh(index, mesh)?,
             None => Vec::new(),
         };
+        let instances = instancing::instances(&src, visit.node, node, &mut importer.out.ignored)?;
         let me = nodes.len();
         placed.push(me);
-        let single = match drawn.as_slice() {
-            [(_, shape, material)] => Some((*shape, *material)),
-            _ => None,
+        // "<mesh name> <i>", else the node's name, else "primitive <i>".
+        let primitive_base = mesh
+            .and_then(|(_, m)| m.name.as_deref())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(name);
+        let primitive_base = if primitive_base.is_empty() {
+            "primitive"
+        } else {
+            primitive_base
         };
-        let (shape, material) = single.unwrap_or((Shape::Group, Material::default()));
-        nodes.push(ImportedNode {
-            name: cap(name, MAX_NAME_BYTES),
-            parent,
-            transform,
-            shape,
-            material,
-        });
-        if single.is_none() {
-            // "<mesh name> <i>", else the node's name, else "primitive <i>".
-            let base = mesh
-                .and_then(|(_, m)| m.name.as_deref())
-                .filter(|n| !n.is_empty())
-                .unwrap_or(name);
-            let base = if base.is_empty() { "primitive" } else { base };
-            for (i, shape, material) in drawn {
+        match instances {
+            None => place_drawn(
+                &mut nodes,
+                cap(name, MAX_NAME_BYTES),
+                parent,
+                transform,
+                &drawn,
+                primitive_base,
+            ),
+            Some(instances) => {
+                // The instanced node is a group in its place; each instance a node under it, drawn
+                // as the node would be ("<name> <k>"), so glTF children keep the node as parent.
                 nodes.push(ImportedNode {
-                    // Room for the index: sibling names stay distinct.
-                    name: format!("{} {i}", cap(base, MAX_NAME_BYTES - 21)),
-                    parent: Some(me),
-                    transform: Transform::IDENTITY,
-                    shape,
-                    material,
+                    name: cap(name, MAX_NAME_BYTES),
+                    parent,
+                    transform,
+                    shape: Shape::Group,
+                    material: Material::default(),
                 });
+                let base = if name.is_empty() {
+                    primitive_base
+                } else {
+                    name
+                };
+                for (k, instance) in instances.into_iter().enumerate() {
+                    let instance_name = format!("{} {k}", cap(base, MAX_NAME_BYTES - 21));
+                    place_drawn(
+                        &mut nodes,
+                        instance_name,
+                        Some(me),
+                        instance,
+                        &drawn,
+                        primitive_base,
+                    );
+                    if nodes.len() > MAX_NODES {
+                        break;
+                    }
+                }
             }
         }
         if nodes.len() > MAX_NODES {
             return Err(invalid(format!(
                 "the model has more than {MAX_NODES} nodes (counting one per primitive of meshes with \
-                 several)"
+                 several, and one per instance of instanced meshes)"
             )));
         }
     }
@@ -158,6 +180,43 @@ pub fn import(
         nodes,
         ignored: importer.out.ignored.into_strings(),
     })
+}
+
+/// Pushes one node that draws `drawn`: the shape itself when it is one primitive, else a group with a
+/// child per primitive ("<primitive_base> <i>", identity transform).
+fn place_drawn(
+    nodes: &mut Vec<ImportedNode>,
+    name: String,
+    parent: Option<usize>,
+    transform: Transform,
+    drawn: &[(usize, Shape, Material)],
+    primitive_base: &str,
+) {
+    let me = nodes.len();
+    let single = match drawn {
+        [(_, shape, material)] => Some((*shape, *material)),
+        _ => None,
+    };
+    let (shape, material) = single.unwrap_or((Shape::Group, Material::default()));
+    nodes.push(ImportedNode {
+        name,
+        parent,
+        transform,
+        shape,
+        material,
+    });
+    if single.is_none() {
+        for &(i, shape, material) in drawn {
+            nodes.push(ImportedNode {
+                // Room for the index: sibling names stay distinct.
+                name: format!("{} {i}", cap(primitive_base, MAX_NAME_BYTES - 21)),
+                parent: Some(me),
+                transform: Transform::IDENTITY,
+                shape,
+                material,
+            });
+        }
+    }
 }
 
 /// Import state shared by every node.

@@ -5,7 +5,7 @@
 //! - [`parse`] accepts GLB (magic `glTF`, version 2, a JSON chunk first, an optional BIN chunk; other
 //!   chunks skipped) or glTF JSON (an optional UTF-8 byte order mark first), checks every length
 //!   against the bytes there are, and refuses `extensionsRequired` naming an extension outside
-//!   [`SUPPORTED_EXTENSIONS`]. Scenes without `nodes` and animation channels without a target
+//!   [`SUPPORTED_EXTENSIONS`] and [`OPTIONAL_CONTENT_EXTENSIONS`]. Scenes without `nodes` and animation channels without a target
 //!   `node`, both valid glTF that gltf-json 1.4 rejects, are accepted (see [`parse_root`]); glTF 1.0
 //!   JSON (`asset.version` 1.x) is refused saying so.
 //! - Buffers are loaded once, up front; a buffer that cannot be loaded (missing file, bad `data:`
@@ -25,11 +25,36 @@ use crate::lenient;
 
 /// Extensions a model may require: the importer reads them (or, for quantization, accepts the
 /// component types they allow everywhere).
-pub const SUPPORTED_EXTENSIONS: [&str; 4] = [
+pub const SUPPORTED_EXTENSIONS: [&str; 5] = [
     "KHR_materials_emissive_strength",
     "KHR_texture_transform",
     "KHR_materials_unlit",
     "KHR_mesh_quantization",
+    "EXT_mesh_gpu_instancing",
+];
+
+/// Extensions a model may require that the importer knows and leaves out, because the model is
+/// whole without them (noted in `ignored`, as when they are only used): lights (the engine lights
+/// the scene itself), material variants (each primitive's default material is imported), metadata,
+/// animation pointers (animations are not imported), and material layers drawn over the
+/// metallic-roughness base the engine draws. Blender writes `KHR_lights_punctual` as required
+/// whenever a scene has a light. An extension outside both lists may change what the data means
+/// (compressed geometry, other image formats, unknown ones): refused, as glTF requires.
+pub const OPTIONAL_CONTENT_EXTENSIONS: [&str; 14] = [
+    "KHR_lights_punctual",
+    "KHR_materials_variants",
+    "KHR_xmp_json_ld",
+    "KHR_animation_pointer",
+    "KHR_materials_clearcoat",
+    "KHR_materials_sheen",
+    "KHR_materials_transmission",
+    "KHR_materials_volume",
+    "KHR_materials_ior",
+    "KHR_materials_specular",
+    "KHR_materials_iridescence",
+    "KHR_materials_anisotropy",
+    "KHR_materials_dispersion",
+    "KHR_materials_diffuse_transmission",
 ];
 
 /// Standard base64, padding optional (some exporters leave it out).
@@ -154,11 +179,10 @@ pub(crate) fn parse<'a>(
     resources: &'a HashMap<String, Vec<u8>>,
 ) -> Result<Source<'a>, ImportError> {
     let (root, bin) = parse_json(bytes)?;
-    if let Some(ext) = root
-        .extensions_required
-        .iter()
-        .find(|e| !SUPPORTED_EXTENSIONS.contains(&e.as_str()))
-    {
+    if let Some(ext) = root.extensions_required.iter().find(|e| {
+        let e = e.as_str();
+        !SUPPORTED_EXTENSIONS.contains(&e) && !OPTIONAL_CONTENT_EXTENSIONS.contains(&e)
+    }) {
         return Err(ImportError::UnsupportedExtension(excerpt(ext, 100)));
     }
     let buffers = root

@@ -135,7 +135,8 @@ pub(crate) fn transform(
     node: &json::Node,
     ignored: &mut Ignored,
 ) -> Result<Transform, ImportError> {
-    let bad = |what: String| invalid(format!("node {index}: {what}"));
+    let who = format!("node {index}");
+    let bad = |what: String| invalid(format!("{who}: {what}"));
     let (translation, rotation, scale) = match node.matrix {
         Some(m) => {
             if !m.iter().all(|v| v.is_finite()) {
@@ -149,7 +150,7 @@ pub(crate) fn transform(
             } else {
                 Quat::IDENTITY
             };
-            let scale = check_scale(index, scale, ignored)?;
+            let scale = check_scale(&who, scale, ignored)?;
             let rebuilt = Mat4::from_scale_rotation_translation(scale, rotation, translation);
             let tolerance = 1e-4 * scale.abs().max_element().max(1.0);
             let sheared = !rebuilt.abs_diff_eq(matrix, tolerance)
@@ -158,10 +159,7 @@ pub(crate) fn transform(
                 || m[11] != 0.0
                 || m[15] != 1.0;
             if sheared {
-                ignored.named(
-                    "shear or projection in node matrices",
-                    format!("node {index}"),
-                );
+                ignored.named("shear or projection in node matrices", who.clone());
             }
             (translation, rotation, scale)
         }
@@ -178,10 +176,24 @@ pub(crate) fn transform(
             if !scale.is_finite() {
                 return Err(bad(format!("scale {scale} is not finite")));
             }
-            let scale = check_scale(index, scale, ignored)?;
+            let scale = check_scale(&who, scale, ignored)?;
             (translation, Quat::from_array(rotation), scale)
         }
     };
+    checked_trs(&who, translation, rotation, scale, ignored)
+}
+
+/// A transform from finite parts whose scale went through [`check_scale`]: the translation within
+/// the world limit, the rotation normalized, a mirroring scale made positive (noted). `who` names
+/// the glTF object in messages and notes ("node 3", "node 3 instance 7").
+pub(crate) fn checked_trs(
+    who: &str,
+    translation: Vec3,
+    rotation: Quat,
+    scale: Vec3,
+    ignored: &mut Ignored,
+) -> Result<Transform, ImportError> {
+    let bad = |what: String| invalid(format!("{who}: {what}"));
     if let Some(t) = translation
         .to_array()
         .into_iter()
@@ -200,7 +212,7 @@ pub(crate) fn transform(
     if scale.min_element() < 0.0 {
         ignored.named(
             "mirroring (negative scale), imported unmirrored",
-            format!("node {index}"),
+            who.to_string(),
         );
     }
     Ok(Transform {
@@ -210,18 +222,22 @@ pub(crate) fn transform(
     })
 }
 
-/// `scale`, checked: a component beyond the world limit is an error naming the node. A zero or tiny
+/// `scale`, checked: a component beyond the world limit is an error naming `who`. A zero or tiny
 /// component (below [`MIN_SIZE`], which the engine cannot hold) is how exporters hide objects (FBX2glTF,
 /// Blender, Maya; and 16-bit quantized tiny parts): it is raised to just above the smallest size, so
 /// the node imports, invisibly small as meant, and the rest of the model with it; noted in `ignored`.
-fn check_scale(index: usize, scale: Vec3, ignored: &mut Ignored) -> Result<Vec3, ImportError> {
+pub(crate) fn check_scale(
+    who: &str,
+    scale: Vec3,
+    ignored: &mut Ignored,
+) -> Result<Vec3, ImportError> {
     if let Some(s) = scale
         .to_array()
         .into_iter()
         .find(|s| f64::from(s.abs()) > WORLD_LIMIT)
     {
         return Err(invalid(format!(
-            "node {index}: scale {s} is beyond the world limit ±{WORLD_LIMIT}"
+            "{who}: scale {s} is beyond the world limit ±{WORLD_LIMIT}"
         )));
     }
     // The smallest f32 at or above MIN_SIZE (1e-6 itself rounds below it in f32).
@@ -231,7 +247,7 @@ fn check_scale(index: usize, scale: Vec3, ignored: &mut Ignored) -> Result<Vec3,
     }
     ignored.named(
         "zero or tiny scales, raised to 1e-6 (hidden parts stay invisibly small)",
-        format!("node {index}"),
+        who.to_string(),
     );
     Ok(Vec3::from(scale.to_array().map(|s| {
         if s.abs() >= smallest {

@@ -325,8 +325,27 @@ fn required_extensions_must_be_supported() {
     let (b, mut doc) = quad();
     doc["extensionsRequired"] = json!(["KHR_materials_unlit", "KHR_draco_mesh_compression"]);
     expect_err(
-        &b.glb(doc),
+        &b.glb(doc.clone()),
         &["requires the glTF extension KHR_draco_mesh_compression"],
+    );
+    // An extension nobody knows may change what the data means (the glTF Asset Generator's
+    // Compatibility model 05 must fail everywhere).
+    doc["extensionsRequired"] = json!(["KHR_lights_punctual", "EXT_QUANTUM_STATE"]);
+    expect_err(
+        &b.glb(doc.clone()),
+        &["requires the glTF extension EXT_QUANTUM_STATE"],
+    );
+    // Known extensions the model is whole without are left out, as when only used: Blender marks
+    // KHR_lights_punctual required whenever its scene has a light.
+    doc["extensionsRequired"] = json!(["KHR_lights_punctual", "KHR_materials_clearcoat"]);
+    doc["extensionsUsed"] = json!(["KHR_lights_punctual", "KHR_materials_clearcoat"]);
+    doc["extensions"] = json!({"KHR_lights_punctual": {"lights": [{"type": "point"}]}});
+    doc["nodes"][0]["extensions"] = json!({"KHR_lights_punctual": {"light": 0}});
+    let scene = import_ok(&b.glb(doc));
+    assert_eq!(mesh_of(&scene, 0).0.positions, QUAD_POSITIONS);
+    assert_eq!(
+        scene.ignored,
+        ["KHR_lights_punctual", "KHR_materials_clearcoat"]
     );
 }
 

@@ -370,3 +370,78 @@ fn a_three_level_hierarchy_with_rotations_and_non_uniform_scale_draws_where_its_
         "the leaf is drawn at the centre"
     );
 }
+
+/// A 0.2-unit cube mesh instanced `count` times along x (`EXT_mesh_gpu_instancing`), as glTF JSON.
+fn instanced_cubes(count: usize) -> String {
+    let corners: Vec<f32> = (0..8)
+        .flat_map(|i| [0, 1, 2].map(|axis| if i >> axis & 1 == 1 { 0.1 } else { -0.1 }))
+        .collect();
+    let indices: [u16; 36] = [
+        0, 2, 1, 1, 2, 3, 4, 5, 6, 5, 7, 6, 0, 1, 4, 1, 5, 4, 2, 6, 3, 3, 6, 7, 0, 4, 2, 2, 4, 6,
+        1, 3, 5, 3, 7, 5,
+    ];
+    let translations: Vec<f32> = (0..count)
+        .flat_map(|k| [k as f32 * 0.3 - count as f32 * 0.15, 0.0, 0.0])
+        .collect();
+    let mut buffer: Vec<u8> = corners.iter().flat_map(|v| v.to_le_bytes()).collect();
+    buffer.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+    buffer.extend(translations.iter().flat_map(|v| v.to_le_bytes()));
+    format!(
+        r#"{{"asset":{{"version":"2.0"}},"extensionsUsed":["EXT_mesh_gpu_instancing"],
+        "extensionsRequired":["EXT_mesh_gpu_instancing"],"scene":0,"scenes":[{{"nodes":[0]}}],
+        "nodes":[{{"name":"row","mesh":0,"extensions":{{"EXT_mesh_gpu_instancing":{{"attributes":{{"TRANSLATION":2}}}}}}}}],
+        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0}},"indices":1}}]}}],
+        "accessors":[{{"bufferView":0,"componentType":5126,"count":8,"type":"VEC3"}},
+            {{"bufferView":1,"componentType":5123,"count":36,"type":"SCALAR"}},
+            {{"bufferView":2,"componentType":5126,"count":{count},"type":"VEC3"}}],
+        "bufferViews":[{{"buffer":0,"byteLength":96}},{{"buffer":0,"byteOffset":96,"byteLength":72}},
+            {{"buffer":0,"byteOffset":168,"byteLength":{}}}],
+        "buffers":[{{"byteLength":{},"uri":"data:application/octet-stream;base64,{}"}}]}}"#,
+        count * 12,
+        buffer.len(),
+        base64(&buffer)
+    )
+}
+
+#[test]
+fn gpu_instanced_meshes_draw_every_instance_in_one_draw_and_each_is_a_node() {
+    let gpu = native::gpu();
+    let draws = |count: usize| {
+        let model = app_gltf::import(instanced_cubes(count).as_bytes(), &HashMap::new()).unwrap();
+        let mut view = View::new(&gpu, 1);
+        view.scene.import(&model, None).unwrap();
+        assert_eq!(
+            view.scene.node_ids().len(),
+            count + 1,
+            "the row and its cubes"
+        );
+        let ids = view.render(AovMode::ObjectId);
+        let stats = view.renderer.last_stats();
+        // Every instance is its own node: each shows its own object-id color.
+        let cubes: Vec<_> = view
+            .scene
+            .snapshot()
+            .into_iter()
+            .filter(|n| matches!(n.shape, app_core::Shape::Mesh { .. }))
+            .collect();
+        assert_eq!(cubes.len(), count);
+        for cube in &cubes {
+            let expected = app_render::object_color(&cube.id)
+                .to_array()
+                .map(|v| (v * 255.0).round() as u8);
+            let area = ids
+                .pixels
+                .chunks(4)
+                .filter(|p| (0..3).all(|c| p[c].abs_diff(expected[c]) <= 2))
+                .count();
+            assert!(area > 4, "{} of {count} shows on {area} pixels", cube.id);
+        }
+        if count == 12 {
+            save(&view.render(AovMode::Beauty), "import_instanced_cubes");
+        }
+        assert_eq!(stats.instances as usize, count);
+        stats.draw_calls
+    };
+    // Twelve instances cost the draws of one.
+    assert_eq!(draws(12), draws(1));
+}
