@@ -8,9 +8,12 @@
 //! - Values that cannot matter are reset to the defaults (alpha cutoff outside MASK, opacity under
 //!   OPAQUE, normal scale without a normal map, occlusion strength without an occlusion map), so a
 //!   surface equal to [`Surface::default`] is recognised and not stored.
-//! - Images must be PNG or JPEG ([`ImageAsset::from_encoded`] checks the header and the size); an
-//!   image declared (mime type, data URI or file name) as another format (WebP, KTX2, …) leaves its
-//!   texture out with a note; bytes declared PNG/JPEG, or undeclared, that are not are an error.
+//! - Images must be PNG, JPEG or WebP ([`ImageAsset::from_encoded`] checks the header and the size);
+//!   an image declared (mime type, data URI or file name) as another format (KTX2, AVIF, …) leaves its
+//!   texture out with a note; bytes declared PNG/JPEG/WebP, or undeclared, that are not are an error.
+//! - A texture with `EXT_texture_webp` shows its WebP image (what three.js does in every browser
+//!   that decodes WebP, which is every browser with WebGPU or WebGL2); its core `source`, a PNG/JPEG
+//!   fallback if present, is not imported.
 //! - Textures reading `TEXCOORD_1` or above (also through `KHR_texture_transform`'s `texCoord`) are
 //!   left out with a note: the engine's meshes carry one set of texture coordinates, and drawing a
 //!   lightmap or detail map with the wrong set looks worse than not drawing it.
@@ -229,20 +232,29 @@ impl Materials {
             );
             return Ok(None);
         }
-        let source = texture.source.value();
+        let webp = texture
+            .extensions
+            .as_ref()
+            .and_then(|e| e.others.get("EXT_texture_webp"))
+            .map(|webp| {
+                webp.get("source")
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|s| usize::try_from(s).ok())
+                    .ok_or_else(|| {
+                        invalid(format!(
+                            "texture {index}: EXT_texture_webp has no image index as its source"
+                        ))
+                    })
+            })
+            .transpose()?;
+        let source = webp.unwrap_or(texture.source.value());
         if source == u32::MAX as usize {
-            // No core `source`: the image is only in an extension (KHR_texture_basisu, EXT_texture_webp).
-            out.ignored.named(
-                "textures without a PNG or JPEG image",
-                format!("texture {index}"),
-            );
+            // No core `source`: the image is only in an extension (KHR_texture_basisu, …).
+            out.ignored.named(NO_IMAGE, format!("texture {index}"));
             return Ok(None);
         }
         let Some(image) = self.image(src, out, source, &|| format!("texture {index}"))? else {
-            out.ignored.named(
-                "textures without a PNG or JPEG image",
-                format!("texture {index}"),
-            );
+            out.ignored.named(NO_IMAGE, format!("texture {index}"));
             return Ok(None);
         };
         let sampler = match texture.sampler {
@@ -272,7 +284,7 @@ impl Materials {
     }
 
     /// Image `index` as a pending asset, or `None` when it is declared as a format other than
-    /// PNG/JPEG.
+    /// PNG/JPEG/WebP.
     fn image(
         &mut self,
         src: &Source<'_>,
@@ -312,7 +324,7 @@ impl Materials {
             .or_else(|| image.uri.as_deref().and_then(extension_mime));
         let other_format = declared
             .as_deref()
-            .is_some_and(|m| !matches!(m, "image/png" | "image/jpeg" | "image/jpg"));
+            .is_some_and(|m| !matches!(m, "image/png" | "image/jpeg" | "image/jpg" | "image/webp"));
         let result = match ImageAsset::from_encoded(bytes.into_owned()) {
             Ok(asset) => {
                 let encoded = asset.encode();
@@ -357,6 +369,9 @@ fn untyped(
             .map_err(|e| invalid(format!("{what}: KHR_texture_transform is malformed: {e}"))),
     }
 }
+
+/// The note for textures left out for their image's format.
+const NO_IMAGE: &str = "textures without a PNG, JPEG or WebP image";
 
 /// The media type a file name's extension suggests, for images declared by URI only.
 fn extension_mime(uri: &str) -> Option<String> {

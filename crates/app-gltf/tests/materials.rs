@@ -3,7 +3,7 @@
 
 mod common;
 
-use app_core::{AlphaMode, Filter, ImageAsset, UvTransform, Wrap, glam::Vec3};
+use app_core::{AlphaMode, Filter, ImageAsset, ImageFormat, UvTransform, Wrap, glam::Vec3};
 use common::*;
 use serde_json::{Value, json};
 
@@ -171,18 +171,84 @@ fn textures_on_other_uv_sets_and_other_formats_are_skipped() {
         ["textures on TEXCOORD_1 or above (2: texture 0, texture 1)"]
     );
 
-    let webp = json!([{"uri": "wood.webp"}]);
+    let ktx2 = json!([{"uri": "wood.ktx2"}]);
     let resources =
-        std::collections::HashMap::from([("wood.webp".to_string(), b"RIFF....WEBP".to_vec())]);
+        std::collections::HashMap::from([("wood.ktx2".to_string(), b"\xabKTX 20\xbb".to_vec())]);
     let scene = app_gltf::import(
-        &textured_quad(json!({"emissiveTexture": {"index": 0}}), webp, true),
+        &textured_quad(json!({"emissiveTexture": {"index": 0}}), ktx2, true),
         &resources,
     )
     .unwrap();
     assert_eq!(mesh_of(&scene, 0).1, None);
     assert_eq!(
         scene.ignored,
-        ["textures without a PNG or JPEG image (1: texture 0)"]
+        ["textures without a PNG, JPEG or WebP image (1: texture 0)"]
+    );
+}
+
+/// A real lossless WebP file (`width` × `height`, every pixel `rgba`).
+fn webp(width: u32, height: u32, rgba: [u8; 4]) -> Vec<u8> {
+    let pixels: Vec<u8> = (0..width * height).flat_map(|_| rgba).collect();
+    let mut out = Vec::new();
+    image_webp::WebPEncoder::new(&mut out)
+        .encode(&pixels, width, height, image_webp::ColorType::Rgba8)
+        .unwrap();
+    out
+}
+
+#[test]
+fn webp_images_and_ext_texture_webp_are_imported() {
+    // EXT_texture_webp: the WebP source is shown; the core source, a PNG fallback, is not imported.
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let uv = b.vec2(&QUAD_UVS);
+    let png = b.view(&png_header(4, 2), None);
+    let wood = b.view(&webp(6, 3, [200, 120, 40, 255]), None);
+    let mut doc =
+        one_mesh(json!({"attributes": {"POSITION": pos, "TEXCOORD_0": uv}, "material": 0}));
+    doc["extensionsUsed"] = json!(["EXT_texture_webp"]);
+    doc["extensionsRequired"] = json!(["EXT_texture_webp"]);
+    doc["materials"] = json!([{"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}}]);
+    doc["images"] = json!([{"bufferView": png, "mimeType": "image/png"},
+        {"bufferView": wood, "mimeType": "image/webp"}]);
+    doc["textures"] = json!([{"source": 0, "extensions": {"EXT_texture_webp": {"source": 1}}}]);
+    let scene = import_ok(&b.glb(doc.clone()));
+    assert!(scene.ignored.is_empty(), "{:?}", scene.ignored);
+    let surface = mesh_of(&scene, 0).1.unwrap();
+    let image = ImageAsset::decode(asset(&scene, &surface.base_color.unwrap().image)).unwrap();
+    assert_eq!(
+        (image.format, image.width, image.height),
+        (ImageFormat::WebP, 6, 3)
+    );
+    assert_eq!(
+        scene.assets.len(),
+        3,
+        "mesh, surface and the WebP image: no PNG"
+    );
+
+    // Without a core source (what gltf-transform writes), and as a plain image by file name.
+    doc["textures"] = json!([{"extensions": {"EXT_texture_webp": {"source": 1}}}]);
+    assert!(mesh_of(&import_ok(&b.glb(doc.clone())), 0).1.is_some());
+    let resources =
+        std::collections::HashMap::from([("wood.webp".to_string(), webp(2, 2, [0; 4]))]);
+    doc["images"][1] = json!({"uri": "wood.webp"});
+    let scene = app_gltf::import(&b.glb(doc.clone()), &resources).unwrap();
+    let surface = mesh_of(&scene, 0).1.unwrap();
+    let image = ImageAsset::decode(asset(&scene, &surface.base_color.unwrap().image)).unwrap();
+    assert_eq!((image.width, image.height), (2, 2));
+
+    // Declared WebP but not: an error naming the image; a source that is not an index: likewise.
+    let resources =
+        std::collections::HashMap::from([("wood.webp".to_string(), b"RIFF....WEBP".to_vec())]);
+    let err = app_gltf::import(&b.glb(doc.clone()), &resources)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("image 1") && err.contains("WebP"), "{err}");
+    doc["textures"] = json!([{"extensions": {"EXT_texture_webp": {"source": "wood"}}}]);
+    let err = import_err(&b.glb(doc));
+    assert!(
+        err.contains("texture 0: EXT_texture_webp has no image index"),
+        "{err}"
     );
 }
 
@@ -213,17 +279,17 @@ fn a_left_out_emissive_texture_takes_its_emission_along() {
     );
 
     // The same for an image in another format.
-    let webp = json!([{"uri": "glow.webp"}]);
+    let ktx2 = json!([{"uri": "glow.ktx2"}]);
     let resources =
-        std::collections::HashMap::from([("glow.webp".to_string(), b"RIFF....WEBP".to_vec())]);
+        std::collections::HashMap::from([("glow.ktx2".to_string(), b"\xabKTX 20\xbb".to_vec())]);
     let glow = json!({"emissiveFactor": [1, 0.5, 0], "emissiveTexture": {"index": 0}});
-    let scene = app_gltf::import(&textured_quad(glow, webp, true), &resources).unwrap();
+    let scene = app_gltf::import(&textured_quad(glow, ktx2, true), &resources).unwrap();
     assert_eq!(scene.nodes[0].material.emissive, Vec3::ZERO);
     assert_eq!(mesh_of(&scene, 0).1, None);
     assert_eq!(
         scene.ignored,
         [
-            "textures without a PNG or JPEG image (1: texture 0)",
+            "textures without a PNG, JPEG or WebP image (1: texture 0)",
             "emission of materials whose emissive texture is left out (1: material 0)"
         ]
     );
@@ -244,7 +310,7 @@ fn images_that_are_not_what_they_claim_are_errors() {
         true,
     ));
     assert!(
-        err.contains("image 0") && err.contains("not a PNG or JPEG"),
+        err.contains("image 0") && err.contains("not a PNG, JPEG or WebP"),
         "{err}"
     );
 

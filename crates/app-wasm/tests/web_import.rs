@@ -176,6 +176,103 @@ fn huge_image_model() -> Vec<u8> {
     .into_bytes()
 }
 
+/// A square quad textured with `image` (a `mime` file), as glTF JSON with `data:` URIs.
+fn textured_square(mime: &str, image: &[u8]) -> Vec<u8> {
+    let floats: Vec<u8> = [
+        -1f32, -1.0, 0.0, 1.0, -1.0, 0.0, 1.0, 1.0, 0.0, -1.0, 1.0, 0.0, // positions
+        0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, // uvs
+    ]
+    .iter()
+    .flat_map(|v| v.to_le_bytes())
+    .chain([0u16, 1, 2, 0, 2, 3].iter().flat_map(|i| i.to_le_bytes()))
+    .collect();
+    let texture = if mime == "image/webp" {
+        r#"{"extensions":{"EXT_texture_webp":{"source":0}}}"#
+    } else {
+        r#"{"source":0}"#
+    };
+    format!(
+        r#"{{"asset":{{"version":"2.0"}},"extensionsUsed":["EXT_texture_webp"],
+        "buffers":[{{"byteLength":92,"uri":"data:application/octet-stream;base64,{}"}}],
+        "bufferViews":[{{"buffer":0,"byteLength":48}},{{"buffer":0,"byteOffset":48,"byteLength":32}},{{"buffer":0,"byteOffset":80,"byteLength":12}}],
+        "accessors":[{{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3"}},{{"bufferView":1,"componentType":5126,"count":4,"type":"VEC2"}},{{"bufferView":2,"componentType":5123,"count":6,"type":"SCALAR"}}],
+        "images":[{{"uri":"data:{mime};base64,{}"}}],
+        "textures":[{texture}],
+        "materials":[{{"pbrMetallicRoughness":{{"baseColorTexture":{{"index":0}}}},"doubleSided":true}}],
+        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0,"TEXCOORD_0":1}},"indices":2,"material":0}}]}}],
+        "nodes":[{{"mesh":0}}],"scenes":[{{"nodes":[0]}}]}}"#,
+        base64(&floats),
+        base64(image)
+    )
+    .into_bytes()
+}
+
+#[wasm_bindgen_test]
+async fn webp_textures_draw_like_the_same_png() {
+    // A 4×4 texture, left half orange, right half teal, as lossless WebP and as PNG: the browser
+    // decodes both (EXT_texture_webp), and the albedo view shows the same pixels.
+    let rgba: Vec<u8> = (0..16)
+        .flat_map(|i| {
+            if i % 4 < 2 {
+                [230, 120, 20, 255]
+            } else {
+                [20, 160, 150, 255]
+            }
+        })
+        .collect();
+    let mut webp = Vec::new();
+    image_webp::WebPEncoder::new(&mut webp)
+        .encode(&rgba, 4, 4, image_webp::ColorType::Rgba8)
+        .unwrap();
+    let mut png_bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut png_bytes, 4, 4);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder
+            .write_header()
+            .unwrap()
+            .write_image_data(&rgba)
+            .unwrap();
+    }
+    for backend in BACKENDS {
+        let mut shown = Vec::new();
+        for (mime, bytes) in [("image/webp", &webp), ("image/png", &png_bytes)] {
+            let mut engine = view(backend).await;
+            import(&engine, &textured_square(mime, bytes), JsValue::UNDEFINED)
+                .await
+                .unwrap();
+            engine.set_aov_mode("albedo").unwrap();
+            // The image decodes asynchronously: draw until it shows.
+            let mut image = frame(&mut engine).await;
+            for _ in 0..50 {
+                if distinct(&image) > 2 {
+                    break;
+                }
+                common::next_task().await;
+                image = frame(&mut engine).await;
+            }
+            assert!(distinct(&image) > 2, "{backend} {mime}: the texture shows");
+            shown.push(image);
+        }
+        let differing = shown[0]
+            .chunks(4)
+            .zip(shown[1].chunks(4))
+            .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 2))
+            .count();
+        assert_eq!(differing, 0, "{backend}: WebP and PNG draw alike");
+        // And what they show is the texture: orange on the left, teal on the right of the middle row.
+        let row = (SIZE / 2 * SIZE * 4) as usize;
+        let left = &shown[0][row + (SIZE as usize / 3) * 4..][..3];
+        let right = &shown[0][row + (SIZE as usize * 2 / 3) * 4..][..3];
+        assert!(left[0] > 150 && left[2] < 80, "{backend}: left {left:?}");
+        assert!(
+            right[0] < 80 && right[1] > 100,
+            "{backend}: right {right:?}"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn hostile_files_and_options_reject_naming_the_problem_and_add_nothing() {
     let mut engine = view("webgpu").await;

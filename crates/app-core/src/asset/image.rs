@@ -1,8 +1,8 @@
-//! Encoded images (PNG or JPEG) as assets. The bytes stay encoded in the document; the browser decodes
+//! Encoded images (PNG, JPEG or WebP) as assets. The bytes stay encoded in the document; the browser decodes
 //! them (`createImageBitmap`), so the wasm bundle carries no image decoder. The header is read here so
 //! that an image's size is known, and checked, before anything decodes it.
 //!
-//! Encoding: tag `YSIMAGE1`, format byte (1 PNG, 2 JPEG), width (u32), height (u32), then the encoded
+//! Encoding: tag `YSIMAGE1`, format byte (1 PNG, 2 JPEG, 3 WebP), width (u32), height (u32), then the encoded
 //! file unchanged.
 
 use super::AssetError;
@@ -22,6 +22,8 @@ pub enum ImageFormat {
     Png,
     /// `image/jpeg`.
     Jpeg,
+    /// `image/webp` (glTF's `EXT_texture_webp`; every browser with WebGPU or WebGL2 decodes it).
+    WebP,
 }
 
 impl ImageFormat {
@@ -30,6 +32,7 @@ impl ImageFormat {
         match self {
             ImageFormat::Png => "image/png",
             ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::WebP => "image/webp",
         }
     }
 }
@@ -48,7 +51,7 @@ pub struct ImageAsset {
 }
 
 impl ImageAsset {
-    /// Reads the format and size from an encoded PNG or JPEG file's header; fails naming the problem
+    /// Reads the format and size from an encoded PNG, JPEG or WebP file's header; fails naming the problem
     /// for anything else or a size beyond [`MAX_IMAGE_SIDE`].
     pub fn from_encoded(encoded: Vec<u8>) -> Result<Self, AssetError> {
         let (format, width, height) = sniff(&encoded)?;
@@ -68,6 +71,7 @@ impl ImageAsset {
         w.u8(match self.format {
             ImageFormat::Png => 1,
             ImageFormat::Jpeg => 2,
+            ImageFormat::WebP => 3,
         });
         w.u32(self.width);
         w.u32(self.height);
@@ -112,7 +116,45 @@ fn be16(b: &[u8], at: usize) -> Option<u32> {
     )))
 }
 
-/// Format and size from the header: PNG's IHDR, or JPEG's first start-of-frame marker.
+fn le16(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from(u16::from_le_bytes(
+        b.get(at..at + 2)?.try_into().ok()?,
+    )))
+}
+
+fn le24(b: &[u8], at: usize) -> Option<u32> {
+    let v = b.get(at..at + 3)?;
+    Some(u32::from(v[0]) | u32::from(v[1]) << 8 | u32::from(v[2]) << 16)
+}
+
+/// A WebP file's size from its first chunk: `VP8 ` (lossy: the key frame's 14-bit sizes after the
+/// start code), `VP8L` (lossless: 14-bit sizes less one after the signature byte) or `VP8X`
+/// (extended: the 24-bit canvas size less one).
+fn sniff_webp(b: &[u8]) -> Result<(u32, u32), &'static str> {
+    let size = match b.get(12..16) {
+        Some(b"VP8 ") => {
+            if b.get(23..26) != Some(&[0x9d, 0x01, 0x2a]) {
+                return Err("WebP lossy frame without its start code");
+            }
+            le16(b, 26)
+                .zip(le16(b, 28))
+                .map(|(w, h)| (w & 0x3fff, h & 0x3fff))
+        }
+        Some(b"VP8L") => {
+            if b.get(20) != Some(&0x2f) {
+                return Err("WebP lossless frame without its signature");
+            }
+            let bits = le16(b, 21).zip(le16(b, 23)).map(|(lo, hi)| lo | hi << 16);
+            bits.map(|v| ((v & 0x3fff) + 1, ((v >> 14) & 0x3fff) + 1))
+        }
+        Some(b"VP8X") => le24(b, 24).zip(le24(b, 27)).map(|(w, h)| (w + 1, h + 1)),
+        _ => return Err("WebP file without a VP8, VP8L or VP8X chunk"),
+    };
+    size.ok_or("WebP header ends early")
+}
+
+/// Format and size from the header: PNG's IHDR, JPEG's first start-of-frame marker, or WebP's first
+/// chunk.
 fn sniff(b: &[u8]) -> Result<(ImageFormat, u32, u32), AssetError> {
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
     let bad = |problem: &str| AssetError::invalid(WHAT, problem.to_string());
@@ -148,7 +190,11 @@ fn sniff(b: &[u8]) -> Result<(ImageFormat, u32, u32), AssetError> {
         }
         return Err(bad("JPEG without a frame header"));
     }
-    Err(bad("not a PNG or JPEG file"))
+    if b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP") {
+        let (w, h) = sniff_webp(b).map_err(bad)?;
+        return Ok((ImageFormat::WebP, w, h));
+    }
+    Err(bad("not a PNG, JPEG or WebP file"))
 }
 
 #[cfg(test)]
@@ -180,6 +226,55 @@ mod tests {
             (jpeg.format, jpeg.width, jpeg.height),
             (ImageFormat::Jpeg, 5, 3)
         );
+    }
+
+    #[test]
+    fn reads_webp_sizes_from_all_three_chunk_kinds() {
+        // Lossless (VP8L) and extended (VP8X, written when metadata is attached), from a real encoder.
+        let rgba: Vec<u8> = (0..37 * 5).flat_map(|i| [i as u8, 0, 255, 255]).collect();
+        let encode = |xmp: Vec<u8>| {
+            let mut out = Vec::new();
+            let mut encoder = image_webp::WebPEncoder::new(&mut out);
+            encoder.set_xmp_metadata(xmp);
+            encoder
+                .encode(&rgba, 37, 5, image_webp::ColorType::Rgba8)
+                .unwrap();
+            out
+        };
+        for (bytes, chunk) in [
+            (encode(Vec::new()), b"VP8L"),
+            (encode(b"<x/>".to_vec()), b"VP8X"),
+        ] {
+            assert_eq!(&bytes[12..16], chunk);
+            let image = ImageAsset::from_encoded(bytes).unwrap();
+            assert_eq!(
+                (image.format, image.width, image.height),
+                (ImageFormat::WebP, 37, 5)
+            );
+            assert_eq!(image.format.mime(), "image/webp");
+            assert_eq!(ImageAsset::decode(&image.encode()).unwrap(), image);
+        }
+        // Lossy (VP8): frame tag, start code, 14-bit width and height (the top two bits scale).
+        let mut lossy = b"RIFF\0\0\0\0WEBPVP8 \0\0\0\0".to_vec();
+        lossy.extend_from_slice(&[0, 0, 0, 0x9d, 0x01, 0x2a]);
+        lossy.extend_from_slice(&(640u16 | 0x4000).to_le_bytes());
+        lossy.extend_from_slice(&480u16.to_le_bytes());
+        let image = ImageAsset::from_encoded(lossy.clone()).unwrap();
+        assert_eq!((image.width, image.height), (640, 480));
+        lossy[23] = 0;
+        assert!(
+            ImageAsset::from_encoded(lossy)
+                .unwrap_err()
+                .to_string()
+                .contains("start code")
+        );
+        for bad in [
+            &b"RIFF\0\0\0\0WEBP"[..],
+            b"RIFF\0\0\0\0WEBPVP8L\0\0\0\0\x2f\0",
+            b"RIFF\0\0\0\0WEBPALPH",
+        ] {
+            assert!(ImageAsset::from_encoded(bad.to_vec()).is_err());
+        }
     }
 
     #[test]
