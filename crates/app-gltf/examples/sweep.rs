@@ -28,7 +28,7 @@ fn models(dir: &Path, out: &mut Vec<PathBuf>) {
             models(&path, out);
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("gltf" | "glb")
+            Some("gltf" | "glb" | "vrm")
         ) {
             out.push(path);
         }

@@ -27,6 +27,7 @@ mod lenient;
 mod material;
 mod output;
 mod source;
+mod spec_gloss;
 mod tangents;
 mod tree;
 

@@ -35,6 +35,7 @@ use gltf::json::{self, texture as jt, validation::Checked};
 use crate::error::{ImportError, invalid, lookup};
 use crate::output::Output;
 use crate::source::{Source, load_uri};
+use crate::spec_gloss;
 
 /// A resolved material: the node's factors and the surface, whose image ids name [`Materials`]'s
 /// pending images.
@@ -147,7 +148,44 @@ impl Materials {
         let typed = |e: Option<&json::extensions::texture::Info>| {
             e.and_then(|e| e.texture_transform.clone())
         };
-        if let Some(t) = &pbr.base_color_texture {
+        // Specular-glossiness, drawn as metallic-roughness, unless the material also gives a
+        // metallic-roughness fallback (then that is exact, and used).
+        let fallback_given = pbr.base_color_texture.is_some()
+            || pbr.metallic_roughness_texture.is_some()
+            || pbr.base_color_factor.0 != [1.0; 4]
+            || pbr.metallic_factor.0 != 1.0
+            || pbr.roughness_factor.0 != 1.0;
+        let spec_gloss = match spec_gloss::read(ext.map(|x| &x.others), index)? {
+            Some(sg) if !fallback_given => Some(sg),
+            _ => None,
+        };
+        if let Some(sg) = &spec_gloss {
+            let [r, g, b, a] = sg.diffuse_factor;
+            material.base_color = Vec3::new(unit(r, 1.0), unit(g, 1.0), unit(b, 1.0));
+            material.metallic = 0.0;
+            material.roughness = unit(1.0 - sg.glossiness_factor, 0.0);
+            if alpha_mode != AlphaMode::Opaque {
+                surface.opacity = unit(a, 1.0);
+            }
+            out.ignored.named(
+                "specular-glossiness materials, drawn as metallic-roughness without specular color",
+                format!("material {index}"),
+            );
+            if sg.has_specular_glossiness_texture {
+                out.ignored
+                    .named("specular-glossiness textures", format!("material {index}"));
+            }
+            if let Some(t) = &sg.diffuse_texture {
+                surface.base_color = self.texture(
+                    src,
+                    out,
+                    t.index,
+                    t.tex_coord,
+                    t.transform.clone(),
+                    &slot("diffuseTexture"),
+                )?;
+            }
+        } else if let Some(t) = &pbr.base_color_texture {
             let transform = typed(t.extensions.as_ref());
             surface.base_color = self.texture(
                 src,
@@ -158,7 +196,11 @@ impl Materials {
                 &slot("baseColorTexture"),
             )?;
         }
-        if let Some(t) = &pbr.metallic_roughness_texture {
+        if let Some(t) = pbr
+            .metallic_roughness_texture
+            .as_ref()
+            .filter(|_| spec_gloss.is_none())
+        {
             let transform = typed(t.extensions.as_ref());
             let what = slot("metallicRoughnessTexture");
             surface.metallic_roughness =

@@ -25,13 +25,15 @@ use crate::lenient;
 
 /// Extensions a model may require: the importer reads them (or, for quantization, accepts the
 /// component types they allow everywhere).
-pub const SUPPORTED_EXTENSIONS: [&str; 6] = [
+pub const SUPPORTED_EXTENSIONS: [&str; 7] = [
     "KHR_materials_emissive_strength",
     "KHR_texture_transform",
     "KHR_materials_unlit",
     "KHR_mesh_quantization",
     "EXT_mesh_gpu_instancing",
     "EXT_texture_webp",
+    // Read approximately, as metallic-roughness (see `spec_gloss.rs`).
+    "KHR_materials_pbrSpecularGlossiness",
 ];
 
 /// Extensions a model may require that the importer knows and leaves out, because the model is

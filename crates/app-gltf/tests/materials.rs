@@ -253,6 +253,60 @@ fn webp_images_and_ext_texture_webp_are_imported() {
 }
 
 #[test]
+fn specular_glossiness_materials_draw_as_metallic_roughness() {
+    // Blender 2.8x and Sketchfab's older downloads require KHR_materials_pbrSpecularGlossiness.
+    let sg = json!({"alphaMode": "BLEND", "extensions": {"KHR_materials_pbrSpecularGlossiness": {
+        "diffuseFactor": [0.8, 0.2, 0.1, 0.5], "glossinessFactor": 0.75, "specularFactor": [1, 1, 1],
+        "diffuseTexture": {"index": 0, "extensions": {"KHR_texture_transform": {"scale": [2, 2]}}},
+        "specularGlossinessTexture": {"index": 1}}}});
+    let scene = import_ok(&textured_quad(sg.clone(), Value::Null, true));
+    let material = scene.nodes[0].material;
+    assert_eq!(material.base_color, Vec3::new(0.8, 0.2, 0.1));
+    assert_eq!((material.metallic, material.roughness), (0.0, 0.25));
+    let surface = mesh_of(&scene, 0).1.unwrap();
+    assert_eq!(surface.opacity, 0.5);
+    let diffuse = surface.base_color.unwrap();
+    assert_eq!(
+        diffuse.uv_transform,
+        UvTransform::from_offset_rotation_scale([0.0; 2], 0.0, [2.0; 2])
+    );
+    assert!(surface.metallic_roughness.is_none());
+    assert_eq!(
+        scene.ignored,
+        [
+            "specular-glossiness materials, drawn as metallic-roughness without specular color (1: material 0)",
+            "specular-glossiness textures (1: material 0)"
+        ]
+    );
+    // Defaults: white diffuse, glossiness 1 (roughness 0).
+    let plain = json!({"extensions": {"KHR_materials_pbrSpecularGlossiness": {}}});
+    let material = import_ok(&textured_quad(plain, Value::Null, true)).nodes[0].material;
+    assert_eq!(
+        (material.base_color, material.metallic, material.roughness),
+        (Vec3::ONE, 0.0, 0.0)
+    );
+    // A metallic-roughness fallback beside it is exact: that one is drawn.
+    let mut both = sg.clone();
+    both["pbrMetallicRoughness"] = json!({"baseColorFactor": [0, 0, 1, 1], "roughnessFactor": 0.5});
+    let scene = import_ok(&textured_quad(both, Value::Null, true));
+    let material = scene.nodes[0].material;
+    assert_eq!(
+        (material.base_color, material.metallic, material.roughness),
+        (Vec3::Z, 1.0, 0.5)
+    );
+    // Malformed values name the material.
+    let mut bad = sg;
+    bad["extensions"]["KHR_materials_pbrSpecularGlossiness"]["diffuseFactor"] = json!([1, 1, 1]);
+    let err = import_err(&textured_quad(bad, Value::Null, true));
+    assert!(
+        err.contains(
+            "material 0: KHR_materials_pbrSpecularGlossiness diffuseFactor is not 4 numbers"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_left_out_emissive_texture_takes_its_emission_along() {
     // Blender writes emissive maps with emissiveFactor [1, 1, 1]: without the map, the factor would
     // light the whole quad white. Seen in MultiUVTest (an emissive map on TEXCOORD_1).
