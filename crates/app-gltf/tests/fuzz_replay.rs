@@ -117,12 +117,60 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     }));
     let wrapped = fuzz_check::input_glb(&serde_json::to_vec(&doc).unwrap(), &b.bin);
 
+    // What files from the field hold: instancing (quantized rotations), a specular-glossiness material
+    // with a WebP texture, a required light, a count written as 4.0 and extras that are not objects.
+    let mut b = Builder::default();
+    let pos = b.vec3(&QUAD_POSITIONS);
+    let uv = b.vec2(&QUAD_UVS);
+    let t = b.packed(
+        &f32_bytes(&[0.0, 0.0, 0.0, 2.0, 0.0, 0.0]),
+        FLOAT,
+        2,
+        "VEC3",
+        false,
+    );
+    let r = b.packed(
+        &i16_bytes(&[0, 0, 0, 32767, 0, 23170, 0, 23170]),
+        SHORT,
+        2,
+        "VEC4",
+        true,
+    );
+    let mut webp = Vec::new();
+    image_webp::WebPEncoder::new(&mut webp)
+        .encode(
+            &[200, 100, 50, 255].repeat(4),
+            2,
+            2,
+            image_webp::ColorType::Rgba8,
+        )
+        .unwrap();
+    let image = b.view(&webp, None);
+    let doc = b.document(json!({
+        "extensionsUsed": ["EXT_mesh_gpu_instancing", "KHR_materials_pbrSpecularGlossiness", "EXT_texture_webp", "KHR_lights_punctual"],
+        "extensionsRequired": ["EXT_mesh_gpu_instancing", "KHR_materials_pbrSpecularGlossiness", "EXT_texture_webp", "KHR_lights_punctual"],
+        "extensions": {"KHR_lights_punctual": {"lights": [{"type": "directional"}]}},
+        "scene": 0,
+        "scenes": [{"nodes": [0], "extras": "exported by a script"}],
+        "nodes": [{"mesh": 0, "extensions": {"EXT_mesh_gpu_instancing": {"attributes": {"TRANSLATION": t, "ROTATION": r}}}}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": pos, "TEXCOORD_0": uv}, "mode": 6, "material": 0}]}],
+        "materials": [{"extensions": {"KHR_materials_pbrSpecularGlossiness": {"diffuseFactor": [1, 0.5, 0.5, 1], "glossinessFactor": 0.4, "diffuseTexture": {"index": 0}}}}],
+        "textures": [{"extensions": {"EXT_texture_webp": {"source": 0}}}],
+        "images": [{"bufferView": image, "mimeType": "image/webp"}]
+    }));
+    let text = serde_json::to_string(&doc)
+        .unwrap()
+        .replace("\"count\":4,", "\"count\":4.0,");
+    assert!(text.contains("4.0"));
+    let field = fuzz_check::input_glb(text.as_bytes(), &b.bin);
+
     vec![
         ("box", sample("Box.gltf")),
         ("box-animated", sample("BoxAnimated.gltf")),
         ("box-textured", sample("BoxTextured.gltf")),
         ("textured-quad-glb", textured),
         ("wrapped-sparse-quantized", wrapped),
+        ("field-extensions", field),
     ]
 }
 
