@@ -277,7 +277,7 @@ pub(crate) fn load_uri<'a>(
     }
     let decoded = percent_decode(uri);
     let stripped = |s: &str| s.strip_prefix("./").map(str::to_string);
-    [
+    let exact = [
         Some(uri.to_string()),
         decoded.clone(),
         stripped(uri),
@@ -285,11 +285,44 @@ pub(crate) fn load_uri<'a>(
     ]
     .into_iter()
     .flatten()
-    .find_map(|key| resources.get(&key))
-    .map(|bytes| (Cow::Borrowed(bytes.as_slice()), None))
-    .ok_or_else(|| ImportError::MissingResource {
-        uri: excerpt(uri, 200),
-    })
+    .find_map(|key| resources.get(&key));
+    exact
+        .or_else(|| by_path_suffix(decoded.as_deref().unwrap_or(uri), resources))
+        .map(|bytes| (Cow::Borrowed(bytes.as_slice()), None))
+        .ok_or_else(|| ImportError::MissingResource {
+            uri: excerpt(uri, 200),
+        })
+}
+
+/// The one resource whose key, read as a path, ends with `uri`'s last components: a key that
+/// holds more folders (a dropped folder's `webkitRelativePath`, "model/textures/wood.png" for
+/// "textures/wood.png") or fewer (a file picker gives file names only, "wood.png"; a URI climbing
+/// out with "../" or written with Windows' backslashes). The longest common tail wins; a tie (two
+/// "wood.png" in different folders) finds nothing, so the error names the URI rather than the
+/// wrong file being drawn.
+fn by_path_suffix<'a>(uri: &str, resources: &'a HashMap<String, Vec<u8>>) -> Option<&'a Vec<u8>> {
+    fn parts(path: &str) -> impl Iterator<Item = &str> {
+        path.rsplit(['/', '\\'])
+            .take_while(|p| !p.is_empty() && *p != "." && *p != "..")
+    }
+    let wanted: Vec<&str> = parts(uri).collect();
+    let mut best: Option<(usize, &Vec<u8>)> = None;
+    let mut tied = false;
+    for (key, bytes) in resources {
+        let common = parts(key).zip(&wanted).take_while(|(a, b)| a == *b).count();
+        if common == 0 {
+            continue;
+        }
+        match best {
+            Some((n, _)) if n > common => {}
+            Some((n, _)) if n == common => tied = true,
+            _ => {
+                best = Some((common, bytes));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|_| !tied).map(|(_, bytes)| bytes)
 }
 
 /// `%XX` escapes decoded; `None` when there are none or the result is not UTF-8.

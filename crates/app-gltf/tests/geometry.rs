@@ -325,6 +325,33 @@ fn external_buffers_come_from_resources() {
         err.contains("\"data%20files/quad.bin\"") && err.contains("not provided"),
         "{err}"
     );
+
+    // A file picker gives file names only; a dropped folder adds its own name; URIs climb out with
+    // "../" or use Windows' backslashes: the one resource with the longest matching tail is used.
+    let quad = |key: &str| (key.to_string(), b.bin.clone());
+    for (uri, keys) in [
+        ("data%20files/quad.bin", vec![quad("quad.bin")]),
+        (
+            "data%20files/quad.bin",
+            vec![quad("model/data files/quad.bin"), quad("x/quad.bin")],
+        ),
+        ("../shared/quad.bin", vec![quad("quad.bin")]),
+        ("data files\\quad.bin", vec![quad("quad.bin")]),
+    ] {
+        doc["buffers"][0]["uri"] = json!(uri);
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let scene = app_gltf::import(&bytes, &HashMap::from_iter(keys)).unwrap();
+        assert_eq!(mesh_of(&scene, 0).0.positions, QUAD_POSITIONS, "{uri}");
+    }
+    // Two equally good candidates: neither is guessed.
+    doc["buffers"][0]["uri"] = json!("data/quad.bin");
+    let bytes = serde_json::to_vec(&doc).unwrap();
+    let two = HashMap::from([quad("a/quad.bin"), quad("b/quad.bin")]);
+    let err = app_gltf::import(&bytes, &two).unwrap_err().to_string();
+    assert!(
+        err.contains("\"data/quad.bin\", which was not provided"),
+        "{err}"
+    );
 }
 
 #[test]
