@@ -1,7 +1,8 @@
 // End-to-end: importing glTF models in the demo page, the way users do it, on WebGPU and on WebGL2.
 //   1. The importer module (web/pkg-gltf) is not downloaded until the first import; import_gltf then
 //      loads it from beside the engine bundle, and the model draws (textured) and adds its nodes.
-//   2. "Import model…": a .gltf chosen in the file picker is imported, framed and selected; a file the
+//   2. "Import model…": a .gltf chosen in the file picker is imported, framed and selected; so is a .gltf
+//      whose buffer and texture sit in subfolders, chosen with its files (bare names); a file the
 //      engine refuses shows its error in the panel and adds nothing.
 //   3. After a reload the model comes back from IndexedDB and draws textured, the same picture as before.
 //   4. All of it again with the WebGL2 bundle (no WebGPU adapter), which loads the importer from its own folder.
@@ -71,6 +72,23 @@ async function importSteps(label, browser, query = '') {
       const image = await settledPixels(page);
       savePng(image, join(outDir, `import-${label}-picker.png`));
       assert(distinctColours(image) > 100, 'the page looks blank');
+      // A .gltf with its buffer and texture in subfolders, chosen with its files: the picker gives bare
+      // file names, and the engine finds "data/box.bin" and "textures/logo.png" by them.
+      const gltf = JSON.parse(boxTextured.toString('utf8'));
+      const fromDataUri = (uri) => Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
+      writeFileSync(join(outDir, 'box.bin'), fromDataUri(gltf.buffers[0].uri));
+      writeFileSync(join(outDir, 'logo.png'), fromDataUri(gltf.images[0].uri));
+      gltf.buffers[0].uri = 'data/box.bin';
+      gltf.images[0].uri = 'textures/logo.png';
+      writeFileSync(join(outDir, 'external.gltf'), JSON.stringify(gltf));
+      const nodesBefore = await page.evaluate(() => window.engine.node_ids().length);
+      const boxRoot = await page.evaluate(() => window.engine.selected());
+      await page.setInputFiles('#import-input', ['external.gltf', 'box.bin', 'logo.png'].map((f) => join(outDir, f)));
+      await until(() => page.evaluate((n) => window.engine.node_ids().length === n + 3
+        && document.getElementById('import-status').textContent.startsWith('Imported'), nodesBefore),
+      60_000, 'the model with external files');
+      assert(await page.evaluate(() => window.engine.undo()), 'undo the external-file import');
+      await page.evaluate((id) => window.engine.select(id), boxRoot); // the next step moves the first model
       const bad = join(outDir, 'broken.glb');
       writeFileSync(bad, Buffer.from('glTF\x02\0\0\0\xff\xff\xff\x7f', 'binary'));
       const count = await page.evaluate(() => window.engine.node_ids().length);
