@@ -271,6 +271,13 @@ impl Importer<'_, '_> {
             }
             Checked::Invalid => return Err(invalid(format!("{}: unknown mode", what()))),
         }
+        let positions = Checked::Valid(json::mesh::Semantic::Positions);
+        if !prim.attributes.contains_key(&positions) {
+            // Valid glTF: "client implementations SHOULD skip primitive's rendering unless its
+            // positions are provided by other means" (none are, here).
+            out.ignored.count("primitives without POSITION");
+            return Ok(None);
+        }
         if prim.targets.as_ref().is_some_and(|t| !t.is_empty()) {
             out.ignored.count("morph targets");
         }

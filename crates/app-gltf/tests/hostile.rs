@@ -410,12 +410,13 @@ fn wrong_types_and_missing_attributes() {
         &b.glb(doc),
         &["accessor 1 (indices): unknown componentType"],
     );
+    // No POSITION is valid glTF: the primitive is skipped (glTF says so), noted.
     let (b, mut doc) = quad();
     doc["meshes"][0]["primitives"][0]["attributes"] = json!({"NORMAL": 0});
-    expect_err(
-        &b.glb(doc),
-        &["mesh 0 primitive 0 has no POSITION attribute"],
-    );
+    let scene = import_ok(&b.glb(doc));
+    assert_eq!(scene.nodes.len(), 1);
+    assert_eq!(scene.nodes[0].shape, app_core::Shape::Group);
+    assert_eq!(scene.ignored, ["primitives without POSITION (1)"]);
     let (b, mut doc) = quad();
     doc["meshes"][0]["primitives"][0]["mode"] = json!(9);
     expect_err(&b.glb(doc), &["mesh 0 primitive 0: unknown mode"]);
