@@ -116,6 +116,40 @@ fn covered(image: &RgbaImage) -> usize {
     image.pixels.chunks(4).filter(|p| p != &background).count()
 }
 
+/// The document's nodes that draw a mesh.
+fn mesh_nodes(scene: &SceneDoc) -> Vec<app_core::Node> {
+    scene
+        .snapshot()
+        .into_iter()
+        .filter(|n| matches!(n.shape, app_core::Shape::Mesh { .. }))
+        .collect()
+}
+
+/// Pixels of an object-id image showing `id`'s color (display values: bytes = value × 255).
+fn id_color_area(ids: &RgbaImage, id: &app_core::NodeId) -> usize {
+    let expected = app_render::object_color(id)
+        .to_array()
+        .map(|v| (v * 255.0).round() as u8);
+    ids.pixels
+        .chunks(4)
+        .filter(|p| (0..3).all(|c| p[c].abs_diff(expected[c]) <= 2))
+        .count()
+}
+
+/// A 0.2-unit cube's 8 corners (f32 xyz, 96 bytes) and 12 triangles (u16, 72 bytes).
+fn cube_bytes() -> Vec<u8> {
+    let corners: Vec<f32> = (0..8)
+        .flat_map(|i| [0, 1, 2].map(|axis| if i >> axis & 1 == 1 { 0.1 } else { -0.1 }))
+        .collect();
+    let indices: [u16; 36] = [
+        0, 2, 1, 1, 2, 3, 4, 5, 6, 5, 7, 6, 0, 1, 4, 1, 5, 4, 2, 6, 3, 3, 6, 7, 0, 4, 2, 2, 4, 6,
+        1, 3, 5, 3, 7, 5,
+    ];
+    let mut buffer: Vec<u8> = corners.iter().flat_map(|v| v.to_le_bytes()).collect();
+    buffer.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+    buffer
+}
+
 #[test]
 fn the_sample_models_import_as_nodes_and_draw_one_id_color_per_part() {
     let gpu = native::gpu();
@@ -147,22 +181,10 @@ fn the_sample_models_import_as_nodes_and_draw_one_id_color_per_part() {
         let ids = view.render(AovMode::ObjectId);
         // Each drawn part shows its own object-id color (display values: bytes = value × 255) over a
         // good area.
-        let mesh_nodes: Vec<_> = view
-            .scene
-            .snapshot()
-            .into_iter()
-            .filter(|n| matches!(n.shape, app_core::Shape::Mesh { .. }))
-            .collect();
+        let mesh_nodes = mesh_nodes(&view.scene);
         assert_eq!(mesh_nodes.len(), mesh_count, "{file}");
         for node in &mesh_nodes {
-            let expected = app_render::object_color(&node.id)
-                .to_array()
-                .map(|v| (v * 255.0).round() as u8);
-            let area = ids
-                .pixels
-                .chunks(4)
-                .filter(|p| (0..3).all(|c| p[c].abs_diff(expected[c]) <= 2))
-                .count();
+            let area = id_color_area(&ids, &node.id);
             assert!(
                 area > 100,
                 "{file}: {} shows its id color on {area} pixels",
@@ -288,15 +310,7 @@ fn a_model_whose_assets_arrive_after_its_nodes_appears_when_they_do() {
 fn a_three_level_hierarchy_with_rotations_and_non_uniform_scale_draws_where_its_matrices_say() {
     use app_core::glam::{Mat4, Quat, Vec2, Vec3};
     // A 0.2-unit cube (8 corners, 12 triangles) at the leaf of root → middle → leaf.
-    let corners: Vec<f32> = (0..8)
-        .flat_map(|i| [0, 1, 2].map(|axis| if i >> axis & 1 == 1 { 0.1 } else { -0.1 }))
-        .collect();
-    let indices: [u16; 36] = [
-        0, 2, 1, 1, 2, 3, 4, 5, 6, 5, 7, 6, 0, 1, 4, 1, 5, 4, 2, 6, 3, 3, 6, 7, 0, 4, 2, 2, 4, 6,
-        1, 3, 5, 3, 7, 5,
-    ];
-    let mut buffer: Vec<u8> = corners.iter().flat_map(|v| v.to_le_bytes()).collect();
-    buffer.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+    let buffer = cube_bytes();
     let root = (
         Quat::from_rotation_y(std::f32::consts::FRAC_PI_2),
         Vec3::new(1.0, 0.0, 0.0),
@@ -373,18 +387,10 @@ fn a_three_level_hierarchy_with_rotations_and_non_uniform_scale_draws_where_its_
 
 /// A 0.2-unit cube mesh instanced `count` times along x (`EXT_mesh_gpu_instancing`), as glTF JSON.
 fn instanced_cubes(count: usize) -> String {
-    let corners: Vec<f32> = (0..8)
-        .flat_map(|i| [0, 1, 2].map(|axis| if i >> axis & 1 == 1 { 0.1 } else { -0.1 }))
-        .collect();
-    let indices: [u16; 36] = [
-        0, 2, 1, 1, 2, 3, 4, 5, 6, 5, 7, 6, 0, 1, 4, 1, 5, 4, 2, 6, 3, 3, 6, 7, 0, 4, 2, 2, 4, 6,
-        1, 3, 5, 3, 7, 5,
-    ];
     let translations: Vec<f32> = (0..count)
         .flat_map(|k| [k as f32 * 0.3 - count as f32 * 0.15, 0.0, 0.0])
         .collect();
-    let mut buffer: Vec<u8> = corners.iter().flat_map(|v| v.to_le_bytes()).collect();
-    buffer.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+    let mut buffer = cube_bytes();
     buffer.extend(translations.iter().flat_map(|v| v.to_le_bytes()));
     format!(
         r#"{{"asset":{{"version":"2.0"}},"extensionsUsed":["EXT_mesh_gpu_instancing"],
@@ -418,22 +424,10 @@ fn gpu_instanced_meshes_draw_every_instance_in_one_draw_and_each_is_a_node() {
         let ids = view.render(AovMode::ObjectId);
         let stats = view.renderer.last_stats();
         // Every instance is its own node: each shows its own object-id color.
-        let cubes: Vec<_> = view
-            .scene
-            .snapshot()
-            .into_iter()
-            .filter(|n| matches!(n.shape, app_core::Shape::Mesh { .. }))
-            .collect();
+        let cubes = mesh_nodes(&view.scene);
         assert_eq!(cubes.len(), count);
         for cube in &cubes {
-            let expected = app_render::object_color(&cube.id)
-                .to_array()
-                .map(|v| (v * 255.0).round() as u8);
-            let area = ids
-                .pixels
-                .chunks(4)
-                .filter(|p| (0..3).all(|c| p[c].abs_diff(expected[c]) <= 2))
-                .count();
+            let area = id_color_area(&ids, &cube.id);
             assert!(area > 4, "{} of {count} shows on {area} pixels", cube.id);
         }
         if count == 12 {

@@ -76,6 +76,20 @@ async fn frame(engine: &mut Engine) -> Vec<u8> {
     pixels(engine).await
 }
 
+/// A frame with more than `colors` distinct colors, drawn again (up to 50 times) while images still
+/// decode on the engine's own frames (a peer's, after an update), or the last one drawn.
+async fn frame_showing(engine: &mut Engine, colors: usize) -> Vec<u8> {
+    let mut image = frame(engine).await;
+    for _ in 0..50 {
+        if distinct(&image) > colors {
+            break;
+        }
+        common::next_task().await;
+        image = frame(engine).await;
+    }
+    image
+}
+
 fn distinct(image: &[u8]) -> usize {
     let mut colors: Vec<[u8; 4]> = image.chunks(4).map(|p| p.try_into().unwrap()).collect();
     colors.sort_unstable();
@@ -117,14 +131,7 @@ async fn sample_models_import_draw_textured_sync_to_a_peer_and_undo() {
         // A peer receiving the document draws the same model (its images decode on its own frames).
         let mut b = view(backend).await;
         b.apply_update(&a.encode_state().unwrap()).unwrap();
-        let mut on_peer = frame(&mut b).await;
-        for _ in 0..50 {
-            if distinct(&on_peer) > 40 {
-                break;
-            }
-            common::next_task().await;
-            on_peer = frame(&mut b).await;
-        }
+        let on_peer = frame_showing(&mut b, 40).await;
         assert!(
             covered(&on_peer) > 1000,
             "{backend}: peer covers {}",
@@ -243,15 +250,7 @@ async fn webp_textures_draw_like_the_same_png() {
                 .await
                 .unwrap();
             engine.set_aov_mode("albedo").unwrap();
-            // The image decodes asynchronously: draw until it shows.
-            let mut image = frame(&mut engine).await;
-            for _ in 0..50 {
-                if distinct(&image) > 2 {
-                    break;
-                }
-                common::next_task().await;
-                image = frame(&mut engine).await;
-            }
+            let image = frame_showing(&mut engine, 2).await;
             assert!(distinct(&image) > 2, "{backend} {mime}: the texture shows");
             shown.push(image);
         }
