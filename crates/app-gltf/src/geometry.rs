@@ -224,8 +224,9 @@ fn triangle_list(mode: Mode, indices: Vec<u32>) -> Vec<u32> {
 }
 
 /// `v` normalized, or +Y when it has no direction.
-/// Mesh compression extensions whose data the importer cannot decode.
-const COMPRESSION: [&str; 2] = ["KHR_draco_mesh_compression", "EXT_meshopt_compression"];
+/// Primitive compression extensions whose data the importer cannot decode (meshopt compresses buffer
+/// views instead, and is decoded: `meshopt.rs`).
+const COMPRESSION: [&str; 1] = ["KHR_draco_mesh_compression"];
 
 /// Refuses a Draco-compressed primitive whose POSITION has no uncompressed data. Such a file should
 /// list the extension in `extensionsRequired` (which is refused up front); one that lists it only in

@@ -25,6 +25,7 @@ mod geometry;
 mod instancing;
 mod lenient;
 mod material;
+mod meshopt;
 mod output;
 mod source;
 mod spec_gloss;

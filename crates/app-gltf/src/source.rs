@@ -15,17 +15,18 @@
 //!   the buffer, with checked arithmetic.
 
 use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 use std::collections::HashMap;
 
 use base64::Engine as _;
 use gltf::json;
 
 use crate::error::{ImportError, excerpt, invalid, lookup};
-use crate::lenient;
+use crate::{MAX_IMPORT_BYTES, lenient, meshopt};
 
 /// Extensions a model may require: the importer reads them (or, for quantization, accepts the
 /// component types they allow everywhere).
-pub const SUPPORTED_EXTENSIONS: [&str; 7] = [
+pub const SUPPORTED_EXTENSIONS: [&str; 8] = [
     "KHR_materials_emissive_strength",
     "KHR_texture_transform",
     "KHR_materials_unlit",
@@ -34,6 +35,7 @@ pub const SUPPORTED_EXTENSIONS: [&str; 7] = [
     "EXT_texture_webp",
     // Read approximately, as metallic-roughness (see `spec_gloss.rs`).
     "KHR_materials_pbrSpecularGlossiness",
+    "EXT_meshopt_compression",
 ];
 
 /// Extensions a model may require that the importer knows and leaves out, because the model is
@@ -79,7 +81,15 @@ pub(crate) struct Source<'a> {
     buffers: Vec<Result<Cow<'a, [u8]>, ImportError>>,
     /// The caller's external files, by URI.
     resources: &'a HashMap<String, Vec<u8>>,
+    /// Buffer view `i` decoded from `EXT_meshopt_compression`, once, when first read.
+    decoded: Vec<OnceCell<Result<Vec<u8>, ImportError>>>,
+    /// Bytes decoded so far, against [`MAX_DECODED_BYTES`].
+    decoded_bytes: Cell<u64>,
 }
+
+/// Most bytes one import decodes from compressed buffer views: what the geometry read from them may
+/// add up to (`geometry.rs` bounds decoded geometry at 4 × `MAX_IMPORT_BYTES` too).
+const MAX_DECODED_BYTES: u64 = 4 * MAX_IMPORT_BYTES as u64;
 
 fn le32(bytes: &[u8], at: usize) -> Option<u32> {
     let end = at.checked_add(4)?;
@@ -194,10 +204,13 @@ pub(crate) fn parse<'a>(
         .enumerate()
         .map(|(i, buffer)| load_buffer(i, buffer, bin, resources))
         .collect();
+    let decoded = root.buffer_views.iter().map(|_| OnceCell::new()).collect();
     Ok(Source {
         root,
         buffers,
         resources,
+        decoded,
+        decoded_bytes: Cell::new(0),
     })
 }
 
@@ -359,6 +372,39 @@ impl<'a> Source<'a> {
     }
 
     /// Buffer `index`'s bytes, or why they are unavailable (`referrer` names who asked).
+    /// Buffer view `index` decoded from its `EXT_meshopt_compression` object `ext`.
+    fn decode_view(
+        &self,
+        index: usize,
+        view_length: u64,
+        ext: &serde_json::Value,
+    ) -> Result<Vec<u8>, ImportError> {
+        let bad = |e: String| invalid(format!("buffer view {index}: {} {e}", meshopt::EXTENSION));
+        let left = MAX_DECODED_BYTES.saturating_sub(self.decoded_bytes.get());
+        let c = meshopt::read(ext, view_length, left).map_err(bad)?;
+        let buffer = self.buffer(c.buffer, &|| {
+            format!("buffer view {index}'s {}", meshopt::EXTENSION)
+        })?;
+        let range = c
+            .byte_offset
+            .checked_add(c.byte_length)
+            .filter(|&end| end <= buffer.len() as u64)
+            .and_then(|end| Some(usize::try_from(c.byte_offset).ok()?..usize::try_from(end).ok()?));
+        let data = range.and_then(|r| buffer.get(r)).ok_or_else(|| {
+            bad(format!(
+                "byteOffset {} + byteLength {} is past the end of buffer {} ({} bytes)",
+                c.byte_offset,
+                c.byte_length,
+                c.buffer,
+                buffer.len()
+            ))
+        })?;
+        let decoded = meshopt::decode(&c, data).map_err(bad)?;
+        self.decoded_bytes
+            .set(self.decoded_bytes.get() + decoded.len() as u64);
+        Ok(decoded)
+    }
+
     pub fn buffer(
         &self,
         index: usize,
@@ -370,9 +416,22 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// Buffer view `index`'s bytes, bounds-checked against its buffer.
+    /// Buffer view `index`'s bytes, bounds-checked against its buffer, or decoded (once) from its
+    /// `EXT_meshopt_compression` data.
     pub fn view(&self, index: usize, referrer: &dyn Fn() -> String) -> Result<&[u8], ImportError> {
         let view = lookup(&self.root.buffer_views, index, "buffer view", referrer)?;
+        if let Some(ext) = view
+            .extensions
+            .as_ref()
+            .and_then(|e| e.others.get(meshopt::EXTENSION))
+        {
+            let decoded = self
+                .decoded
+                .get(index)
+                .ok_or_else(|| invalid("internal: no slot for a decoded view"))?
+                .get_or_init(|| self.decode_view(index, view.byte_length.0, ext));
+            return decoded.as_deref().map_err(Clone::clone);
+        }
         let buffer_index = view.buffer.value();
         let buffer = self.buffer(buffer_index, &|| format!("buffer view {index}"))?;
         let offset = view.byte_offset.map_or(0, |o| o.0);

@@ -164,6 +164,31 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     assert!(text.contains("4.0"));
     let field = fuzz_check::input_glb(text.as_bytes(), &b.bin);
 
+    // Compressed views (EXT_meshopt_compression): positions as attributes, indices as a sequence.
+    let positions: Vec<u8> = f32_bytes(&QUAD_POSITIONS.concat());
+    let attributes = meshopt_encode::encode_attributes(&positions, 12, &mut [0; 4]);
+    let sequence = meshopt_encode::encode_index_sequence(&QUAD_INDICES.map(u32::from));
+    let mut bin = attributes.clone();
+    bin.extend(&sequence);
+    let doc = json!({
+        "asset": {"version": "2.0"},
+        "extensionsUsed": ["EXT_meshopt_compression"],
+        "extensionsRequired": ["EXT_meshopt_compression"],
+        "buffers": [{"byteLength": bin.len()}, {"byteLength": 60, "extensions": {"EXT_meshopt_compression": {"fallback": true}}}],
+        "bufferViews": [
+            {"buffer": 1, "byteLength": 48, "extensions": {"EXT_meshopt_compression": {"buffer": 0,
+                "byteLength": attributes.len(), "byteStride": 12, "count": 4, "mode": "ATTRIBUTES"}}},
+            {"buffer": 1, "byteOffset": 48, "byteLength": 12, "extensions": {"EXT_meshopt_compression": {"buffer": 0,
+                "byteOffset": attributes.len(), "byteLength": sequence.len(), "byteStride": 2, "count": 6, "mode": "INDICES"}}}
+        ],
+        "accessors": [{"bufferView": 0, "componentType": FLOAT, "count": 4, "type": "VEC3"},
+            {"bufferView": 1, "componentType": UNSIGNED_SHORT, "count": 6, "type": "SCALAR"}],
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}, "indices": 1}]}]
+    });
+    let meshopt = fuzz_check::input_glb(&serde_json::to_vec(&doc).unwrap(), &bin);
+
     vec![
         ("box", sample("Box.gltf")),
         ("box-animated", sample("BoxAnimated.gltf")),
@@ -171,6 +196,7 @@ fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ("textured-quad-glb", textured),
         ("wrapped-sparse-quantized", wrapped),
         ("field-extensions", field),
+        ("meshopt", meshopt),
     ]
 }
 

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod meshopt_encode;
+
 use std::collections::HashMap;
 
 use app_core::{AssetId, ImportedScene, MeshAsset, Shape, Surface};
