@@ -3,7 +3,9 @@
 // bundles its main.js with plain esbuild (`--loader:.wasm=file`, code splitting) and loads the page in
 // headless Chromium twice: with a WebGPU adapter (init() must load the WebGPU-only bundle and never fetch the
 // WebGL2 one) and without (init() must fall back to the WebGL2 bundle by itself). Both must draw a lit
-// sphere. Then `tsc --strict --noEmit`: types-ok.ts (every export of every entry point) must pass, and
+// sphere, import a glTF through the bundled importer, and load two models with external files through
+// loadGltf (a .gltf with its buffer and texture in subfolders, a GLB with its texture beside it). Then
+// `tsc --strict --noEmit`: types-ok.ts (every export of every entry point) must pass, and
 // types-bad.ts must fail on exactly its marked lines. The two renders: tests/out/e2e/package-*.png.
 // Needs both bundles: `bash scripts/build-web.sh` (it also copies them into packages/engine/dist/).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -57,6 +59,40 @@ async function loadExample(webgpu) {
   }
 }
 
+/**
+ * The models the example page loads with loadGltf, made from the Khronos BoxTextured sample: a .gltf
+ * whose buffer and texture are files in subfolders, and a GLB (geometry in its BIN chunk) whose texture
+ * is a file beside it.
+ */
+function writeModels(dir) {
+  const gltf = JSON.parse(readFileSync(join(root, 'tests/gltf/BoxTextured.gltf'), 'utf8'));
+  const fromDataUri = (uri) => Buffer.from(uri.slice(uri.indexOf(',') + 1), 'base64');
+  const bin = fromDataUri(gltf.buffers[0].uri);
+  const png = fromDataUri(gltf.images[0].uri);
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  mkdirSync(join(dir, 'textures'), { recursive: true });
+  writeFileSync(join(dir, 'data/box.bin'), bin);
+  writeFileSync(join(dir, 'textures/logo.png'), png);
+  writeFileSync(join(dir, 'logo.png'), png);
+  writeFileSync(join(dir, 'external.gltf'), JSON.stringify({
+    ...gltf, buffers: [{ ...gltf.buffers[0], uri: 'data/box.bin' }], images: [{ uri: 'textures/logo.png' }],
+  }));
+  const json = Buffer.from(JSON.stringify({ ...gltf, buffers: [{ byteLength: bin.length }], images: [{ uri: 'logo.png' }] }));
+  const pad = (b, fill) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4, fill)]);
+  const chunk = (type, b) => {
+    const header = Buffer.alloc(8);
+    header.writeUInt32LE(b.length, 0);
+    header.write(type, 4, 'latin1');
+    return Buffer.concat([header, b]);
+  };
+  const body = Buffer.concat([chunk('JSON', pad(json, 0x20)), chunk('BIN\0', pad(bin, 0))]);
+  const header = Buffer.alloc(12);
+  header.write('glTF', 0, 'latin1');
+  header.writeUInt32LE(2, 4);
+  header.writeUInt32LE(12 + body.length, 8);
+  writeFileSync(join(dir, 'external-image.glb'), Buffer.concat([header, body]));
+}
+
 /** The checks both backends share: the page ran, drew a lit sphere on its background, and cleaned up. */
 function checkRendered({ result, errors }, backend) {
   assert(!result.error, `the example page failed:\n${result.error}`);
@@ -78,6 +114,12 @@ function checkRendered({ result, errors }, backend) {
   assert(result.sceneFileBytes > 10 && result.room === 'demo', 'the @yscene/engine/collab exports did not work');
   assert(result.liveBeforeFree === 1 && result.liveAfterFree === 0, `live engines ${result.liveBeforeFree} → ${result.liveAfterFree}`);
   assert(result.gltfKind === 'mesh', `import_gltf through the bundled importer module gave a ${result.gltfKind} root`);
+  const { loaded } = result;
+  const files = ['external.gltf', 'data/box.bin', 'textures/logo.png']
+    .reduce((sum, f) => sum + statSync(join(outDir, 'models', f)).size, 0);
+  assert(loaded && loaded.gltfNodes === 2 && loaded.glbNodes === 2, `loadGltf with external files: ${JSON.stringify(loaded)}`);
+  assert(loaded.progress?.loaded === files && [0, files].includes(loaded.progress.total),
+    `loadGltf's last progress ${JSON.stringify(loaded.progress)}, for ${files} bytes in three files`);
 }
 
 const wasmRequests = (requests) => requests.filter((u) => /\.wasm(\?|$)/.test(u)).map((u) => new URL(u).pathname.slice(1));
@@ -150,6 +192,7 @@ try {
         outdir: outDir, loader: { '.wasm': 'file' }, metafile: true, logLevel: 'warning',
       });
       cpSync(join(work, 'index.html'), join(outDir, 'index.html'));
+      writeModels(join(outDir, 'models'));
       // Which output .wasm is which bundle's: esbuild names them app_wasm_bg-HASH.wasm.
       for (const [output, info] of Object.entries(built.metafile.outputs)) {
         const input = Object.keys(info.inputs)[0] ?? '';

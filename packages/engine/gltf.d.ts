@@ -19,5 +19,5 @@ export interface LoadGltfOptions {
 /** Makes `engine.import_gltf` find the glTF importer module through this package (needed when a bundler inlined the engine; importing this module already does it). */
 export function enableGltfImport(): void;
 
-/** Fetches `url` (GLB or .gltf; a .gltf's external buffers and images relative to it) and imports it with `engine.import_gltf`. Errors name the URL that failed. */
+/** Fetches `url` (GLB or .gltf; the external buffers and images either names, relative to it) and imports it with `engine.import_gltf`. Errors name the URL that failed. */
 export function loadGltf(engine: Engine, url: string | URL, options?: LoadGltfOptions): Promise<ImportResult>;

@@ -6,9 +6,10 @@
 //     onProgress: ({ loaded, total }) => bar.value = total ? loaded / total : 0,
 //   });
 //
-// A GLB with embedded data, or a .gltf with data: URIs, is one fetch. A .gltf naming external buffers
-// and images is read (JSON) for their URIs, each fetched relative to the model's URL, and handed to the
-// engine as `options.resources`. Progress counts bytes across every fetch (`total` is the sum of the
+// A GLB with embedded data, or a .gltf with data: URIs, is one fetch. A model naming external buffers
+// and images (a .gltf, or a GLB whose images are files beside it) is read (its JSON, or the GLB's JSON
+// chunk) for their URIs, each fetched relative to the model's URL, and handed to the engine as
+// `options.resources`. Progress counts bytes across every fetch (`total` is the sum of the
 // Content-Length headers known so far, 0 while unknown). Errors name the URL that failed.
 
 import wasmPath from './dist/pkg-gltf/app_wasm_bg.wasm?url';
@@ -61,7 +62,16 @@ async function fetchBytes(url, fetchImpl, onChunk) {
   return bytes;
 }
 
-/** The external (non-`data:`) URIs of a .gltf JSON document's buffers and images. */
+/** A GLB's JSON chunk (the first chunk, type "JSON"), or an empty array when the file is not one. */
+function glbJson(bytes) {
+  if (bytes.length < 20) return new Uint8Array(0);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const length = view.getUint32(12, true);
+  if (view.getUint32(16, true) !== 0x4e4f534a || 20 + length > bytes.length) return new Uint8Array(0); // "JSON"
+  return bytes.subarray(20, 20 + length);
+}
+
+/** The external (non-`data:`) URIs of a glTF JSON document's buffers and images. */
 function externalUris(bytes) {
   let json;
   try {
@@ -97,11 +107,9 @@ export async function loadGltf(engine, url, options = {}) {
   const bytes = await fetchBytes(base.href, fetchImpl, progress);
   const isGlb = bytes.length >= 4 && new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true) === GLB_MAGIC;
   const resources = {};
-  if (!isGlb) {
-    await Promise.all(externalUris(bytes).map(async (uri) => {
-      resources[uri] = await fetchBytes(new URL(uri, base).href, fetchImpl, progress);
-    }));
-  }
+  await Promise.all(externalUris(isGlb ? glbJson(bytes) : bytes).map(async (uri) => {
+    resources[uri] = await fetchBytes(new URL(uri, base).href, fetchImpl, progress);
+  }));
   const importOptions = { resources };
   if (parent !== undefined) importOptions.parent = parent;
   return engine.import_gltf(bytes, importOptions);

@@ -4,7 +4,7 @@
 import init, { Engine } from '@yscene/engine';
 import { attachControls } from '@yscene/engine/controls';
 import { checkRoom, sceneFileBytes } from '@yscene/engine/collab';
-import { enableGltfImport } from '@yscene/engine/gltf';
+import { enableGltfImport, loadGltf } from '@yscene/engine/gltf';
 
 /** A one-triangle glTF (JSON with a data URI): what the bundled importer module must parse. */
 const TRIANGLE = JSON.stringify({
@@ -58,6 +58,18 @@ async function main() {
   enableGltfImport();
   const imported = await engine.import_gltf(new TextEncoder().encode(TRIANGLE));
   const gltfKind = engine.get_node(imported.roots[0]).kind;
+  // loadGltf: a .gltf whose buffer and texture sit in subfolders, and a GLB whose image is a file beside
+  // it (the test writes both under models/), each fetched with the files it names.
+  const progress = [];
+  const fromGltf = await loadGltf(engine, 'models/external.gltf', { onProgress: (p) => progress.push(p) });
+  const fromGlb = await loadGltf(engine, 'models/external-image.glb');
+  const last = progress[progress.length - 1];
+  const loaded = {
+    gltfNodes: fromGltf.roots.length && engine.children(fromGltf.roots[0]).length,
+    glbNodes: fromGlb.roots.length && engine.children(fromGlb.roots[0]).length,
+    // Bytes of the three files (total stays 0 where the server sends no Content-Length).
+    progress: progress.length > 1 ? last : null,
+  };
 
   const result = {
     bundle,
@@ -75,6 +87,7 @@ async function main() {
     sceneFileBytes: sceneFileBytes(engine).length,
     room: checkRoom('demo'),
     gltfKind,
+    loaded,
     liveBeforeFree: Engine.live_count(),
   };
   engine.free();
