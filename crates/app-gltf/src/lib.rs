@@ -10,8 +10,10 @@
 //! - The result: one [`ImportedNode`] per glTF node of the imported scene, parents before children
 //!   (siblings in file order). A node without a mesh is a [`Shape::Group`]; a node whose mesh has
 //!   one drawable primitive is a [`Shape::Mesh`]; a node whose mesh has several is a group with one
-//!   child per primitive ("<mesh name> <i>", identity transform). Assets (meshes, surfaces, images)
-//!   appear once each, within [`MAX_IMPORT_BYTES`] in all.
+//!   child per primitive (`"<mesh name> <i>"`, identity transform). A node whose mesh is instanced
+//!   (`EXT_mesh_gpu_instancing`) is a group with one such node per instance under it
+//!   (`"<name> <k>"`, the instance's transform). Assets (meshes, surfaces, images) appear once each,
+//!   within [`MAX_IMPORT_BYTES`] in all.
 //! - What the file holds that the engine does not draw (animations, skins, cameras, lights, points
 //!   and lines, morph targets, extra texture coordinates, …) is listed in
 //!   [`ImportedScene::ignored`], one entry per kind. Extensions in `extensionsRequired` other than

@@ -5,14 +5,16 @@
 //! - [`parse`] accepts GLB (magic `glTF`, version 2, a JSON chunk first, an optional BIN chunk; other
 //!   chunks skipped) or glTF JSON (an optional UTF-8 byte order mark first), checks every length
 //!   against the bytes there are, and refuses `extensionsRequired` naming an extension outside
-//!   [`SUPPORTED_EXTENSIONS`] and [`OPTIONAL_CONTENT_EXTENSIONS`]. Scenes without `nodes` and animation channels without a target
-//!   `node`, both valid glTF that gltf-json 1.4 rejects, are accepted (see [`parse_root`]); glTF 1.0
+//!   [`SUPPORTED_EXTENSIONS`] and [`OPTIONAL_CONTENT_EXTENSIONS`]. JSON that gltf-json 1.4 rejects
+//!   and glTF allows (scenes without `nodes`, channels without a target `node`, whole numbers
+//!   written as decimals, `extras` of any type) is read again amended (see [`parse_root`]); glTF 1.0
 //!   JSON (`asset.version` 1.x) is refused saying so.
 //! - Buffers are loaded once, up front; a buffer that cannot be loaded (missing file, bad `data:`
 //!   URI, shorter than its `byteLength`) keeps its error, reported when something reads from it, so
 //!   an unused broken buffer does not fail the import.
 //! - [`Source::view`] returns a buffer view's bytes after checking `byteOffset + byteLength` against
-//!   the buffer, with checked arithmetic.
+//!   the buffer, with checked arithmetic; a view with `EXT_meshopt_compression` is decoded instead
+//!   (`meshopt.rs`), once, on its first read, within [`MAX_DECODED_BYTES`] for the whole import.
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
@@ -221,29 +223,30 @@ fn load_buffer<'a>(
     resources: &'a HashMap<String, Vec<u8>>,
 ) -> Result<Cow<'a, [u8]>, ImportError> {
     let what = || format!("buffer {index}");
-    let data: Cow<'a, [u8]> =
-        match &buffer.uri {
-            Some(uri) => load_uri(uri, resources, &what)?.0,
-            None if index == 0 => Cow::Borrowed(bin.ok_or_else(|| {
+    let data: Cow<'a, [u8]> = match &buffer.uri {
+        Some(uri) => load_uri(uri, resources, &what)?.0,
+        None if index == 0 => {
+            Cow::Borrowed(bin.ok_or_else(|| {
                 invalid("buffer 0 has no URI and the file has no GLB binary chunk")
-            })?),
-            None if buffer.extensions.as_ref().is_some_and(|e| {
-                e.others.contains_key("EXT_meshopt_compression")
-                    || e.others.contains_key("KHR_meshopt_compression")
-            }) =>
-            {
-                // A meshopt fallback buffer: its views are only compressed data's destinations.
-                return Err(invalid(format!(
-                    "buffer {index} holds no data: it stands in for EXT_meshopt_compression data, \
-                     which is not supported"
-                )));
-            }
-            None => {
-                return Err(invalid(format!(
-                    "buffer {index} has no URI (only buffer 0 may use the GLB binary chunk)"
-                )));
-            }
-        };
+            })?)
+        }
+        None if buffer.extensions.as_ref().is_some_and(|e| {
+            e.others.contains_key("EXT_meshopt_compression")
+                || e.others.contains_key("KHR_meshopt_compression")
+        }) =>
+        {
+            // A meshopt fallback buffer: only compressed views, decoded elsewhere, may name it.
+            return Err(invalid(format!(
+                "buffer {index} holds no data: it is an EXT_meshopt_compression fallback, which \
+                     only compressed buffer views may use"
+            )));
+        }
+        None => {
+            return Err(invalid(format!(
+                "buffer {index} has no URI (only buffer 0 may use the GLB binary chunk)"
+            )));
+        }
+    };
     let declared = buffer.byte_length.0;
     if (data.len() as u64) < declared {
         return Err(invalid(format!(
