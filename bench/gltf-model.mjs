@@ -121,14 +121,21 @@ export function largeModel({ triangles = 500_000, textures = 16, textureSide = 2
   const bin = new Uint8Array(Math.ceil(offset / 4) * 4);
   let at = 0;
   for (const c of chunks) { bin.set(c, at); at += c.byteLength; }
-  let text = new TextEncoder().encode(JSON.stringify(json));
+  return { glb: packGlb(json, bin), triangles: meshes * cells * cells * 2, textures: meshes };
+}
+
+/** A GLB file: `json` (an object) as its JSON chunk, space-padded, and `bin` (bytes) zero-padded as its BIN chunk. */
+export function packGlb(json, bin) {
+  const text = new TextEncoder().encode(JSON.stringify(json));
   const jsonPadded = new Uint8Array(Math.ceil(text.length / 4) * 4).fill(0x20);
   jsonPadded.set(text);
-  const glb = new Uint8Array(12 + 8 + jsonPadded.length + 8 + bin.length);
+  const binPadded = new Uint8Array(Math.ceil(bin.length / 4) * 4);
+  binPadded.set(bin);
+  const glb = new Uint8Array(12 + 8 + jsonPadded.length + 8 + binPadded.length);
   const dv = new DataView(glb.buffer);
   dv.setUint32(0, 0x46546c67, true); dv.setUint32(4, 2, true); dv.setUint32(8, glb.length, true);
   dv.setUint32(12, jsonPadded.length, true); dv.setUint32(16, 0x4e4f534a, true); glb.set(jsonPadded, 20);
   const b = 20 + jsonPadded.length;
-  dv.setUint32(b, bin.length, true); dv.setUint32(b + 4, 0x004e4942, true); glb.set(bin, b + 8);
-  return { glb, triangles: meshes * cells * cells * 2, textures: meshes };
+  dv.setUint32(b, binPadded.length, true); dv.setUint32(b + 4, 0x004e4942, true); glb.set(binPadded, b + 8);
+  return glb;
 }

@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packGlb } from '../bench/gltf-model.mjs';
 import { assert, launch, open, outDir as e2eDir, root, run, savePng, serve, watchdog } from './lib/harness.mjs';
 
 watchdog(8 * 60_000, 'package');
@@ -77,20 +78,8 @@ function writeModels(dir) {
   writeFileSync(join(dir, 'external.gltf'), JSON.stringify({
     ...gltf, buffers: [{ ...gltf.buffers[0], uri: 'data/box.bin' }], images: [{ uri: 'textures/logo.png' }],
   }));
-  const json = Buffer.from(JSON.stringify({ ...gltf, buffers: [{ byteLength: bin.length }], images: [{ uri: 'logo.png' }] }));
-  const pad = (b, fill) => Buffer.concat([b, Buffer.alloc((4 - (b.length % 4)) % 4, fill)]);
-  const chunk = (type, b) => {
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(b.length, 0);
-    header.write(type, 4, 'latin1');
-    return Buffer.concat([header, b]);
-  };
-  const body = Buffer.concat([chunk('JSON', pad(json, 0x20)), chunk('BIN\0', pad(bin, 0))]);
-  const header = Buffer.alloc(12);
-  header.write('glTF', 0, 'latin1');
-  header.writeUInt32LE(2, 4);
-  header.writeUInt32LE(12 + body.length, 8);
-  writeFileSync(join(dir, 'external-image.glb'), Buffer.concat([header, body]));
+  writeFileSync(join(dir, 'external-image.glb'),
+    packGlb({ ...gltf, buffers: [{ byteLength: bin.length }], images: [{ uri: 'logo.png' }] }, bin));
 }
 
 /** The checks both backends share: the page ran, drew a lit sphere on its background, and cleaned up. */

@@ -224,9 +224,9 @@ fn triangle_list(mode: Mode, indices: Vec<u32>) -> Vec<u32> {
 }
 
 /// `v` normalized, or +Y when it has no direction.
-/// Primitive compression extensions whose data the importer cannot decode (meshopt compresses buffer
-/// views instead, and is decoded: `meshopt.rs`).
-const COMPRESSION: [&str; 1] = ["KHR_draco_mesh_compression"];
+/// The primitive compression extension whose data the importer cannot decode (meshopt compresses
+/// buffer views instead, and is decoded: `meshopt.rs`).
+const DRACO: &str = "KHR_draco_mesh_compression";
 
 /// Refuses a Draco-compressed primitive whose POSITION has no uncompressed data. Such a file should
 /// list the extension in `extensionsRequired` (which is refused up front); one that lists it only in
@@ -237,23 +237,20 @@ fn compressed_without_fallback(
     position: usize,
     what: &dyn Fn() -> String,
 ) -> Result<(), ImportError> {
-    let Some(ext) = prim.extensions.as_ref().and_then(|e| {
-        COMPRESSION
-            .iter()
-            .find(|name| e.others.contains_key(**name))
-    }) else {
-        return Ok(());
-    };
+    let draco = prim
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.others.contains_key(DRACO));
     let has_data = src
         .root
         .accessors
         .get(position)
         .is_none_or(|a| a.buffer_view.is_some() || a.sparse.is_some());
-    if has_data {
-        return Ok(()); // the uncompressed fallback is read as usual
+    if !draco || has_data {
+        return Ok(()); // not compressed, or the uncompressed fallback is read as usual
     }
     Err(invalid(format!(
-        "{} is compressed with {ext}, which is not supported, and has no uncompressed data",
+        "{} is compressed with {DRACO}, which is not supported, and has no uncompressed data",
         what()
     )))
 }

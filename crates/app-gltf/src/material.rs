@@ -399,8 +399,8 @@ impl Materials {
 }
 
 /// `KHR_texture_transform` from an extension object gltf-json leaves untyped (normal and occlusion
-/// textures).
-fn untyped(
+/// textures, and specular-glossiness's diffuse texture).
+pub(crate) fn untyped(
     others: Option<&serde_json::Map<String, serde_json::Value>>,
     what: &str,
 ) -> Result<Option<TextureTransform>, ImportError> {

@@ -64,6 +64,14 @@ pub const OPTIONAL_CONTENT_EXTENSIONS: [&str; 14] = [
     "KHR_materials_diffuse_transmission",
 ];
 
+/// `bytes[offset..offset + length]`, or `None` when that runs past the end (checked in u64).
+fn byte_range(bytes: &[u8], offset: u64, length: u64) -> Option<&[u8]> {
+    let end = offset
+        .checked_add(length)
+        .filter(|&end| end <= bytes.len() as u64)?;
+    bytes.get(usize::try_from(offset).ok()?..usize::try_from(end).ok()?)
+}
+
 /// Standard base64, padding optional (some exporters leave it out).
 const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
     &base64::alphabet::STANDARD,
@@ -231,7 +239,7 @@ fn load_buffer<'a>(
             })?)
         }
         None if buffer.extensions.as_ref().is_some_and(|e| {
-            e.others.contains_key("EXT_meshopt_compression")
+            e.others.contains_key(meshopt::EXTENSION)
                 || e.others.contains_key("KHR_meshopt_compression")
         }) =>
         {
@@ -388,12 +396,7 @@ impl<'a> Source<'a> {
         let buffer = self.buffer(c.buffer, &|| {
             format!("buffer view {index}'s {}", meshopt::EXTENSION)
         })?;
-        let range = c
-            .byte_offset
-            .checked_add(c.byte_length)
-            .filter(|&end| end <= buffer.len() as u64)
-            .and_then(|end| Some(usize::try_from(c.byte_offset).ok()?..usize::try_from(end).ok()?));
-        let data = range.and_then(|r| buffer.get(r)).ok_or_else(|| {
+        let data = byte_range(buffer, c.byte_offset, c.byte_length).ok_or_else(|| {
             bad(format!(
                 "byteOffset {} + byteLength {} is past the end of buffer {} ({} bytes)",
                 c.byte_offset,
@@ -439,11 +442,7 @@ impl<'a> Source<'a> {
         let buffer = self.buffer(buffer_index, &|| format!("buffer view {index}"))?;
         let offset = view.byte_offset.map_or(0, |o| o.0);
         let length = view.byte_length.0;
-        let range = offset
-            .checked_add(length)
-            .filter(|&end| end <= buffer.len() as u64)
-            .and_then(|end| Some(usize::try_from(offset).ok()?..usize::try_from(end).ok()?));
-        range.and_then(|r| buffer.get(r)).ok_or_else(|| {
+        byte_range(buffer, offset, length).ok_or_else(|| {
             invalid(format!(
                 "buffer view {index}: byteOffset {offset} + byteLength {length} is past the end of \
                  buffer {buffer_index} ({} bytes)",

@@ -67,7 +67,7 @@ pub(crate) fn read(
     let diffuse_texture = match ext.get("diffuseTexture") {
         None => None,
         Some(info) => {
-            let index = info
+            let texture = info
                 .get("index")
                 .and_then(Value::as_u64)
                 .and_then(|i| usize::try_from(i).ok())
@@ -79,19 +79,12 @@ pub(crate) fn read(
                     .and_then(|t| u32::try_from(t).ok())
                     .ok_or_else(|| bad("diffuseTexture's texCoord is not a set index"))?,
             };
-            let transform = match info
-                .get("extensions")
-                .and_then(|e| e.get("KHR_texture_transform"))
-            {
-                None => None,
-                Some(t) => {
-                    Some(gltf::json::deserialize::from_value(t.clone()).map_err(|e| {
-                        bad(&format!("diffuseTexture's KHR_texture_transform: {e}"))
-                    })?)
-                }
-            };
+            let transform = crate::material::untyped(
+                info.get("extensions").and_then(Value::as_object),
+                &format!("material {index}: {EXTENSION} diffuseTexture"),
+            )?;
             Some(TextureInfo {
-                index,
+                index: texture,
                 tex_coord,
                 transform,
             })
