@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what building, serving and testing need on a fresh Debian/Ubuntu machine, and says clearly
-# what it cannot install. Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (it only
+# Installs what building, serving and testing need on a fresh Debian/Ubuntu machine (Rust itself
+# included, through rustup), and says clearly what it cannot install. Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (it only
 # installs what is missing).
 #
 #   scripts/setup.sh demo   # what the demo needs: the wasm target, the matching wasm-bindgen CLI, the pinned nightly for the bundles
@@ -30,8 +30,36 @@ apt_install() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
+# rustup itself, on a machine without Rust: the installer binary from static.rust-lang.org (where rustup
+# downloads toolchains from anyway), checked against its published SHA-256, then stable, minimal profile.
+install_rustup() {
+  local triple
+  case "$(uname -m)" in
+    x86_64) triple=x86_64-unknown-linux-gnu ;;
+    aarch64 | arm64) triple=aarch64-unknown-linux-gnu ;;
+    *) die "Rust is not installed and this machine ($(uname -m)) has no rustup-init here: see https://rustup.rs" ;;
+  esac
+  local missing=()
+  command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
+  command -v sha256sum >/dev/null 2>&1 || missing+=(coreutils)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
+  local dir; dir="$(mktemp -d)"
+  local url="https://static.rust-lang.org/rustup/dist/$triple/rustup-init"
+  say "installing Rust with rustup (stable, minimal profile) from $url"
+  curl -sSfL "$url" -o "$dir/rustup-init" || die "could not download $url: install Rust from https://rustup.rs"
+  curl -sSfL "$url.sha256" -o "$dir/rustup-init.sha256" || die "could not download $url.sha256"
+  [ "$(awk '{print $1}' "$dir/rustup-init.sha256")" = "$(sha256sum "$dir/rustup-init" | awk '{print $1}')" ] \
+    || die "rustup-init does not match its published SHA-256"
+  chmod +x "$dir/rustup-init"
+  "$dir/rustup-init" -y --profile minimal --default-toolchain stable --no-modify-path >/dev/null
+  rm -rf "$dir"
+}
+
 setup_rust() {
+  command -v cargo >/dev/null 2>&1 || install_rustup
   command -v cargo >/dev/null 2>&1 || die "Rust is not installed: see https://rustup.rs (then run this again)"
+  # rustc links with the system C compiler.
+  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     say "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
