@@ -16,6 +16,7 @@ const engine = await Engine.create(canvas, { present: false, max_frames_in_fligh
 engine.resize(256, 256, 1);
 
 window.bench = {
+  engine,
   async importToPixels(url, view) {
     const bytes = await fetchModel(url);
     const t0 = performance.now();

@@ -24,6 +24,11 @@ impl Writer {
             self.f32(*v);
         }
     }
+    pub fn u32s(&mut self, values: &[u32]) {
+        for v in values {
+            self.u32(*v);
+        }
+    }
     pub fn bytes(&mut self, v: &[u8]) {
         self.0.extend_from_slice(v);
     }
@@ -112,6 +117,15 @@ impl<'a> Reader<'a> {
             out.push(group);
         }
         Ok(out)
+    }
+
+    /// `count` u32s; the length is checked before allocating.
+    pub fn u32s(&mut self, count: usize) -> Result<Vec<u32>, AssetError> {
+        let bytes = self.take(count.saturating_mul(4))?;
+        Ok(bytes
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
     }
 
     /// Fails unless every byte was read.
