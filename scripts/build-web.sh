@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the web bundles with the size-tuned release profile and prints their sizes:
 #   web/pkg/         WebGPU only (the small download every WebGPU browser gets)
-#   web/pkg-webgl2/  WebGPU + WebGL2 (wgpu's GL backend; loaded only where WebGPU has no adapter)
+#   web/pkg-webgl2/  WebGL2 only (wgpu's GL backend, without its WebGPU one; loaded only where WebGPU has
+#                    no adapter)
 #   web/pkg-gltf/    the glTF importer (app-wasm --features importer), loaded by either engine bundle on
 #                    its first import_gltf, from beside it
 # web/engine-loader.js picks one at load time. `BUNDLES=webgpu` builds only the first.
@@ -57,7 +58,7 @@ build() { # <out dir> [cargo feature args...]
 build web/pkg
 build web/pkg-gltf --features importer
 if [ "${BUNDLES:-all}" != webgpu ]; then
-  build web/pkg-webgl2 --features webgl
+  build web/pkg-webgl2 --no-default-features --features webgl
 fi
 
 # The npm package (packages/engine; `npm pack` there makes the tarball): the bundles and the JS modules the

@@ -19,6 +19,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p app-wasm --target wasm32-unknown-unknown --all-targets --features webgl -- -D warnings
 cargo clippy -p app-wasm --target wasm32-unknown-unknown --features importer -- -D warnings
+cargo clippy -p app-wasm --target wasm32-unknown-unknown --no-default-features --features webgl -- -D warnings
 
 step "native tests (cargo test --workspace; includes app-wasm/tests/layers.rs: floors, no Closure::forget)"
 # Property tests draw the same cases every run, so a red run means a change broke something: with random

@@ -92,6 +92,48 @@ try {
     await browser.close();
   }
 
+  // One backend per bundle (API.md): the WebGL2 bundle carries no WebGPU backend, so even where WebGPU
+  // works it draws with WebGL2, and a request for WebGPU is refused by name, not silently downgraded.
+  const withWebGpu = await launch({ webgpu: true });
+  try {
+    await run('webgl2-bundle', {
+      'the WebGL2 bundle draws with WebGL2 where WebGPU works, and refuses "webgpu" naming its bundle': async () => {
+        const p = await withWebGpu.newPage();
+        await p.goto(`${server.url}no-page-here`); // any page of the origin: the test imports the bundle itself
+        const out = await p.evaluate(async () => {
+          const adapter = !!(await navigator.gpu?.requestAdapter());
+          const m = await import('/pkg-webgl2/app_wasm.js');
+          await m.default();
+          const canvas = () => Object.assign(document.createElement('canvas'), { width: 64, height: 48 });
+          const engine = await m.Engine.create(canvas(), { present: false });
+          engine.add_sphere(0, 0, 0, 1);
+          engine.frame_all();
+          engine.render_frame(0);
+          const pixels = await engine.read_pixels();
+          let lit = 0;
+          for (let i = 0; i < pixels.length; i += 4) if (pixels[i] + pixels[i + 1] + pixels[i + 2] > 60) lit++;
+          const backend = engine.stats().backend;
+          engine.free();
+          let refused;
+          try {
+            (await m.Engine.create(canvas(), { backend: 'webgpu' })).free();
+          } catch (error) {
+            refused = String(error?.message ?? error);
+          }
+          return { adapter, backend, lit, refused };
+        });
+        assert(out.adapter, 'this browser has no WebGPU adapter; the test would prove nothing');
+        assert(out.backend === 'webgl2', `the WebGL2 bundle drew with ${out.backend}`);
+        assert(out.lit > 100, `only ${out.lit} lit pixels: no sphere drawn`);
+        assert(out.refused !== undefined, 'backend "webgpu" was accepted by the WebGL2 bundle');
+        assert(/WebGPU was requested/.test(out.refused) && /pkg-webgl2/.test(out.refused) && /pkg\/app_wasm\.js/.test(out.refused),
+          `message: ${out.refused}`);
+      },
+    });
+  } finally {
+    await withWebGpu.close();
+  }
+
   // Neither WebGPU (no adapter) nor WebGL (3D APIs disabled): Engine.create rejects.
   const bare = await launch({ webgpu: false, args: ['--disable-3d-apis', '--disable-webgl', '--disable-webgl2'] });
   try {

@@ -1,7 +1,7 @@
 // Picks and loads one of the two engine bundles.
 //
 // Why this exists: the engine ships as two wasm bundles. `pkg/` has only the WebGPU backend and is a
-// small download; `pkg-webgl2/` also carries wgpu's WebGL2 backend and is several times bigger. Most
+// small download; `pkg-webgl2/` has only wgpu's WebGL2 backend and is several times bigger. Most
 // visitors with a working WebGPU adapter should never pay for WebGL2, and visitors without one (many
 // Linux desktops, older browsers) must still get a picture. So the choice is made here, at load time,
 // by actually asking for a WebGPU adapter: Chromium exposes `navigator.gpu` even where

@@ -5,7 +5,7 @@
 //   const engine = await Engine.create(canvas);
 //
 // Two bundles exist because wgpu's WebGL2 backend is a large part of the download: `./webgpu` (WebGPU only)
-// and `./webgl2` (WebGL2 as well). init() asks the browser for a WebGPU adapter (`navigator.gpu` is not
+// and `./webgl2` (WebGL2 only). init() asks the browser for a WebGPU adapter (`navigator.gpu` is not
 // enough: Chromium exposes it where requestAdapter() then returns null) and loads the WebGPU bundle when one
 // comes back, else the WebGL2 bundle. Each bundle sits behind a dynamic import(), so a bundler that splits
 // code (Vite, esbuild --splitting) puts it in its own chunk, and its .wasm is fetched only by its init().

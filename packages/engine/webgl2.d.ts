@@ -1,4 +1,4 @@
-// `@yscene/engine/webgl2`: the bundle with WebGL2 (and WebGPU).
+// `@yscene/engine/webgl2`: the bundle with WebGL2 only (one backend per bundle).
 import type { InitInput, WasmExports } from "./engine.js";
 
 export { Engine } from "./engine.js";

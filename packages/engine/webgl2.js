@@ -1,4 +1,5 @@
-// `@yscene/engine/webgl2`: the bundle with wgpu's WebGL2 backend (and WebGPU), nothing chosen for you.
+// `@yscene/engine/webgl2`: the bundle with wgpu's WebGL2 backend only (no WebGPU backend: one
+// backend per bundle), nothing chosen for you.
 //
 //   import init, { Engine } from '@yscene/engine/webgl2';
 //   await init();

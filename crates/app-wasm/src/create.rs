@@ -22,6 +22,13 @@ pub async fn create_instance(choice: BackendChoice) -> Result<wgpu::Instance, En
                 .into(),
         ));
     }
+    if choice == BackendChoice::WebGpu && !cfg!(feature = "webgpu") {
+        return Err(EngineError::NoBackend(
+            "WebGPU was requested but this is the WebGL2 bundle (pkg-webgl2/), which carries no WebGPU \
+             backend; load the WebGPU bundle (pkg/app_wasm.js) for WebGPU"
+                .into(),
+        ));
+    }
     Ok(wgpu::util::new_instance_with_webgpu_detection(desc).await)
 }
 
@@ -36,8 +43,11 @@ pub async fn request_gpu(
         .request_adapter(&app_render::adapter_options(surface))
         .await
         .map_err(|e| {
-            let hint = if cfg!(feature = "webgl") {
+            let hint = if cfg!(all(feature = "webgl", feature = "webgpu")) {
                 "neither WebGPU nor WebGL2 gave an adapter; enable WebGPU or hardware acceleration in the browser"
+            } else if cfg!(feature = "webgl") {
+                "WebGL2 gave no adapter (this is the WebGL2 bundle, which carries no WebGPU backend); enable \
+                 WebGL or hardware acceleration in the browser"
             } else {
                 "no WebGPU adapter, and this is the WebGPU-only bundle: load pkg-webgl2/app_wasm.js for \
                  the WebGL2 fallback (web/engine-loader.js picks it automatically)"
