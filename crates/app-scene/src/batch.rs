@@ -157,7 +157,7 @@ impl SceneDoc {
             std::mem::take(&mut observed.batch_changed)
         };
         self.undo.reset();
-        if changed {
+        if changed && !lock(&self.observed).skip_local_updates {
             let update = self.read_txn().map_err(busy)?.encode_diff_v1(&batch.start);
             lock(&self.observed).local_updates.push(update);
         }

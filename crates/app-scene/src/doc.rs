@@ -152,7 +152,7 @@ impl SceneDoc {
                 let mut shared = lock(&shared);
                 if shared.batching {
                     shared.batch_changed = true;
-                } else {
+                } else if !shared.skip_local_updates {
                     shared.local_updates.push(txn.encode_update_v1());
                 }
             }

@@ -33,6 +33,8 @@ pub(crate) struct Observed {
     pub tree_dirty: HashSet<Arc<str>>,
     /// v1 updates of local (and undo/redo) transactions, for `take_local_updates`.
     pub local_updates: Vec<Vec<u8>>,
+    /// Nobody takes local updates (`SceneDoc::set_local_updates_wanted`): they are not encoded.
+    pub skip_local_updates: bool,
     /// Inside a batch (`batch.rs`) local transactions are not encoded one by one: the batch's end
     /// encodes them as one update.
     pub batching: bool,

@@ -260,6 +260,18 @@ impl SceneDoc {
         Ok(txn.encode_diff_v1(&sv))
     }
 
+    /// Whether local edits are encoded as updates for [`SceneDoc::take_local_updates`] (they are by
+    /// default). A caller with nobody to send them to turns this off, so that no edit pays for an
+    /// encoding that is dropped (a model's import encodes its megabytes); turned on again, only later
+    /// edits are queued: earlier ones are in the document (`encode_state_v1`).
+    pub fn set_local_updates_wanted(&mut self, wanted: bool) {
+        let mut observed = lock(&self.observed);
+        observed.skip_local_updates = !wanted;
+        if !wanted {
+            observed.local_updates.clear();
+        }
+    }
+
     /// v1 updates produced by local edits (and undo/redo) since the last call, oldest first, to send
     /// to peers. Queued by an observer and handed out here, never from inside a transaction.
     pub fn take_local_updates(&mut self) -> Vec<Vec<u8>> {

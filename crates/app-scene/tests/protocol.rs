@@ -293,3 +293,35 @@ fn only_awareness_auth_and_query_messages_are_known_not_to_touch_the_document() 
         &app_scene::protocol::query_awareness_message()
     ));
 }
+
+#[test]
+fn unwanted_local_updates_are_not_encoded_and_later_ones_are_again() {
+    let mut a = SceneDoc::with_client_id(1);
+    let first = a.add_sphere([0.0; 3], 1.0).unwrap();
+    a.set_local_updates_wanted(false);
+    assert!(
+        a.take_local_updates().is_empty(),
+        "turning them off drops what was queued"
+    );
+    a.set_translation(first.as_str(), [1.0, 2.0, 3.0]).unwrap();
+    a.begin_batch().unwrap();
+    a.add_box([0.0; 3], [1.0; 3]).unwrap();
+    a.end_batch().unwrap();
+    assert!(a.undo().unwrap());
+    assert!(
+        a.take_local_updates().is_empty(),
+        "edits, a batch and an undo encoded nothing"
+    );
+
+    // Turned on again: only later edits are queued; the earlier ones travel in the document.
+    a.set_local_updates_wanted(true);
+    a.set_translation(first.as_str(), [4.0, 5.0, 6.0]).unwrap();
+    let updates = a.take_local_updates();
+    assert_eq!(updates.len(), 1);
+    let mut b = SceneDoc::with_client_id(2);
+    b.apply_update_v1(&a.encode_state_v1()).unwrap();
+    for update in &updates {
+        b.apply_update_v1(update).unwrap();
+    }
+    same(&a, &b);
+}

@@ -112,6 +112,16 @@ impl Parts {
     /// as sync `update` messages), then our presence message and the `on_presence` notice (after a
     /// frame, see `PresenceState::take_report`), then the
     /// frame's `on_change` report. Inside a batch the document holds its updates back itself.
+    /// Local updates are encoded only while someone takes them: `on_local_update`, `on_sync_message`
+    /// or the update guard's mirror. Called after every call and whenever a callback changes, so the
+    /// next edit knows.
+    pub fn want_local_updates(&mut self) {
+        let wanted = self.local_updates.listening()
+            || self.sync_messages.listening()
+            || self.state.guard.following();
+        self.state.scene.set_local_updates_wanted(wanted);
+    }
+
     fn post(&mut self) {
         let updates = self.state.scene.take_local_updates();
         for update in &updates {
@@ -128,6 +138,7 @@ impl Parts {
         }
         self.sync_messages
             .send_bytes(self.state.presence.take_outgoing().into_iter().collect());
+        self.want_local_updates();
         if self.state.presence.take_report(crate::web::now_ms) {
             let presence = self.state.presence.presence();
             self.presence_events

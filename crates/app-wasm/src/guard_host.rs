@@ -293,6 +293,11 @@ impl GuardClient {
         self.drop_mirror();
     }
 
+    /// True while a mirror exists: it must follow every local update of the live document.
+    pub fn following(&self) -> bool {
+        self.mirror.is_some()
+    }
+
     /// Keeps the mirror in step with a local update of the live document.
     pub fn follow(&mut self, update: &[u8]) {
         if let Some((_, mirror)) = &self.mirror

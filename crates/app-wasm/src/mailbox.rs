@@ -53,6 +53,11 @@ impl Mailbox {
         queue.callback = callback;
     }
 
+    /// True while a callback is set.
+    pub fn listening(&self) -> bool {
+        self.0.borrow().callback.is_some()
+    }
+
     /// Queues byte messages, each delivered as a `Uint8Array`. Without a callback they are dropped
     /// (the document itself keeps everything; `encode_state` still returns it).
     pub fn send_bytes(&self, messages: Vec<Vec<u8>>) {

@@ -64,6 +64,7 @@ impl Engine {
         // Updates made before a callback existed are in the document (encode_state), not in the queue.
         parts.state.scene.take_local_updates();
         parts.local_updates.set_callback(callback);
+        parts.want_local_updates();
         Ok(())
     }
 
@@ -138,8 +139,9 @@ impl Engine {
     /// 15 s renewal), delivered from a microtask after the engine call returned (never
     /// re-entrantly). Pass `null` to stop. The engine holds the callback and releases it on `free()`.
     pub fn on_sync_message(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
-        let (_running, parts) = self.parts()?;
+        let (_running, mut parts) = self.parts()?;
         parts.sync_messages.set_callback(callback);
+        parts.want_local_updates();
         Ok(())
     }
 }
