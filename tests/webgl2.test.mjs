@@ -69,6 +69,19 @@ try {
         noErrors(errors);
       },
 
+      '?backend=webgpu without an adapter loads the WebGPU bundle and says WebGPU is missing': async () => {
+        const forced = await open(browser, `${server.url}?backend=webgpu`, demoViewport);
+        try {
+          assert(await forced.page.evaluate(() => document.body.dataset.ready) === 'error', 'the page did not report the failure');
+          assert(forced.requests.some((u) => u.includes('/pkg/app_wasm_bg.wasm')), 'the WebGPU bundle was not fetched');
+          assert(!forced.requests.some((u) => u.includes('/pkg-webgl2/')), 'the WebGL2 bundle was fetched for a forced WebGPU');
+          const text = await forced.page.locator('#error').textContent();
+          assert(/no WebGPU adapter/.test(text), `message: ${text}`);
+        } finally {
+          await forced.page.close();
+        }
+      },
+
       'device loss on WebGL2 recovers with the same image': async () => {
         await page.evaluate(() => window.demo.panel.select(undefined));
         const before = await settledPixels(page);

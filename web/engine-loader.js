@@ -17,10 +17,13 @@ export async function hasWebGpuAdapter() {
   }
 }
 
-/** Which bundle `loadEngine(backendParam)` would load: "webgpu" or "webgl2". */
+/**
+ * Which bundle `loadEngine(backendParam)` would load: "webgpu" or "webgl2". A forced backend gets its own
+ * bundle (each carries one backend), so `?backend=webgpu` without an adapter says that WebGPU is missing.
+ */
 export async function chooseBundle(backendParam = 'auto') {
-  if (backendParam !== 'webgl2' && (await hasWebGpuAdapter())) return 'webgpu';
-  return 'webgl2';
+  if (backendParam === 'webgpu' || backendParam === 'webgl2') return backendParam;
+  return (await hasWebGpuAdapter()) ? 'webgpu' : 'webgl2';
 }
 
 const bundleUrls = {
@@ -30,8 +33,8 @@ const bundleUrls = {
 
 /**
  * Loads the bundle that fits this browser and initialises its wasm module.
- * `backendParam` is the page's `?backend=` ("auto", "webgpu", "webgl2"); only "webgl2" forces the big
- * bundle, anything else gets the WebGPU-only bundle when an adapter exists.
+ * `backendParam` is the page's `?backend=` ("auto", "webgpu", "webgl2"): "webgpu" and "webgl2" load that
+ * bundle; anything else gets the WebGPU-only bundle when an adapter exists, else the WebGL2 bundle.
  * Resolves to `{ Engine, bundle, wasm }`: the Engine class, "webgpu" | "webgl2", and what the bundle's
  * `init()` resolved to (the wasm exports; `wasm.memory` is the module's linear memory).
  * Rejects with an Error that says which file could not be loaded.
