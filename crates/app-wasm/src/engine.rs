@@ -108,10 +108,6 @@ pub struct Parts {
 }
 
 impl Parts {
-    /// Queues what the last call produced: the document's local updates (for `on_local_update`, and
-    /// as sync `update` messages), then our presence message and the `on_presence` notice (after a
-    /// frame, see `PresenceState::take_report`), then the
-    /// frame's `on_change` report. Inside a batch the document holds its updates back itself.
     /// Local updates are encoded only while someone takes them: `on_local_update`, `on_sync_message`
     /// or the update guard's mirror. Called after every call and whenever a callback changes, so the
     /// next edit knows.
@@ -122,6 +118,10 @@ impl Parts {
         self.state.scene.set_local_updates_wanted(wanted);
     }
 
+    /// Queues what the last call produced: the document's local updates (for `on_local_update`, and
+    /// as sync `update` messages), then our presence message and the `on_presence` notice (after a
+    /// frame, see `PresenceState::take_report`), then the
+    /// frame's `on_change` report. Inside a batch the document holds its updates back itself.
     fn post(&mut self) {
         let updates = self.state.scene.take_local_updates();
         for update in &updates {
