@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, then
 #   0. rules the compiler checks: rustfmt, clippy with the workspace lints (native and wasm32),
-#   1. native: cargo test --workspace (GPU tests on lavapipe when there is no GPU),
+#   1. native: cargo test --workspace (GPU tests on lavapipe when there is no GPU), and app-render with
+#      its shaders as naga IR alone (the WebGL2 bundle's form),
 #   2. browser: wasm-bindgen tests of app-wasm in headless Chromium (WebGPU on SwiftShader),
 #   3. end-to-end: tests/*.mjs against the built demo page in headless Chromium.
 # CI (.ci/run) runs exactly this.
@@ -28,6 +29,8 @@ step "native tests (cargo test --workspace; includes app-wasm/tests/layers.rs: f
 # PROPTEST_RNG_SEED=<another number> (CLAUDE.md, "Commands").
 export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261207}"
 cargo test --workspace
+# The renderer again with its shaders as naga IR alone (what the WebGL2 bundle ships), goldens included.
+cargo test -p app-render --no-default-features --features naga-ir
 
 step "fuzzing (scripts/fuzz.sh: each fuzz target (app-scene and app-gltf) for ${FUZZ_SECS:-60} s)"
 bash scripts/fuzz.sh

@@ -2,7 +2,12 @@
 //! comments were about 40 % of their gzip bytes (scene.wgsl: 4,454 -> 2,592 B gzip -9). Lines are kept
 //! (emptied, not removed), so a shader error's line number still points into `src/shaders/`.
 //! WGSL has no string literals, so `//` always starts a comment; block comments are refused here so
-//! that a future one cannot be half-stripped. `shader!` in lib.rs includes the results.
+//! that a future one cannot be half-stripped.
+//!
+//! With the `naga-ir` feature it also parses and validates each shader with naga (wgpu's version) and
+//! writes the module as postcard bytes (`<name>.naga`): the GL backend then takes naga IR, and the
+//! WebGL2 bundle carries no WGSL front end. A shader error then fails the build, naming the line.
+//! `shader_source.rs` includes the results.
 
 use std::error::Error;
 use std::path::Path;
@@ -34,7 +39,34 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map(|line| line.split("//").next().unwrap_or("").trim())
             .flat_map(|line| [line, "\n"])
             .collect();
+        #[cfg(feature = "naga-ir")]
+        {
+            let mut out_name = name.to_os_string();
+            out_name.push(".naga");
+            write_naga_ir(&path, &stripped, &Path::new(&out_dir).join(out_name))?;
+        }
         fs::write(Path::new(&out_dir).join(name), stripped)?;
     }
+    Ok(())
+}
+
+/// Parses and validates `wgsl` (read from `path`), and writes its naga module to `out`. The bytes are
+/// decoded once more here, so that the bundle's decoding (same naga, same format) cannot fail.
+#[cfg(feature = "naga-ir")]
+fn write_naga_ir(path: &Path, wgsl: &str, out: &Path) -> Result<(), Box<dyn Error>> {
+    let module = naga::front::wgsl::parse_str(wgsl)
+        .map_err(|e| e.emit_to_string_with_path(wgsl, &path.display().to_string()))?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::empty(),
+    )
+    .validate(&module)
+    .map_err(|e| e.emit_to_string_with_path(wgsl, &path.display().to_string()))?;
+    let bytes = postcard::to_allocvec(&module)?;
+    let decoded: naga::Module = postcard::from_bytes(&bytes)?;
+    if postcard::to_allocvec(&decoded)? != bytes {
+        return Err(format!("{}: naga IR does not survive a round trip", path.display()).into());
+    }
+    fs::write(out, bytes)?;
     Ok(())
 }

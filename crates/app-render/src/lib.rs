@@ -8,19 +8,6 @@
 //! comparison every backend is held to) and `reference` (the reference scenes), for this crate's tests
 //! and app-wasm's.
 
-/// A shader module descriptor for `src/shaders/<name>` as `build.rs` ships it (comments stripped).
-macro_rules! shader {
-    ($name:literal) => {
-        wgpu::ShaderModuleDescriptor {
-            label: Some($name),
-            source: wgpu::ShaderSource::Wgsl(
-                include_str!(concat!(env!("OUT_DIR"), "/", $name)).into(),
-            ),
-        }
-    };
-}
-pub(crate) use shader;
-
 mod aov;
 mod bounds;
 mod bundle;
@@ -42,6 +29,7 @@ pub mod reference;
 #[cfg(feature = "test-support")]
 pub mod reference_meshes;
 mod renderer;
+mod shader_source;
 mod shadow;
 mod surface;
 mod targets;

@@ -117,7 +117,10 @@ impl Renderer {
     /// Creates pipelines and meshes on `gpu`. The scene starts empty.
     pub fn new(gpu: &Gpu) -> Self {
         let device = &gpu.device;
-        let scene_shader = device.create_shader_module(crate::shader!("scene.wgsl"));
+        let scene_shader = device.create_shader_module(crate::shader_source::shader!(
+            "scene.wgsl",
+            gpu.info.backend
+        ));
         let frame_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("frame"),
             entries: &[
