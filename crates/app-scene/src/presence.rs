@@ -27,7 +27,7 @@
 //! This file is the protocol and the table of peers; the state's types, their validation and their
 //! JSON are in `presence/state.rs`.
 
-use std::collections::BTreeMap;
+use litemap::LiteMap;
 
 use app_core::NodeId;
 use yrs::Any;
@@ -80,7 +80,7 @@ pub struct Presence {
     dragging: Option<NodeId>,
     clock: u32,
     renewed_ms: f64,
-    peers: BTreeMap<u64, Meta>,
+    peers: LiteMap<u64, Meta>,
 }
 
 impl Presence {
@@ -96,7 +96,7 @@ impl Presence {
             dragging: None,
             clock: 0,
             renewed_ms: now_ms,
-            peers: BTreeMap::new(),
+            peers: LiteMap::new_vec(),
         }
     }
 
@@ -374,7 +374,7 @@ impl Presence {
         if now_ms - self.renewed_ms >= RENEW_INTERVAL_MS {
             outcome.messages.push(self.bump(now_ms));
         }
-        for meta in self.peers.values_mut() {
+        for (_, meta) in self.peers.iter_mut() {
             if meta.state.is_some() && now_ms - meta.updated_ms >= OUTDATED_TIMEOUT_MS {
                 meta.state = None;
                 outcome.peers_changed = true;

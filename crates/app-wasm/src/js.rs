@@ -178,9 +178,10 @@ pub fn vec3_field(object: &JsValue, what: &str) -> Result<Option<[f64; 3]>, Engi
 
 /// `{ added, changed, removed }`, arrays of node ids (sorted).
 pub fn change_object(changes: &ChangeSummary) -> JsValue {
-    let ids = |set: &std::collections::BTreeSet<String>| -> JsValue {
-        set.iter()
-            .map(|id| JsValue::from_str(id))
+    let ids = |set: &crate::change_summary::IdSet| -> JsValue {
+        crate::change_summary::sorted(set)
+            .into_iter()
+            .map(JsValue::from_str)
             .collect::<js_sys::Array>()
             .into()
     };
