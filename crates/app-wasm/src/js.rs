@@ -144,6 +144,45 @@ fn field(object: &JsValue, what: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined())
 }
 
+/// Refuses an own key of `object` outside `known`, naming it: a typo such as `colour` must not pass
+/// silently. `call` names the call in the message (`"set_light"`).
+pub fn known_keys(object: &JsValue, call: &str, known: &[&str]) -> Result<(), EngineError> {
+    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(EngineError::Invalid(format!(
+                "{call}: unknown key {:?} (known: {})",
+                key.chars().take(64).collect::<String>(),
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A callback argument: a function, or `null`/`undefined` for none. Anything else is refused, naming
+/// `call`: wasm-bindgen would take it unchecked, and the engine would fail only when calling it.
+pub fn callback(call: &str, value: JsValue) -> Result<Option<js_sys::Function>, EngineError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .dyn_into::<js_sys::Function>()
+        .map(Some)
+        .map_err(|value| {
+            let kind = value.js_typeof().as_string().unwrap_or_default();
+            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            EngineError::Invalid(format!(
+                "{call} needs a function or null, not {article} {kind}"
+            ))
+        })
+}
+
 /// An optional number field, or an error naming it.
 pub fn number_field(object: &JsValue, what: &str) -> Result<Option<f64>, EngineError> {
     match field(object, what) {

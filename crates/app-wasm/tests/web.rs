@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)] // test code
 
 use app_wasm::Engine;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -344,14 +344,7 @@ async fn two_engines_sync_through_updates_and_reject_garbage() {
             sink.borrow_mut().push(update.to_vec());
         },
     );
-    alice
-        .on_local_update(Some(
-            callback
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
-        .unwrap();
+    alice.on_local_update(callback.as_ref().clone()).unwrap();
 
     let id = alice.add_sphere(0.0, 0.0, 0.0, 1.0).unwrap();
     alice.set_sphere_radius(&id, 0.5).unwrap();

@@ -236,6 +236,31 @@ async fn new_calls_refuse_bad_input_and_change_nothing() {
                 ("target", array(&[0.0, 0.0, 0.0])),
             ])),
         ),
+        // A misspelt key is named, not ignored (the other keys are valid).
+        (
+            "\"colour\"",
+            engine.set_light(object(&[
+                ("intensity", 2.0.into()),
+                ("colour", array(&[1.0, 0.0, 0.0])),
+            ])),
+        ),
+        (
+            "\"fov\"",
+            engine.set_camera(object(&[("fov", 30.0.into())])),
+        ),
+        (
+            "\"colour\"",
+            engine.set_presence(object(&[
+                ("name", "Ann".into()),
+                ("color", "#ff0000".into()),
+                ("colour", "#00ff00".into()),
+            ])),
+        ),
+        // A callback that is not a function is refused when it is handed over, not when called.
+        ("on_change", engine.on_change(42.into())),
+        ("on_local_update", engine.on_local_update("f".into())),
+        ("on_sync_message", engine.on_sync_message(true.into())),
+        ("on_presence", engine.on_presence(object(&[]))),
     ];
     for (word, result) in cases {
         let error = message(result.expect_err(word));
@@ -386,14 +411,7 @@ async fn batch_is_one_update_one_undo_step_and_one_change_event_and_rolls_back_o
     let changes = Rc::new(RefCell::new(Vec::<JsValue>::new()));
     let sink = changes.clone();
     let on_change = Closure::<dyn FnMut(JsValue)>::new(move |c: JsValue| sink.borrow_mut().push(c));
-    engine
-        .on_change(Some(
-            on_change
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
-        .unwrap();
+    engine.on_change(on_change.as_ref().clone()).unwrap();
 
     let inner = engine.clone();
     let build = Closure::<dyn FnMut()>::new(move || {
@@ -457,8 +475,8 @@ async fn batch_is_one_update_one_undo_step_and_one_change_event_and_rolls_back_o
     next_task().await;
     assert_eq!(changes.borrow().len(), 1);
     assert_eq!(strings(&get(&changes.borrow()[0], "added")), [theirs]);
-    engine.on_change(None).unwrap();
-    engine.on_local_update(None).unwrap();
+    engine.on_change(JsValue::NULL).unwrap();
+    engine.on_local_update(JsValue::NULL).unwrap();
 }
 
 #[wasm_bindgen_test]

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use app_wasm::Engine;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -98,7 +98,7 @@ async fn two_engines_converge_through_protocol_messages() {
     assert_eq!(bob.node_ids().unwrap(), vec![a_id.clone()]);
     assert!(!bob.undo().unwrap());
 
-    alice.on_sync_message(None).unwrap();
+    alice.on_sync_message(JsValue::NULL).unwrap();
     alice.set_position(&a_id, 0.0, 0.0, 0.0).unwrap();
     microtask().await;
     assert!(received.borrow().is_empty(), "null stops delivery");
@@ -196,12 +196,7 @@ async fn presence_travels_as_awareness_is_drawn_in_peer_colors_and_never_enters_
             sink.borrow_mut().push(peers)
         });
     alice
-        .on_presence(Some(
-            on_alice_presence
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
+        .on_presence(on_alice_presence.as_ref().clone())
         .unwrap();
     bob.set_presence(json(r##"{"name":"Bob","color":"#0040ff"}"##))
         .unwrap();
@@ -317,8 +312,8 @@ async fn presence_travels_as_awareness_is_drawn_in_peer_colors_and_never_enters_
     // None of it entered either document.
     assert_eq!(alice.encode_state().unwrap(), alice_doc);
     assert_eq!(bob.encode_state().unwrap(), bob_doc);
-    alice.on_presence(None).unwrap();
-    bob.on_sync_message(None).unwrap();
+    alice.on_presence(JsValue::NULL).unwrap();
+    bob.on_sync_message(JsValue::NULL).unwrap();
     drop((bob_outbox, on_alice_presence));
 }
 
@@ -391,7 +386,7 @@ async fn cameras_travel_in_presence_and_follow_eases_to_a_peers_camera() {
     bob.follow(client).unwrap();
     bob.follow(JsValue::UNDEFINED).unwrap();
     assert_eq!(bob.following().unwrap(), None);
-    alice.on_sync_message(None).unwrap();
+    alice.on_sync_message(JsValue::NULL).unwrap();
 }
 
 /// Two synced engines drawing 128×128; Alice's scene is a 6-unit plane (its id is returned too) she
@@ -524,7 +519,7 @@ async fn pointers_travel_in_presence_are_drawn_as_pins_and_go_when_the_mouse_lea
         (blueness(&after) - blueness(&before)).abs() < 200,
         "the pin left with the pointer"
     );
-    bob.on_sync_message(None).unwrap();
+    bob.on_sync_message(JsValue::NULL).unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -575,7 +570,7 @@ async fn a_node_dragged_by_a_peer_is_drawn_in_the_draggers_color_until_let_go() 
     bob.remove_node(&plane).unwrap();
     bob.render_frame(0.0).unwrap();
     assert!(field(&bob.presence().unwrap(), "dragging").is_null());
-    bob.on_sync_message(None).unwrap();
+    bob.on_sync_message(JsValue::NULL).unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -586,14 +581,7 @@ async fn presence_is_reported_once_per_frame_and_our_view_goes_out_at_most_30_ti
     let on_presence = Closure::<dyn FnMut(js_sys::Array)>::new(move |peers: js_sys::Array| {
         sink.borrow_mut().push(peers)
     });
-    alice
-        .on_presence(Some(
-            on_presence
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        ))
-        .unwrap();
+    alice.on_presence(on_presence.as_ref().clone()).unwrap();
     let sent = ByteSink::new();
     bob.on_sync_message(sent.function()).unwrap();
 
@@ -651,8 +639,8 @@ async fn presence_is_reported_once_per_frame_and_our_view_goes_out_at_most_30_ti
     }
     let elapsed_ms = performance.now() - started;
     drop(on_presence);
-    bob.on_sync_message(None).unwrap();
-    alice.on_presence(None).unwrap();
+    bob.on_sync_message(JsValue::NULL).unwrap();
+    alice.on_presence(JsValue::NULL).unwrap();
     assert!(
         most_in_one_call <= 1,
         "{most_in_one_call} presence messages in one call"

@@ -41,6 +41,7 @@ impl Engine {
                 "set_presence needs { name: string, color: string }",
             ));
         }
+        crate::js::known_keys(&presence, "set_presence", &["name", "color"])?;
         let name = string_field(&presence, "name")?;
         let color = string_field(&presence, "color")?;
         let user = User::new(&name, &color).map_err(|e| JsError::new(&e.to_string()))?;
@@ -148,7 +149,11 @@ impl Engine {
     /// presence changes; delivered from a microtask after the next `render_frame` returned (never
     /// re-entrantly), so at most once per frame; when no frame ran for 100 ms, after the call that
     /// made the change. Pass `null` to stop. Released on `free()`.
-    pub fn on_presence(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+    pub fn on_presence(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Function | null | undefined")] callback: JsValue,
+    ) -> Result<(), JsError> {
+        let callback = crate::js::callback("on_presence", callback)?;
         let (_running, parts) = self.parts()?;
         parts.presence_events.set_callback(callback);
         Ok(())

@@ -142,6 +142,7 @@ impl Engine {
                 "set_light needs { direction: [x, y, z], color: [r, g, b], intensity: number }",
             ));
         }
+        js::known_keys(&light, "set_light", &["direction", "color", "intensity"])?;
         self.with(|state| {
             state.check_writable()?;
             let current = state.scene.light();
@@ -211,7 +212,11 @@ impl Engine {
     /// `callback({ added, changed, removed })` (node ids) after a frame applied local or remote
     /// edits: at most once per frame, from a microtask after `render_frame` returned (never
     /// re-entrantly). Pass `null` to stop. Released on `free()`.
-    pub fn on_change(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+    pub fn on_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Function | null | undefined")] callback: JsValue,
+    ) -> Result<(), JsError> {
+        let callback = crate::js::callback("on_change", callback)?;
         let (_running, parts) = self.parts()?;
         parts.change_events.set_callback(callback);
         Ok(())

@@ -59,7 +59,11 @@ impl Engine {
 
     /// `callback(update: Uint8Array)` after local edits, delivered after the engine call returns (never
     /// re-entrantly). Pass `null` to stop. The engine holds the callback and releases it on `free()`.
-    pub fn on_local_update(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+    pub fn on_local_update(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Function | null | undefined")] callback: JsValue,
+    ) -> Result<(), JsError> {
+        let callback = crate::js::callback("on_local_update", callback)?;
         let (_running, mut parts) = self.parts()?;
         // Updates made before a callback existed are in the document (encode_state), not in the queue.
         parts.state.scene.take_local_updates();
@@ -138,7 +142,11 @@ impl Engine {
     /// redo), and an awareness message after each presence change (`set_presence`, `select`, the
     /// 15 s renewal), delivered from a microtask after the engine call returned (never
     /// re-entrantly). Pass `null` to stop. The engine holds the callback and releases it on `free()`.
-    pub fn on_sync_message(&self, callback: Option<js_sys::Function>) -> Result<(), JsError> {
+    pub fn on_sync_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Function | null | undefined")] callback: JsValue,
+    ) -> Result<(), JsError> {
+        let callback = crate::js::callback("on_sync_message", callback)?;
         let (_running, mut parts) = self.parts()?;
         parts.sync_messages.set_callback(callback);
         parts.want_local_updates();

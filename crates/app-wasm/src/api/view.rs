@@ -93,6 +93,7 @@ impl Engine {
                 "set_camera needs { position: [x, y, z], target: [x, y, z], fov_y_deg: number }",
             ));
         }
+        crate::js::known_keys(&camera, "set_camera", &["position", "target", "fov_y_deg"])?;
         self.with(|state| {
             let current = state.renderer.camera;
             let point = |what: &'static str, value: Option<[f64; 3]>, current: Vec3| {

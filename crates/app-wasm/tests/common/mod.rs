@@ -32,13 +32,8 @@ impl ByteSink {
     }
 
     /// The function to hand to the engine.
-    pub fn function(&self) -> Option<js_sys::Function> {
-        Some(
-            self.callback
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone(),
-        )
+    pub fn function(&self) -> JsValue {
+        self.callback.as_ref().clone()
     }
 
     /// Everything received so far, leaving the sink empty.
