@@ -144,21 +144,26 @@ fn field(object: &JsValue, what: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined())
 }
 
-/// Refuses an own key of `object` outside `known`, naming it: a typo such as `colour` must not pass
-/// silently. `call` names the call in the message (`"set_light"`).
+/// The first own key of `object` outside `known` (cut to 64 characters), for an error naming it: a
+/// typo such as `colour` must not pass silently.
+pub fn unknown_key(object: &JsValue, known: &[&str]) -> Option<String> {
+    js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>())
+        .iter()
+        .map(|key| key.as_string().unwrap_or_default())
+        .find(|key| !known.contains(&key.as_str()))
+        .map(|key| key.chars().take(64).collect())
+}
+
+/// Refuses an own key of `object` outside `known` ([`unknown_key`]); `call` names the call in the
+/// message (`"set_light"`).
 pub fn known_keys(object: &JsValue, call: &str, known: &[&str]) -> Result<(), EngineError> {
-    let keys = js_sys::Object::keys(object.unchecked_ref::<js_sys::Object>());
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !known.contains(&key.as_str()) {
-            return Err(EngineError::Invalid(format!(
-                "{call}: unknown key {:?} (known: {})",
-                key.chars().take(64).collect::<String>(),
-                known.join(", ")
-            )));
-        }
+    match unknown_key(object, known) {
+        Some(key) => Err(EngineError::Invalid(format!(
+            "{call}: unknown key {key:?} (known: {})",
+            known.join(", ")
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A callback argument: a function, or `null`/`undefined` for none. Anything else is refused, naming

@@ -170,15 +170,11 @@ impl CreateOptions {
                 "options must be an object, e.g. { backend: \"auto\" }".into(),
             ));
         }
-        for key in js_sys::Object::keys(&js_sys::Object::from(options.clone())).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !KNOWN.contains(&key.as_str()) {
-                return Err(EngineError::Options(format!(
-                    "unknown option \"{}\" (known: {})",
-                    key.chars().take(64).collect::<String>(),
-                    KNOWN.join(", ")
-                )));
-            }
+        if let Some(key) = crate::js::unknown_key(options, &KNOWN) {
+            return Err(EngineError::Options(format!(
+                "unknown option \"{key}\" (known: {})",
+                KNOWN.join(", ")
+            )));
         }
         let backend = choice(
             options,
