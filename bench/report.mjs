@@ -115,7 +115,8 @@ export function toMarkdown(r) {
       const row = g[name];
       if (row) out.push(`| import to pixels, ms | ${row.model} | ${fmt(row.ours?.medianMs, 1)} (${row.ours?.drawCalls} draws) | ${fmt(row.three?.medianMs, 1)} (${row.three?.drawCalls} draws) | ${x(row.ratio)} |`);
     }
-    if (g.instances) out.push(`| frame CPU, ms | ${fmt(g.instances.n, 0)} instances of BoxTextured | ${fmt(g.instances.ours?.medianMs, 4)} (${g.instances.ours?.drawCalls} draws) | ${fmt(g.instances.three?.medianMs, 4)} (${g.instances.three?.drawCalls} draws) | ${x(g.instances.ratio)} |`);
+    if (g.instances) out.push(`| frame CPU, ms from rAF | ${fmt(g.instances.n, 0)} instances of BoxTextured | ${fmt(g.instances.ours?.medianMs, 4)} (${g.instances.ours?.drawCalls} draws) | ${fmt(g.instances.three?.medianMs, 4)} (${g.instances.three?.drawCalls} draws) | ${x(g.instances.ratio)} |`);
+    if (g.instances?.ratioBackToBack != null) out.push(`| frame CPU, ms back to back (${g.instances.backToBackCalls} calls, 50 per task) | ${fmt(g.instances.n, 0)} instances of BoxTextured | ${fmt(g.instances.ours?.backToBackMs, 4)} | ${fmt(g.instances.three?.backToBackMs, 4)} | ${x(g.instances.ratioBackToBack)} |`);
     if (g.importerModule) out.push(`| importer download | — | ${kb(g.importerModule.gzip9)} gzip, ${kb(g.importerModule.brotli)} brotli, ${g.importerModule.loaded} | (GLTFLoader is in three.js's bundle) | |`);
   }
   if (r.scale?.length) {

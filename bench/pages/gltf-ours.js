@@ -4,8 +4,9 @@
 //     would), one render_frame, read_pixels.
 //   setupInstances(url, n) → { nodes, drawCalls }: one import, then n - 1 duplicates of its mesh node in a grid
 //   run(opts): the shared rAF loop over render_frame (every frame drawn: redraw "always").
+//   backToBack(calls): the same call back to back, no requestAnimationFrame (loop.js).
 import { cameras, fetchModel, instancePosition, litPixels } from './gltf-common.js';
-import { runFrames } from './loop.js';
+import { backToBack, runFrames } from './loop.js';
 
 const mod = await import('/pkg/app_wasm.js');
 await mod.default();
@@ -50,6 +51,9 @@ window.bench = {
   },
   run(opts) {
     return runFrames({ frame: (dt) => engine.render_frame(dt), edit() {}, sync() {} }, opts);
+  },
+  backToBack(calls) {
+    return backToBack((dt) => engine.render_frame(dt), calls);
   },
 };
 document.body.dataset.ready = 'true';

@@ -4,11 +4,12 @@
 //     readRenderTargetPixelsAsync (which waits for the GPU, like our read_pixels).
 //   setupInstances(url, n): the model's first mesh as one InstancedMesh of n (three.js's fastest way).
 //   run(opts): the shared rAF loop over renderer.render.
+//   backToBack(calls): the same call back to back, no requestAnimationFrame (loop.js).
 import * as THREE from 'three';
 import { WebGPURenderer, RenderTarget } from 'three/webgpu';
 import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
 import { cameras, fetchModel, instancePosition, litPixels } from './gltf-common.js';
-import { runFrames } from './loop.js';
+import { backToBack, runFrames } from './loop.js';
 
 const canvas = document.getElementById('view');
 const renderer = new WebGPURenderer({ canvas, antialias: false });
@@ -64,6 +65,9 @@ window.bench = {
   },
   run(opts) {
     return runFrames({ frame: () => renderer.render(scene, camera), edit() {}, sync() {} }, opts);
+  },
+  backToBack(calls) {
+    return backToBack(() => renderer.render(scene, camera), calls);
   },
 };
 document.body.dataset.ready = 'true';
