@@ -111,7 +111,7 @@ export function toMarkdown(r) {
     out.push('');
     out.push('| measure | model | ours | three.js | ours / three.js |');
     out.push('|---|---|---:|---:|---:|');
-    for (const name of ['small', 'large']) {
+    for (const name of ['small', 'large', 'oneMesh']) {
       const row = g[name];
       if (row) out.push(`| import to pixels, ms | ${row.model} | ${fmt(row.ours?.medianMs, 1)} (${row.ours?.drawCalls} draws) | ${fmt(row.three?.medianMs, 1)} (${row.three?.drawCalls} draws) | ${x(row.ratio)} |`);
     }
